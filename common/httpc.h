@@ -1,0 +1,77 @@
+/*
+ * httpc: outbound HTTP(S) requests to peers, with mbedTLS on the client
+ * side. A client keeps one connection per peer alive between requests and
+ * resumes TLS sessions on reconnect. Responses are parsed by llhttp.
+ * A client is used by one thread at a time.
+ */
+#ifndef GOSSIP_HTTPC_H
+#define GOSSIP_HTTPC_H
+
+#include <stddef.h>
+
+#include "tls_creds.h"
+
+#define HTTPC_MAX_BODY_DEFAULT (4 * 1024 * 1024)
+
+struct httpc;
+
+struct httpc_config {
+	/*
+	 * TLS: NULL means plain HTTP (insecure mode). With creds, the
+	 * client presents creds->chain/key and verifies the server against
+	 * creds->trusted (and creds->crl), and checks that the server
+	 * certificate carries the dialled host as a DNS or IP SAN.
+	 * The client takes its own reference to creds.
+	 */
+	struct tls_creds *creds;
+	/*
+	 * For clients with no node certificate (discover, status): a CA
+	 * file to verify servers with, and optional client cert/key files.
+	 * Ignored when creds is set. verify_none skips verification.
+	 */
+	const char *ca_file;
+	const char *cert_file;
+	const char *key_file;
+	int verify_none;
+	size_t max_body; /* 0: HTTPC_MAX_BODY_DEFAULT */
+};
+
+struct httpc_response {
+	int status;
+	char content_type[128];
+	char *body; /* malloc'd, NUL-terminated; free with httpc_response_free */
+	size_t body_len;
+};
+
+/* Returns a new client, or NULL with a reason in err. Free with httpc_free. */
+struct httpc *httpc_new(const struct httpc_config *cfg, char *err,
+			size_t errlen);
+void httpc_free(struct httpc *c);
+
+/*
+ * Replaces the credentials for new connections (after a reload); live
+ * kept-alive connections are closed at their next use.
+ */
+void httpc_set_creds(struct httpc *c, struct tls_creds *creds);
+
+/*
+ * Sends one request to host:port (host: a name, an IPv4 or an IPv6
+ * literal) and reads the whole response, all within timeout_ms. Reuses a
+ * kept-alive connection to the same host:port when there is one, and
+ * retries once on a fresh connection if a reused one turned out closed.
+ * body may be NULL. Returns 0 and fills *resp, or -1 with a reason in err
+ * ("connect: Connection refused", "timed out after 2500 ms", "TLS: server
+ * certificate has no SAN matching 127.0.0.2", ...).
+ */
+int httpc_request(struct httpc *c, const char *host, int port,
+		  const char *method, const char *path,
+		  const char *content_type, const void *body, size_t body_len,
+		  int timeout_ms, struct httpc_response *resp, char *err,
+		  size_t errlen);
+
+void httpc_response_free(struct httpc_response *resp);
+
+/* Closes every kept-alive connection (e.g. to a peer now dead). */
+void httpc_close_idle(struct httpc *c);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * options: the one option table, and the configuration it fills.
+ *
+ * Every option is defined once, in the table in options.c: YAML key,
+ * command-line flag, environment variable (GOSSIPD_* and the KURRENTDB_*
+ * spelling), type, bounds, default, secret, reloadable. Loading builds a
+ * complete struct gossipd_config aside; the caller swaps it in only when
+ * everything loaded (a bad reload changes nothing).
+ */
+#ifndef GOSSIP_OPTIONS_H
+#define GOSSIP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define OPT_MAX_SEEDS 64
+#define OPT_HOST_MAX  256 /* a DNS name is at most 253 octets */
+
+/* Where an option's value came from; printed by --what-if. */
+enum opt_source {
+	SRC_DEFAULT = 0,
+	SRC_CONFIG_FILE,
+	SRC_ENVIRONMENT,
+	SRC_COMMAND_LINE,
+};
+
+struct gossip_seed {
+	char host[OPT_HOST_MAX];
+	int port;
+};
+
+struct gossipd_config {
+	/* where the HTTP(S) endpoint listens, and what is advertised */
+	char *node_ip;
+	int node_port;
+	char *node_host_advertise_as; /* NULL: node_ip */
+	int node_port_advertise_as;   /* 0: node_port */
+	char *replication_ip;
+	int replication_port;
+	int node_tcp_port;
+
+	/* cluster */
+	int cluster_size;
+	struct gossip_seed seeds[OPT_MAX_SEEDS];
+	size_t n_seeds;
+	bool discover_via_dns;
+	char *cluster_dns;
+	int cluster_gossip_port;
+	int gossip_interval_ms;
+	int gossip_timeout_ms;
+	int gossip_allowed_difference_ms;
+	int gossip_fanout;
+	int dead_member_removal_period_sec;
+	int node_priority;
+	bool read_only_replica;
+	char *initial_state; /* state name for the self entry at start */
+
+	/* security */
+	bool insecure;
+	char *certificate_file;
+	char *certificate_password;
+	char *certificate_private_key_file;
+	char *certificate_private_key_password;
+	char *trusted_root_certificates_path;
+	char *certificate_reserved_node_common_name;
+	char *certificate_revocation_list_file;
+	bool gossip_requires_client_cert; /* GET /gossip needs a trusted cert */
+	bool metrics_requires_node;	  /* GET /metrics only for nodes */
+	int tls_session_cache_size;
+
+	/* connection bounds */
+	int max_connections;
+	int max_connections_per_ip;
+	int handshake_timeout_ms;
+	int request_timeout_ms; /* headers + body must arrive within this */
+	int idle_timeout_sec;	/* keep-alive idle */
+	int max_body_bytes;
+	int max_members;
+	int workers; /* 0: one per CPU */
+
+	/* process */
+	char *admin_socket;
+	char *run_as_user; /* drop to this user when started as root */
+	char *run_as_group;
+	bool allow_root;
+	char *log_level;
+	char *log_format;
+
+	/* where each option came from, indexed like the option table */
+	enum opt_source *sources;
+	size_t n_sources;
+	char *config_path; /* the YAML file read, or NULL */
+};
+
+/*
+ * What the command line asked for besides options: these are handled by
+ * the caller (main.c), not stored in the config.
+ */
+struct opt_cli {
+	bool help;
+	bool version;
+	bool what_if;
+};
+
+/*
+ * Loads the configuration: defaults, then the YAML file (--config, or
+ * GOSSIPD_CONFIG, or /etc/gossipd/gossipd.conf when present), then the
+ * environment (envp, NULL-terminated "K=V" strings), then argv.
+ * argv[0] is not an option: pass the arguments after the subcommand.
+ * Returns a newly allocated config that the caller frees with
+ * options_free(), or NULL with a message "source: message" in err
+ * (file:line for YAML).
+ */
+struct gossipd_config *options_load(int argc, char **argv, char **envp,
+				    struct opt_cli *cli, char *err,
+				    size_t errlen);
+
+/*
+ * Reload: re-reads the same sources as the original load (argv and envp
+ * as given then) into a new config. The caller copies over only the
+ * reloadable options it chooses; the rest are ignored.
+ */
+struct gossipd_config *options_reload(const struct gossipd_config *old,
+				      int argc, char **argv, char **envp,
+				      char *err, size_t errlen);
+
+void options_free(struct gossipd_config *cfg);
+
+/* Writes "Name: value (Source)" for every option, secrets as ****. */
+void options_what_if(const struct gossipd_config *cfg, FILE *out);
+/* The same listing, one log line per option at info level. */
+void options_log(const struct gossipd_config *cfg);
+/* --help text generated from the table. */
+void options_help(FILE *out);
+
+/* The advertised HTTP host and port (advertise-as, else listen address). */
+const char *options_advertised_host(const struct gossipd_config *cfg);
+int options_advertised_port(const struct gossipd_config *cfg);
+
+/*
+ * Parses a "host:port,host:port" seed list (also "[v6]:port").
+ * Returns 0, or -1 with a reason (a ';' separator or a missing port is an
+ * error). Used by options and by the discover command.
+ */
+int options_parse_seeds(const char *s, struct gossip_seed *seeds, size_t max,
+			size_t *n, char *err, size_t errlen);
+
+#endif

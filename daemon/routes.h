@@ -1,0 +1,49 @@
+/*
+ * routes: the HTTP endpoints behind libmicrohttpd. routes.c owns the
+ * dispatch table, body collection (with the size bound), method checks
+ * (405 with Allow), and the response helpers below.
+ */
+#ifndef GOSSIPD_ROUTES_H
+#define GOSSIPD_ROUTES_H
+
+#include <microhttpd.h>
+#include <stddef.h>
+
+#include "gossipd.h"
+#include "node_auth.h"
+#include "shared_buf.h"
+
+struct request {
+	struct gossipd *d;
+	struct MHD_Connection *conn;
+	const char *method; /* "GET", "HEAD", ... */
+	const char *path;   /* without the query */
+	const char *body;   /* collected body (NUL-terminated), or NULL */
+	size_t body_len;
+	enum node_identity identity;
+	const char *peer_cn;   /* CN of the client certificate, or "" */
+	const char *peer_addr; /* "ip:port" of the real peer */
+};
+
+typedef enum MHD_Result (*route_fn)(struct request *r);
+
+/* Answers with a copy of body. */
+enum MHD_Result respond_bytes(struct request *r, unsigned status,
+			      const char *content_type, const void *body,
+			      size_t len);
+/* Answers with a shared buffer, without copying; takes its own reference. */
+enum MHD_Result respond_shared(struct request *r, unsigned status,
+			       const char *content_type,
+			       struct shared_buf *buf);
+/* {"error":"msg"} with the status; msg must not echo request bytes. */
+enum MHD_Result respond_error(struct request *r, unsigned status,
+			      const char *msg);
+/* An empty body (204, or 200 for HEAD-like answers). */
+enum MHD_Result respond_empty(struct request *r, unsigned status);
+
+/* A query argument, or NULL. */
+const char *request_arg(struct request *r, const char *name);
+/* A request header, or NULL. */
+const char *request_header(struct request *r, const char *name);
+
+#endif

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs every package gossipd needs to build, test and run on Debian 12.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config git clang clang-format
+	libclang-rt-14-dev libmicrohttpd-dev libmbedtls-dev libcjson-dev
+	libyaml-dev libcmocka-dev node-llhttp libsystemd-dev curl openssl
+	iproute2 procps psmisc)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
