@@ -3,22 +3,26 @@
 enum MHD_Result
 route_gossip_get(struct request *r)
 {
-	return respond_error(r, 503, "gossip not built yet");
+	(void)r;
+	return MHD_NO;
 }
 enum MHD_Result
 route_gossip_post(struct request *r)
 {
-	return respond_error(r, 503, "gossip not built yet");
+	(void)r;
+	return MHD_NO;
 }
 enum MHD_Result
 route_admin_member_put(struct request *r)
 {
-	return respond_error(r, 503, "gossip not built yet");
+	(void)r;
+	return MHD_NO;
 }
 enum MHD_Result
 route_admin_member_get(struct request *r)
 {
-	return respond_error(r, 503, "gossip not built yet");
+	(void)r;
+	return MHD_NO;
 }
 int
 gossip_service_start(struct gossipd *d, char *err, size_t errlen)
