@@ -6,6 +6,9 @@
  *   keepalive  requests back to back on kept-alive connections;
  *   resume     a new TCP+TLS connection per request, resuming the session;
  *   full       a new TCP+TLS connection per request, full handshake.
+ *   hold       one request per connection, then every connection is held
+ *              open and idle until the time is up ("held=N" is printed
+ *              once all are established), for memory measurements.
  * Latency is measured from the moment a request (with its connection, in
  * the per-request modes) is started until its whole response is read.
  * Prints requests/s, p50/p99/p999 latency and every error, counted by kind;
@@ -18,6 +21,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,7 +40,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-enum mode { M_KEEPALIVE, M_RESUME, M_FULL };
+enum mode { M_KEEPALIVE, M_RESUME, M_FULL, M_HOLD };
 enum cstate { C_CONNECTING, C_HANDSHAKE, C_WRITING, C_READING };
 enum err_kind { E_CONNECT, E_TLS, E_IO, E_HTTP, E_STATUS, E_TIMEOUT, E__N };
 
@@ -85,12 +89,16 @@ struct worker {
 	llhttp_settings_t settings;
 	struct conn *c;
 	struct lat lat;
-	uint64_t ok, resumed, errors[E__N];
+	uint64_t ok, resumed, held, errors[E__N];
 	uint64_t deadline;
 	char req[512];
 	size_t reqlen;
 	pthread_t tid;
 };
+
+/* hold mode: connections held across all threads, and the target. */
+static atomic_int total_held;
+static int total_wanted;
 
 static uint64_t
 now_us(void)
@@ -211,7 +219,8 @@ conn_start(struct conn *c)
 	struct worker *w = c->w;
 	int one = 1;
 
-	if (now_us() >= w->deadline)
+	/* In hold mode every connection is made, however long that takes. */
+	if (w->o->mode != M_HOLD && now_us() >= w->deadline)
 		return;
 	c->t0 = now_us();
 	c->fd = socket(w->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -338,8 +347,18 @@ conn_finish(struct conn *c)
 	}
 	w->ok++;
 	lat_add(&w->lat, now_us() - c->t0);
-	if (now_us() >= w->deadline) {
+	if (w->o->mode != M_HOLD && now_us() >= w->deadline) {
 		conn_close(c);
+		return;
+	}
+	if (w->o->mode == M_HOLD) {
+		/* Idle from now on: watched for nothing but a hang-up. */
+		w->held++;
+		conn_watch(c, 0, EPOLL_CTL_MOD);
+		if (atomic_fetch_add(&total_held, 1) + 1 == total_wanted) {
+			printf("held=%d\n", total_wanted);
+			fflush(stdout);
+		}
 		return;
 	}
 	if (w->o->mode == M_KEEPALIVE && keep) {
@@ -435,7 +454,14 @@ worker_run(void *arg)
 			open += w->c[i].fd >= 0;
 		if (open == 0)
 			break;
-		if (t >= w->deadline + 2000000u) {
+		if (w->o->mode == M_HOLD && t >= w->deadline &&
+		    w->held == (uint64_t)open) {
+			for (i = 0; i < w->o->conns; i++)
+				conn_close(&w->c[i]);
+			break;
+		}
+		if (t >= w->deadline +
+			     (w->o->mode == M_HOLD ? 120000000u : 2000000u)) {
 			/* Whatever is still open 2 s after the end timed out.
 			 */
 			for (i = 0; i < w->o->conns; i++)
@@ -527,7 +553,8 @@ cmp_u32(const void *a, const void *b)
 static void
 report(const struct opts *o, struct worker *ws, double secs)
 {
-	static const char *const modes[] = {"keepalive", "resume", "full"};
+	static const char *const modes[] = {"keepalive", "resume", "full",
+					    "hold"};
 	struct lat all = {0};
 	uint64_t ok = 0, resumed = 0, errs[E__N] = {0}, nerr = 0;
 	int t, k;
@@ -571,7 +598,7 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: loadgen --host H --port P [--path /gossip] "
-		"[--mode keepalive|resume|full]\n"
+		"[--mode keepalive|resume|full|hold]\n"
 		"               [--connections N] [--threads T] [--seconds S]\n"
 		"               [--cacert F] [--cert F --key F] [--plain]\n");
 }
@@ -634,6 +661,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 				o->mode = M_RESUME;
 			else if (strcmp(optarg, "full") == 0)
 				o->mode = M_FULL;
+			else if (strcmp(optarg, "hold") == 0)
+				o->mode = M_HOLD;
 			else
 				return -1;
 			break;
@@ -665,6 +694,7 @@ main(int argc, char **argv)
 	ws = calloc((size_t)o.threads, sizeof(*ws));
 	if (ws == NULL)
 		return 1;
+	total_wanted = o.conns * o.threads;
 	t0 = now_us();
 	deadline = t0 + (uint64_t)o.seconds * 1000000u;
 	for (t = 0; t < o.threads && rc == 0; t++) {
