@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git clang clang-format
 	libclang-rt-14-dev libmicrohttpd-dev libmbedtls-dev libcjson-dev
 	libyaml-dev libcmocka-dev node-llhttp libsystemd-dev curl openssl
-	iproute2 procps psmisc)
+	iproute2 procps psmisc jq util-linux nginx-light)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
