@@ -41,6 +41,19 @@ char *gossip_json_encode(const struct cluster_doc *doc, size_t *len);
 /* Encodes one member as a JSON object (same rules). Caller frees. */
 char *gossip_json_encode_member(const struct member *m, size_t *len);
 
+/*
+ * Decodes the body of PUT /admin/member: a JSON object whose every field
+ * is optional (state, writerCheckpoint, chaserCheckpoint,
+ * lastCommitPosition, epochPosition, epochNumber, epochId, nodePriority,
+ * isReadOnlyReplica), validated like the document's; an unknown field is
+ * an error. Returns 0 and fills *out (fields flags the ones present), or
+ * -1 with a reason in err that never echoes input bytes.
+ */
+int gossip_json_decode_member_update(const char *buf, size_t len,
+				     size_t max_bytes,
+				     struct member_update *out, char *err,
+				     size_t errlen);
+
 void cluster_doc_free(struct cluster_doc *doc);
 
 #endif

@@ -104,4 +104,36 @@ int ticks_parse(const char *s, ticks_t *out);
 /* The identity of a member: "http_ip:http_port" (buf of 300 bytes). */
 void member_endpoint(const struct member *m, char *buf, size_t len);
 
+/*
+ * A partial update of the self entry, as sent by the co-located process
+ * to PUT /admin/member: only the fields flagged in "fields" are set.
+ */
+enum member_update_field {
+	MU_STATE = 1u << 0,
+	MU_WRITER_CHECKPOINT = 1u << 1,
+	MU_CHASER_CHECKPOINT = 1u << 2,
+	MU_LAST_COMMIT_POSITION = 1u << 3,
+	MU_EPOCH_POSITION = 1u << 4,
+	MU_EPOCH_NUMBER = 1u << 5,
+	MU_EPOCH_ID = 1u << 6,
+	MU_NODE_PRIORITY = 1u << 7,
+	MU_IS_READ_ONLY_REPLICA = 1u << 8,
+};
+
+struct member_update {
+	unsigned fields; /* enum member_update_field bits */
+	enum member_state state;
+	int64_t writer_checkpoint;
+	int64_t chaser_checkpoint;
+	int64_t last_commit_position;
+	int64_t epoch_position;
+	int64_t epoch_number;
+	struct guid epoch_id;
+	int64_t node_priority;
+	bool is_read_only_replica;
+};
+
+/* Copies the flagged fields of u into m. */
+void member_update_apply(const struct member_update *u, struct member *m);
+
 #endif
