@@ -102,6 +102,9 @@ struct opt_cli {
 	bool help;
 	bool version;
 	bool what_if;
+	/* --help-format: "man" or "markdown" (static strings); NULL when not
+	 * asked. The caller prints options_doc(stdout, doc_format), exits 0. */
+	const char *doc_format;
 };
 
 /*
@@ -112,6 +115,25 @@ struct opt_cli {
  * Returns a newly allocated config that the caller frees with
  * options_free(), or NULL with a message "source: message" in err
  * (file:line for YAML).
+ *
+ * cli (may be NULL) receives --help, --version, --what-if and
+ * --help-format. When --help, --version or --help-format is given, neither
+ * the file nor the environment is read (a broken file must not hide the
+ * help) and the config returned holds the defaults and the flags.
+ *
+ * Environment: every GOSSIPD_* variable must name an option, except
+ * GOSSIPD_CONFIG and the tooling names GOSSIPD_BIN, GOSSIPD_SRC and
+ * GOSSIPD_TEST_*, GOSSIPD_FUZZ_*, GOSSIPD_BENCH_*. A KURRENTDB_* variable
+ * is used when it names one of our options and ignored otherwise; the
+ * GOSSIPD_* spelling wins over the KURRENTDB_* one.
+ *
+ * Strings: an empty value unsets an optional string (the field is NULL);
+ * AdminSocket unset means no admin socket, RunAsUser unset means no
+ * privilege drop. NodeIp, ReplicationIp, TrustedRootCertificatesPath,
+ * LogLevel, LogFormat and InitialState are never NULL. LogLevel is stored
+ * as "debug", "info", "warn" or "error"; LogFormat as "text" or "json";
+ * InitialState as its canonical name (Master is stored as "Leader").
+ * Seeds are stored without brackets ("::1" for "[::1]:2113").
  */
 struct gossipd_config *options_load(int argc, char **argv, char **envp,
 				    struct opt_cli *cli, char *err,
@@ -126,7 +148,33 @@ struct gossipd_config *options_reload(const struct gossipd_config *old,
 				      int argc, char **argv, char **envp,
 				      char *err, size_t errlen);
 
+/*
+ * The swap for a reload: returns a new config that is a copy of live with
+ * every reloadable option (LogLevel and the certificate, key, trust and
+ * CRL options) taken from fresh, sources included. The non-reloadable
+ * options whose value differs in fresh are named in changed ("NodePort,
+ * GossipSeed", cut to changedlen) and counted in *n_changed, so that the
+ * caller can log that they need a restart. Neither input is kept. Returns
+ * NULL only when out of memory. The caller frees the result.
+ */
+struct gossipd_config *options_apply_reload(const struct gossipd_config *live,
+					    const struct gossipd_config *fresh,
+					    char *changed, size_t changedlen,
+					    size_t *n_changed);
+
 void options_free(struct gossipd_config *cfg);
+
+/*
+ * Where the option with this YAML key (any case) came from; SRC_DEFAULT
+ * for an unknown key or a NULL cfg.
+ */
+enum opt_source options_source(const struct gossipd_config *cfg,
+			       const char *key);
+/* "<DEFAULT>", "Config File", "Environment Variable", "Command Line". */
+const char *options_source_name(enum opt_source src);
+
+/* Configures log.h from LogLevel and LogFormat (both always valid). */
+void options_log_setup(const struct gossipd_config *cfg);
 
 /* Writes "Name: value (Source)" for every option, secrets as ****. */
 void options_what_if(const struct gossipd_config *cfg, FILE *out);
@@ -134,6 +182,13 @@ void options_what_if(const struct gossipd_config *cfg, FILE *out);
 void options_log(const struct gossipd_config *cfg);
 /* --help text generated from the table. */
 void options_help(FILE *out);
+/*
+ * The option table as documentation: format "man" writes a roff OPTIONS
+ * section (.SH OPTIONS, one .TP per option) for gossipd(8); "markdown"
+ * (or anything else) a Markdown table with key, flag, environment
+ * variable, type, default, reloadable and meaning.
+ */
+void options_doc(FILE *out, const char *format);
 
 /* The advertised HTTP host and port (advertise-as, else listen address). */
 const char *options_advertised_host(const struct gossipd_config *cfg);
