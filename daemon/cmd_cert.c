@@ -457,6 +457,19 @@ create_run(struct create_ctx *c)
 			c->a->cmd);
 		goto out;
 	}
+	if (use_ca) {
+		ca_crt =
+		    c->a->set[F_CA_CERT] ? c->a->val[F_CA_CERT] : "./ca/ca.crt";
+		ca_key =
+		    c->a->set[F_CA_KEY] ? c->a->val[F_CA_KEY] : "./ca/ca.key";
+		if (certgen_ca_load(&ca, ca_crt, ca_key, err, sizeof(err)) !=
+		    0) {
+			fprintf(stderr, "gossipd cert %s: %s\n", c->a->cmd,
+				err);
+			goto out;
+		}
+		c->req.issuer = &ca;
+	}
 	if (!c->a->set[F_FORCE]) {
 		const char *p = file_exists(crt_path)	? crt_path
 				: file_exists(key_path) ? key_path
@@ -470,20 +483,6 @@ create_run(struct create_ctx *c)
 			goto out;
 		}
 	}
-	if (use_ca) {
-		ca_crt =
-		    c->a->set[F_CA_CERT] ? c->a->val[F_CA_CERT] : "./ca/ca.crt";
-		ca_key =
-		    c->a->set[F_CA_KEY] ? c->a->val[F_CA_KEY] : "./ca/ca.key";
-		if (certgen_ca_load(&ca, ca_crt, ca_key, err, sizeof(err)) !=
-		    0) {
-			fprintf(stderr, "gossipd cert %s: %s\n", c->a->cmd,
-				err);
-			goto out;
-		}
-		c->req.issuer = &ca;
-		warn_outlives(c, &ca);
-	}
 	if (certgen_issue(&c->req, &res, err, sizeof(err)) != 0 ||
 	    certgen_mkdirs(c->out, err, sizeof(err)) != 0 ||
 	    certgen_write_file(key_path, res.key_pem, res.key_len, 0600,
@@ -494,6 +493,8 @@ create_run(struct create_ctx *c)
 		goto out;
 	}
 	printf("wrote %s and %s\n", crt_path, key_path);
+	if (use_ca)
+		warn_outlives(c, &ca);
 	rc = 0;
 out:
 	certgen_result_free(&res);
