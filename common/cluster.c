@@ -1,0 +1,655 @@
+/*
+ * cluster: the member table, its merge and liveness rules, and the
+ * cached document. See cluster.h for the promises and
+ * docs/modules/cluster.md for the reasoning.
+ *
+ * The table is small (at most max_members entries plus seeds), so lookups
+ * are linear scans. Entries are kept unordered; the document is sorted
+ * by endpoint when it is built.
+ */
+#include "cluster.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DEFAULT_MAX_MEMBERS 256
+#define SELF_REFRESH	    TICKS_PER_SEC
+
+struct seed {
+	char host[MEMBER_HOST_MAX];
+	int port;
+	bool bound; /* an exchange at this address answered as bound_* */
+	char bound_host[MEMBER_HOST_MAX];
+	int bound_port;
+};
+
+struct cluster {
+	pthread_mutex_t mu;
+	struct member self;
+	struct member *ent; /* n entries, capacity max */
+	size_t n, max;
+	struct seed seeds[OPT_MAX_SEEDS];
+	size_t nseeds;
+	ticks_t seeds_time;
+	ticks_t allowed_skew, dead_removal;
+	cluster_event_fn fn;
+	void *ctx;
+	struct shared_buf *doc; /* cached encoding, or NULL */
+	bool dirty;
+};
+
+/* Events gathered under the mutex, delivered after it is released. */
+struct evlist {
+	struct cluster_event *v;
+	size_t n, cap;
+};
+
+static struct cluster_event *
+ev_add(struct evlist *l, enum cluster_event_kind kind, const struct member *m)
+{
+	struct cluster_event *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap > 0 ? l->cap * 2 : 8;
+		struct cluster_event *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL; /* an event lost to ENOMEM, not a crash */
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	if (m != NULL) {
+		member_endpoint(m, e->endpoint, sizeof(e->endpoint));
+		e->from = e->to = m->state;
+		e->alive = m->is_alive;
+	}
+	return e;
+}
+
+static void
+lock(struct cluster *c)
+{
+	pthread_mutex_lock(&c->mu);
+}
+
+/* Releases the mutex, then hands out and frees the events. */
+static void
+unlock_deliver(struct cluster *c, struct evlist *l)
+{
+	pthread_mutex_unlock(&c->mu);
+	for (size_t i = 0; i < l->n; i++)
+		if (c->fn != NULL)
+			c->fn(c->ctx, &l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+static bool
+same_ep(const char *h1, int p1, const char *h2, int p2)
+{
+	return p1 == p2 && strcasecmp(h1, h2) == 0;
+}
+
+static bool
+is_self(const struct cluster *c, const char *host, int port)
+{
+	return same_ep(c->self.http_ip, c->self.http_port, host, port);
+}
+
+static struct member *
+find(struct cluster *c, const char *host, int port)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (same_ep(c->ent[i].http_ip, c->ent[i].http_port, host, port))
+			return &c->ent[i];
+	return NULL;
+}
+
+static bool
+seed_visible(struct cluster *c, const struct seed *s)
+{
+	if (is_self(c, s->host, s->port) || find(c, s->host, s->port) != NULL)
+		return false;
+	if (s->bound && (is_self(c, s->bound_host, s->bound_port) ||
+			 find(c, s->bound_host, s->bound_port) != NULL))
+		return false;
+	return true;
+}
+
+static void
+placeholder(const struct cluster *c, const struct seed *s, struct member *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->timestamp = c->seeds_time;
+	m->state = MS_MANAGER;
+	m->is_alive = true;
+	snprintf(m->internal_tcp_ip, sizeof(m->internal_tcp_ip), "%s", s->host);
+	snprintf(m->external_tcp_ip, sizeof(m->external_tcp_ip), "%s", s->host);
+	snprintf(m->internal_http_ip, sizeof(m->internal_http_ip), "%s",
+		 s->host);
+	m->internal_http_port = s->port;
+	snprintf(m->http_ip, sizeof(m->http_ip), "%s", s->host);
+	m->http_port = s->port;
+	m->last_commit_position = -1;
+	m->writer_checkpoint = -1;
+	m->chaser_checkpoint = -1;
+	m->epoch_position = -1;
+	m->epoch_number = -1;
+}
+
+int
+cluster_self_from_config(const struct gossipd_config *cfg, ticks_t now,
+			 struct member *out, char *err, size_t errlen)
+{
+	const char *host = options_advertised_host(cfg);
+	const char *repl =
+	    cfg->replication_ip != NULL ? cfg->replication_ip : "";
+	struct member m;
+
+	memset(&m, 0, sizeof(m));
+	if (host == NULL || strlen(host) >= MEMBER_HOST_MAX ||
+	    strlen(repl) >= MEMBER_HOST_MAX) {
+		snprintf(err, errlen,
+			 "advertised or replication host is "
+			 "missing or too long");
+		return -1;
+	}
+	if (guid_random(&m.instance_id) < 0) {
+		snprintf(err, errlen, "no randomness for the instanceId");
+		return -1;
+	}
+	m.state = MS_UNKNOWN;
+	if (cfg->initial_state != NULL &&
+	    member_state_parse(cfg->initial_state, &m.state) < 0) {
+		snprintf(err, errlen, "InitialState: unknown member state");
+		return -1;
+	}
+	m.timestamp = now;
+	m.is_alive = true;
+	snprintf(m.internal_tcp_ip, sizeof(m.internal_tcp_ip), "%s", repl);
+	snprintf(m.external_tcp_ip, sizeof(m.external_tcp_ip), "%s", host);
+	snprintf(m.internal_http_ip, sizeof(m.internal_http_ip), "%s", host);
+	snprintf(m.http_ip, sizeof(m.http_ip), "%s", host);
+	m.http_port = m.internal_http_port = options_advertised_port(cfg);
+	if (cfg->insecure) {
+		m.internal_tcp_port = cfg->replication_port;
+		m.external_tcp_port = cfg->node_tcp_port;
+	} else {
+		m.internal_secure_tcp_port = cfg->replication_port;
+		m.external_secure_tcp_port = cfg->node_tcp_port;
+	}
+	m.last_commit_position = -1;
+	m.writer_checkpoint = -1;
+	m.chaser_checkpoint = -1;
+	m.epoch_position = -1;
+	m.epoch_number = -1;
+	m.node_priority = cfg->node_priority;
+	m.is_read_only_replica = cfg->read_only_replica;
+	snprintf(m.es_version, sizeof(m.es_version), "gossipd %s",
+		 GOSSIPD_VERSION);
+	*out = m;
+	return 0;
+}
+
+struct cluster *
+cluster_new(const struct member *self, const struct cluster_params *p,
+	    cluster_event_fn fn, void *ctx)
+{
+	struct cluster *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->max = p->max_members > 0 ? p->max_members : DEFAULT_MAX_MEMBERS;
+	c->ent = calloc(c->max, sizeof(*c->ent));
+	if (c->ent == NULL) {
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	c->self = *self;
+	c->allowed_skew = p->allowed_skew;
+	c->dead_removal = p->dead_removal;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->dirty = true;
+	return c;
+}
+
+void
+cluster_free(struct cluster *c)
+{
+	if (c == NULL)
+		return;
+	shared_buf_unref(c->doc);
+	free(c->ent);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+void
+cluster_set_seeds(struct cluster *c, const struct gossip_seed *seeds, size_t n,
+		  ticks_t now)
+{
+	struct seed next[OPT_MAX_SEEDS];
+	size_t k = 0;
+
+	lock(c);
+	for (size_t i = 0; i < n && k < OPT_MAX_SEEDS; i++) {
+		struct seed *s = &next[k];
+		size_t j;
+
+		for (j = 0; j < k; j++)
+			if (same_ep(next[j].host, next[j].port, seeds[i].host,
+				    seeds[i].port))
+				break;
+		if (j < k || strlen(seeds[i].host) >= MEMBER_HOST_MAX ||
+		    seeds[i].host[0] == '\0')
+			continue;
+		memset(s, 0, sizeof(*s));
+		snprintf(s->host, sizeof(s->host), "%s", seeds[i].host);
+		s->port = seeds[i].port;
+		for (j = 0; j < c->nseeds; j++) {
+			if (same_ep(c->seeds[j].host, c->seeds[j].port, s->host,
+				    s->port)) {
+				*s = c->seeds[j];
+				break;
+			}
+		}
+		k++;
+	}
+	if (k != c->nseeds || memcmp(next, c->seeds, k * sizeof(*next)) != 0)
+		c->dirty = true;
+	memcpy(c->seeds, next, k * sizeof(*next));
+	c->nseeds = k;
+	c->seeds_time = now;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Is a more up to date than b (SPEC.md section 3)? */
+static bool
+newer(const struct member *a, const struct member *b)
+{
+	if (a->epoch_number != b->epoch_number)
+		return a->epoch_number > b->epoch_number;
+	if (a->writer_checkpoint != b->writer_checkpoint)
+		return a->writer_checkpoint > b->writer_checkpoint;
+	return a->timestamp > b->timestamp;
+}
+
+/*
+ * Writes m over the entry at *slot (or adds it when slot is NULL),
+ * recording what changed. why explains a liveness change.
+ */
+static void
+put(struct cluster *c, struct member *slot, const struct member *m,
+    const char *why, struct evlist *ev)
+{
+	struct cluster_event *e;
+
+	if (slot == NULL) {
+		if (c->n == c->max)
+			return; /* table full: the newcomer waits */
+		c->ent[c->n++] = *m;
+		ev_add(ev, CE_ADDED, m);
+		c->dirty = true;
+		return;
+	}
+	if (memcmp(slot, m, sizeof(*m)) == 0)
+		return;
+	if (memcmp(&slot->instance_id, &m->instance_id,
+		   sizeof(m->instance_id)) != 0 &&
+	    !guid_is_zero(&slot->instance_id))
+		ev_add(ev, CE_RESTARTED, m);
+	if (slot->state != m->state) {
+		e = ev_add(ev, CE_STATE, m);
+		if (e != NULL)
+			e->from = slot->state;
+	}
+	if (slot->is_alive != m->is_alive) {
+		e = ev_add(ev, m->is_alive ? CE_ALIVE : CE_DEAD, m);
+		if (e != NULL)
+			snprintf(e->reason, sizeof(e->reason), "%s", why);
+	}
+	*slot = *m;
+	c->dirty = true;
+}
+
+static void
+check_skew(struct cluster *c, const struct member *m, ticks_t now,
+	   struct evlist *ev)
+{
+	ticks_t d = m->timestamp - now;
+	struct cluster_event *e;
+
+	if (d < 0)
+		d = -d;
+	if (c->allowed_skew > 0 && d > c->allowed_skew) {
+		e = ev_add(ev, CE_CLOCK_SKEW, m);
+		if (e != NULL) {
+			e->peer_time = m->timestamp;
+			e->our_time = now;
+		}
+	}
+}
+
+/* Binds every seed at the dialled address to the responder. */
+static void
+bind_seeds(struct cluster *c, const struct cluster_target *t, const char *host,
+	   int port, struct evlist *ev)
+{
+	for (size_t i = 0; i < c->nseeds; i++) {
+		struct seed *s = &c->seeds[i];
+		bool was_visible;
+		struct cluster_event *e;
+
+		if (!same_ep(s->host, s->port, t->host, t->port))
+			continue;
+		if (s->bound &&
+		    same_ep(s->bound_host, s->bound_port, host, port))
+			continue;
+		was_visible = seed_visible(c, s);
+		s->bound = true;
+		snprintf(s->bound_host, sizeof(s->bound_host), "%s", host);
+		s->bound_port = port;
+		c->dirty = true;
+		if (was_visible && !seed_visible(c, s)) {
+			e = ev_add(ev, CE_REPLACED, NULL);
+			if (e == NULL)
+				continue;
+			snprintf(e->seed, sizeof(e->seed), "%s:%d", s->host,
+				 s->port);
+			if (strchr(host, ':') != NULL)
+				snprintf(e->endpoint, sizeof(e->endpoint),
+					 "[%s]:%d", host, port);
+			else
+				snprintf(e->endpoint, sizeof(e->endpoint),
+					 "%s:%d", host, port);
+		}
+	}
+}
+
+void
+cluster_merge(struct cluster *c, const struct cluster_doc *doc,
+	      const struct cluster_target *dialled, ticks_t now)
+{
+	struct evlist ev = {0};
+	bool sender_listed = false;
+	char why[CLUSTER_ENDPOINT_MAX + 16];
+
+	snprintf(why, sizeof(why), "reported by %s:%d", doc->server_ip,
+		 doc->server_port);
+	lock(c);
+	for (size_t i = 0; i < doc->n; i++) {
+		const struct member *m = &doc->members[i];
+		struct member *ex;
+
+		if (is_self(c, m->http_ip, m->http_port) ||
+		    guid_is_zero(&m->instance_id))
+			continue;
+		ex = find(c, m->http_ip, m->http_port);
+		if (same_ep(m->http_ip, m->http_port, doc->server_ip,
+			    doc->server_port)) {
+			sender_listed = true;
+			check_skew(c, m, now, &ev);
+			put(c, ex, m, "its own entry says so", &ev);
+		} else if (ex == NULL) {
+			if (m->is_alive ||
+			    now - m->timestamp <= c->dead_removal)
+				put(c, NULL, m, why, &ev);
+		} else if (newer(m, ex)) {
+			put(c, ex, m, why, &ev);
+		}
+	}
+	if (dialled != NULL) {
+		bind_seeds(c, dialled, doc->server_ip, doc->server_port, &ev);
+		if (!sender_listed) {
+			struct member *ex =
+			    find(c, dialled->host, dialled->port);
+
+			if (ex != NULL && !ex->is_alive) {
+				struct member m = *ex;
+
+				m.is_alive = true;
+				m.timestamp = now;
+				put(c, ex, &m, "an exchange succeeded", &ev);
+			}
+		}
+	}
+	unlock_deliver(c, &ev);
+}
+
+void
+cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
+			const char *reason, ticks_t now)
+{
+	struct evlist ev = {0};
+	struct member *ex;
+
+	lock(c);
+	ex = find(c, t->host, t->port);
+	if (ex != NULL && ex->is_alive) {
+		struct member m = *ex;
+
+		m.is_alive = false;
+		m.timestamp = now;
+		put(c, ex, &m, reason != NULL ? reason : "exchange failed",
+		    &ev);
+	}
+	unlock_deliver(c, &ev);
+}
+
+void
+cluster_expire(struct cluster *c, ticks_t now)
+{
+	struct evlist ev = {0};
+	size_t i = 0;
+
+	lock(c);
+	while (i < c->n) {
+		struct member *m = &c->ent[i];
+
+		if (!m->is_alive && now - m->timestamp > c->dead_removal) {
+			ev_add(&ev, CE_REMOVED, m);
+			c->ent[i] = c->ent[--c->n];
+			c->dirty = true;
+			continue;
+		}
+		i++;
+	}
+	unlock_deliver(c, &ev);
+}
+
+size_t
+cluster_pick_targets(struct cluster *c, unsigned *rng,
+		     struct cluster_target *out, size_t max)
+{
+	struct cluster_target *cand;
+	size_t n = 0, k;
+
+	lock(c);
+	cand = malloc((c->n + c->nseeds + 1) * sizeof(*cand));
+	if (cand == NULL) {
+		pthread_mutex_unlock(&c->mu);
+		return 0;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		memcpy(cand[n].host, c->ent[i].http_ip, MEMBER_HOST_MAX);
+		cand[n++].port = c->ent[i].http_port;
+	}
+	for (size_t i = 0; i < c->nseeds; i++) {
+		if (!seed_visible(c, &c->seeds[i]))
+			continue;
+		memcpy(cand[n].host, c->seeds[i].host, MEMBER_HOST_MAX);
+		cand[n++].port = c->seeds[i].port;
+	}
+	pthread_mutex_unlock(&c->mu);
+	for (k = 0; k < max && k < n; k++) {
+		size_t j = k + (size_t)rand_r(rng) % (n - k);
+		struct cluster_target tmp = cand[k];
+
+		cand[k] = cand[j];
+		cand[j] = tmp;
+		out[k] = cand[k];
+	}
+	free(cand);
+	return k;
+}
+
+void
+cluster_touch_self(struct cluster *c, ticks_t now)
+{
+	lock(c);
+	if (c->self.timestamp != now) {
+		c->self.timestamp = now;
+		c->dirty = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+cluster_get_self(struct cluster *c, struct member *out)
+{
+	lock(c);
+	*out = c->self;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+cluster_update_self(struct cluster *c, const struct member_update *u,
+		    ticks_t now, struct member *out)
+{
+	struct evlist ev = {0};
+	struct cluster_event *e;
+	enum member_state was;
+
+	lock(c);
+	was = c->self.state;
+	member_update_apply(u, &c->self);
+	c->self.timestamp = now;
+	c->dirty = true;
+	if (c->self.state != was) {
+		e = ev_add(&ev, CE_STATE, &c->self);
+		if (e != NULL)
+			e->from = was;
+	}
+	if (out != NULL)
+		*out = c->self;
+	unlock_deliver(c, &ev);
+}
+
+static int
+by_endpoint(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int r = strcasecmp(x->http_ip, y->http_ip);
+
+	if (r != 0)
+		return r;
+	return (x->http_port > y->http_port) - (x->http_port < y->http_port);
+}
+
+/* The document as structs, under the mutex. */
+static int
+snapshot_locked(struct cluster *c, struct cluster_doc *out)
+{
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->members = calloc(c->n + c->nseeds + 1, sizeof(*out->members));
+	if (out->members == NULL)
+		return -1;
+	out->members[n++] = c->self;
+	memcpy(out->members + n, c->ent, c->n * sizeof(*c->ent));
+	n += c->n;
+	for (size_t i = 0; i < c->nseeds; i++)
+		if (seed_visible(c, &c->seeds[i]))
+			placeholder(c, &c->seeds[i], &out->members[n++]);
+	qsort(out->members, n, sizeof(*out->members), by_endpoint);
+	out->n = n;
+	memcpy(out->server_ip, c->self.http_ip, sizeof(out->server_ip));
+	out->server_port = c->self.http_port;
+	return 0;
+}
+
+int
+cluster_snapshot(struct cluster *c, struct cluster_doc *out)
+{
+	int rc;
+
+	lock(c);
+	rc = snapshot_locked(c, out);
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+struct shared_buf *
+cluster_document(struct cluster *c, ticks_t now)
+{
+	struct shared_buf *b = NULL;
+	struct cluster_doc doc;
+	char *s;
+	size_t len;
+
+	lock(c);
+	if (now - c->self.timestamp > SELF_REFRESH) {
+		c->self.timestamp = now;
+		c->dirty = true;
+	}
+	if ((c->dirty || c->doc == NULL) && snapshot_locked(c, &doc) == 0) {
+		s = gossip_json_encode(&doc, &len);
+		cluster_doc_free(&doc);
+		if (s != NULL) {
+			b = shared_buf_new(s, len);
+			free(s);
+		}
+		if (b != NULL) {
+			shared_buf_unref(c->doc);
+			c->doc = b;
+			c->dirty = false;
+		}
+	}
+	b = shared_buf_ref(c->doc);
+	pthread_mutex_unlock(&c->mu);
+	return b;
+}
+
+void
+cluster_count(struct cluster *c, size_t by_state[MS__COUNT], size_t *alive,
+	      size_t *dead)
+{
+	size_t a = 0, d = 0;
+
+	if (by_state != NULL)
+		memset(by_state, 0, MS__COUNT * sizeof(*by_state));
+	lock(c);
+	for (size_t i = 0; i <= c->n + c->nseeds; i++) {
+		struct member m;
+
+		if (i == 0)
+			m = c->self;
+		else if (i <= c->n)
+			m = c->ent[i - 1];
+		else if (seed_visible(c, &c->seeds[i - 1 - c->n]))
+			placeholder(c, &c->seeds[i - 1 - c->n], &m);
+		else
+			continue;
+		if (by_state != NULL && m.state < MS__COUNT)
+			by_state[m.state]++;
+		if (m.is_alive)
+			a++;
+		else
+			d++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (alive != NULL)
+		*alive = a;
+	if (dead != NULL)
+		*dead = d;
+}

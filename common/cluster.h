@@ -1,0 +1,176 @@
+/*
+ * cluster: the member table of one node (SPEC.md section 3): our own
+ * entry, the members we heard of, placeholders for seeds, the merge
+ * rules, liveness, removal of dead members, clock-skew detection, target
+ * selection, and the serialized document, cached until the table
+ * changes.
+ *
+ * Time is always passed in (ticks_t now), so tests drive it. The table
+ * decides nothing about policy: what happened (a state change, a death,
+ * a clock skew, ...) is handed to the caller's event callback, which logs
+ * or counts it.
+ *
+ * Thread safety: a struct cluster holds its own mutex, and every
+ * cluster_* function takes it, so the HTTP handlers, the gossiper and
+ * the metrics renderer may call them from any thread. Events are
+ * delivered after the mutex is released, on the calling thread; a
+ * callback may call cluster_* functions.
+ */
+#ifndef GOSSIP_CLUSTER_H
+#define GOSSIP_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gossip_json.h"
+#include "member.h"
+#include "options.h"
+#include "shared_buf.h"
+
+#define CLUSTER_ENDPOINT_MAX 300
+
+struct cluster;
+
+struct cluster_params {
+	ticks_t allowed_skew; /* GossipAllowedDifferenceMs, in ticks */
+	ticks_t dead_removal; /* DeadMemberRemovalPeriodSec, in ticks */
+	size_t max_members;   /* entries besides self (0: 256) */
+};
+
+enum cluster_event_kind {
+	CE_ADDED,      /* a member we did not know; to = its state */
+	CE_STATE,      /* a member's state changed: from -> to */
+	CE_DEAD,       /* alive -> dead; reason says why */
+	CE_ALIVE,      /* dead -> alive */
+	CE_RESTARTED,  /* same endpoint, new instanceId */
+	CE_REMOVED,    /* dropped after DeadMemberRemovalPeriodSec */
+	CE_REPLACED,   /* the placeholder for seed was replaced by endpoint */
+	CE_CLOCK_SKEW, /* a sender's own timeStamp is far from now */
+};
+
+struct cluster_event {
+	enum cluster_event_kind kind;
+	char endpoint[CLUSTER_ENDPOINT_MAX]; /* the member concerned */
+	char seed[CLUSTER_ENDPOINT_MAX];     /* CE_REPLACED: the seed */
+	enum member_state from, to;	     /* CE_STATE, CE_ADDED (to) */
+	bool alive;			     /* CE_ADDED: its liveness */
+	ticks_t peer_time, our_time;	     /* CE_CLOCK_SKEW */
+	char reason[160];		     /* CE_DEAD */
+};
+
+/* Called once per event, after the table's mutex is released. */
+typedef void (*cluster_event_fn)(void *ctx, const struct cluster_event *ev);
+
+/* An address to gossip with: a member's HTTP endpoint, or a seed. */
+struct cluster_target {
+	char host[MEMBER_HOST_MAX];
+	int port;
+};
+
+/*
+ * Builds the self entry from the configuration (SPEC.md sections 1, 6):
+ * advertised HTTP endpoint, replication and node TCP ports (secure or
+ * plain by cfg->insecure), priority, read-only flag, cfg->initial_state
+ * (Unknown when unset), a random instanceId, timeStamp now, positions
+ * and epochNumber -1, zero epochId, esVersion "gossipd <version>".
+ * Returns 0, or -1 with a reason (an unknown state name, no randomness).
+ */
+int cluster_self_from_config(const struct gossipd_config *cfg, ticks_t now,
+			     struct member *out, char *err, size_t errlen);
+
+/*
+ * A new table holding a copy of self (its endpoint is our identity and
+ * the document's serverIp/serverPort). fn may be NULL. Returns NULL on
+ * allocation failure. Free with cluster_free (accepts NULL).
+ */
+struct cluster *cluster_new(const struct member *self,
+			    const struct cluster_params *p, cluster_event_fn fn,
+			    void *ctx);
+void cluster_free(struct cluster *c);
+
+/*
+ * Replaces the seed list (static seeds, or the addresses DNS gave).
+ * A seed that is not yet matched to a member shows as a placeholder:
+ * state Manager, zero GUID, isAlive true, positions -1. A seed equal to
+ * our own endpoint or to a known member's is not shown. Seeds beyond
+ * OPT_MAX_SEEDS are ignored; a seed kept from the previous list keeps
+ * what it was matched to. now is the placeholders' timeStamp.
+ */
+void cluster_set_seeds(struct cluster *c, const struct gossip_seed *seeds,
+		       size_t n, ticks_t now);
+
+/*
+ * Merges a document received from a peer (SPEC.md section 3):
+ * - our own entry is never touched, and entries with a zero instanceId
+ *   (other nodes' placeholders) are not taken;
+ * - the sender's entry about itself (the one whose endpoint is the
+ *   document's serverIp:serverPort) is taken as it is, and its timeStamp
+ *   is checked against now (CE_CLOCK_SKEW beyond allowed_skew);
+ * - any other entry replaces ours when we have none (unless it is dead
+ *   and older than the removal period) or when it is more up to date:
+ *   higher epochNumber, else higher writerCheckpoint, else later
+ *   timeStamp.
+ * dialled is the address we sent to when doc is the answer to our own
+ * exchange, NULL for an incoming POST. With dialled, any seed at that
+ * address is bound to the responder, so its placeholder disappears even
+ * when the responder advertises another name; if the responder listed no
+ * entry about itself, the member at dialled (if any) is marked alive.
+ */
+void cluster_merge(struct cluster *c, const struct cluster_doc *doc,
+		   const struct cluster_target *dialled, ticks_t now);
+
+/*
+ * An exchange with t failed (timeout, connection, TLS, HTTP or document
+ * error): the member at t, if alive, becomes dead with timeStamp now and
+ * one CE_DEAD event carrying reason. Nothing happens for a member
+ * already dead (its death time is kept for the removal period) or for a
+ * seed placeholder.
+ */
+void cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
+			     const char *reason, ticks_t now);
+
+/* Drops members dead for longer than the removal period (CE_REMOVED). */
+void cluster_expire(struct cluster *c, ticks_t now);
+
+/*
+ * Chooses up to max distinct targets at random among the members and
+ * placeholders other than ourselves (dead members included, so that
+ * their return is noticed). rng is the state for rand_r. Returns how
+ * many were written to out.
+ */
+size_t cluster_pick_targets(struct cluster *c, unsigned *rng,
+			    struct cluster_target *out, size_t max);
+
+/* Sets our own timeStamp to now. */
+void cluster_touch_self(struct cluster *c, ticks_t now);
+/* Copies our own entry. */
+void cluster_get_self(struct cluster *c, struct member *out);
+/* Applies an update to our own entry (CE_STATE on a state change) and
+ * sets its timeStamp to now. Copies the new entry to out if not NULL. */
+void cluster_update_self(struct cluster *c, const struct member_update *u,
+			 ticks_t now, struct member *out);
+
+/*
+ * The serialized document (members in endpoint order, placeholders
+ * included), rebuilt only when the table changed; our own timeStamp is
+ * refreshed first when it is older than a second. Returns a new
+ * reference the caller drops with shared_buf_unref, or NULL on
+ * allocation failure.
+ */
+struct shared_buf *cluster_document(struct cluster *c, ticks_t now);
+
+/*
+ * A copy of the document as structs, in the same order (for tests and
+ * tools). Returns 0 (free with cluster_doc_free) or -1 on ENOMEM.
+ */
+int cluster_snapshot(struct cluster *c, struct cluster_doc *out);
+
+/*
+ * Counts the entries of the document (self and placeholders included):
+ * by_state[s] members in state s (may be NULL), and how many are alive
+ * and dead (either may be NULL). For GET /metrics.
+ */
+void cluster_count(struct cluster *c, size_t by_state[MS__COUNT], size_t *alive,
+		   size_t *dead);
+
+#endif
