@@ -256,41 +256,56 @@ explain_refusals(const struct cluster_doc *doc, enum discovery_pref p,
 	}
 }
 
+size_t
+discovery_rank(const struct cluster_doc *doc, enum discovery_pref p,
+	       bool strict, const struct discovery_rng *rng, size_t *idx,
+	       size_t max)
+{
+	size_t i, j, n = 0, t;
+	int rank;
+
+	for (i = 0; i < doc->n && n < max; i++) {
+		if (!doc->members[i].is_alive)
+			continue;
+		rank = discovery_rank_of(p, strict, doc->members[i].state);
+		if (rank >= 0)
+			idx[n++] = i;
+	}
+	/* Shuffle, then a stable sort by rank: ties end up in random order. */
+	discovery_shuffle(idx, n, sizeof(idx[0]), rng);
+	for (i = 1; i < n; i++) {
+		t = idx[i];
+		rank = discovery_rank_of(p, strict, doc->members[t].state);
+		for (j = i; j > 0 && discovery_rank_of(
+					 p, strict,
+					 doc->members[idx[j - 1]].state) > rank;
+		     j--)
+			idx[j] = idx[j - 1];
+		idx[j] = t;
+	}
+	return n;
+}
+
 int
 discovery_select(const struct cluster_doc *doc, enum discovery_pref p,
 		 bool strict, const struct discovery_rng *rng, char *err,
 		 size_t errlen)
 {
-	int best = -1, rank;
-	size_t i, ties = 0, pick;
+	size_t *idx, n;
+	int pick = -1;
 
-	for (i = 0; i < doc->n; i++) {
-		if (!doc->members[i].is_alive)
-			continue;
-		rank = discovery_rank_of(p, strict, doc->members[i].state);
-		if (rank < 0)
-			continue;
-		if (best < 0 || rank < best) {
-			best = rank;
-			ties = 1;
-		} else if (rank == best) {
-			ties++;
-		}
-	}
-	if (best < 0) {
-		explain_refusals(doc, p, strict, err, errlen);
+	idx = calloc(doc->n > 0 ? doc->n : 1, sizeof(*idx));
+	if (idx == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	pick = discovery_rng_below(rng, (uint32_t)ties);
-	for (i = 0; i < doc->n; i++) {
-		if (!doc->members[i].is_alive ||
-		    discovery_rank_of(p, strict, doc->members[i].state) != best)
-			continue;
-		if (pick == 0)
-			return (int)i;
-		pick--;
-	}
-	return -1; /* not reached: pick < ties */
+	n = discovery_rank(doc, p, strict, rng, idx, doc->n);
+	if (n > 0)
+		pick = (int)idx[0];
+	else
+		explain_refusals(doc, p, strict, err, errlen);
+	free(idx);
+	return pick;
 }
 
 /* Copies at most 60 printable characters of s, for a message. */
@@ -400,6 +415,10 @@ struct run {
 	struct candidate cand[DISCOVERY_MAX_CANDIDATES];
 	size_t n_cand;
 	int64_t deadline;
+	/* the best confirmed member of this pass, and its rank */
+	struct member best;
+	int best_rank; /* -1: none yet */
+	char best_via[DISCOVERY_ENDPOINT_MAX];
 };
 
 static void
@@ -430,9 +449,134 @@ note_failure(struct run *r, size_t i, const char *reason)
 		 "%s", reason);
 }
 
+/* The request timeout left before the deadline; <= 0 when past it. */
+static int
+time_left(const struct run *r)
+{
+	int64_t left = r->deadline - r->env->now_ms(r->env->ctx);
+
+	if (left <= 0)
+		return 0;
+	return left < r->p->timeout_ms ? (int)left : r->p->timeout_ms;
+}
+
+static bool
+same_endpoint(const char *h1, int p1, const char *h2, int p2)
+{
+	return p1 == p2 && strcasecmp(h1, h2) == 0;
+}
+
+/* The entry of a document about the node that answered it. */
+static const struct member *
+self_entry(const struct cluster_doc *d, const char *host, int port)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (same_endpoint(d->members[i].http_ip,
+				  d->members[i].http_port, d->server_ip,
+				  d->server_port))
+			return &d->members[i];
+	for (i = 0; i < d->n; i++)
+		if (same_endpoint(d->members[i].http_ip,
+				  d->members[i].http_port, host, port))
+			return &d->members[i];
+	return NULL;
+}
+
 /*
- * Asks candidate i. Returns 1 when a member was chosen, 0 when not,
- * -1 when the deadline has passed.
+ * A member as another node described it is confirmed by the member
+ * itself: its own entry is the authority on its state, and a member that
+ * does not answer is not one a client can use. Returns 1 with its own
+ * entry in *own, 0 with the reason in why, -1 past the deadline.
+ */
+static int
+confirm(struct run *r, const struct member *m, struct member *own, char *why,
+	size_t len)
+{
+	struct cluster_doc d = {0};
+	const struct member *self;
+	char e[DISCOVERY_REASON_MAX / 2], ep[DISCOVERY_ENDPOINT_MAX];
+	int timeout = time_left(r), rc = 0;
+
+	if (timeout <= 0)
+		return -1;
+	discovery_format_endpoint(m->http_ip, m->http_port, ep, sizeof(ep));
+	e[0] = '\0';
+	if (r->env->fetch(r->env->ctx, m->http_ip, m->http_port, timeout, &d, e,
+			  sizeof(e)) != 0) {
+		snprintf(why, len, "%s (%s there): %s", ep,
+			 member_state_name(m->state),
+			 e[0] != '\0' ? e : "request failed");
+		return 0;
+	}
+	self = self_entry(&d, m->http_ip, m->http_port);
+	if (self == NULL)
+		snprintf(why, len, "%s does not list itself", ep);
+	else if (!self->is_alive)
+		snprintf(why, len, "%s reports itself dead", ep);
+	else {
+		*own = *self;
+		rc = 1;
+	}
+	cluster_doc_free(&d);
+	return rc;
+}
+
+/*
+ * Considers the ranked members of doc (answered by candidate c) until one
+ * is confirmed or none can beat the best of this pass. Returns 1 when a
+ * member in the preferred state itself (rank 0) was found, 0 otherwise,
+ * -1 past the deadline; a confirmed member of lower rank is kept in
+ * r->best.
+ */
+static int
+consider(struct run *r, const struct candidate *c,
+	 const struct cluster_doc *doc, const size_t *idx, size_t n, char *why,
+	 size_t len)
+{
+	const struct member *m;
+	struct member own;
+	size_t k;
+	int rc, rank;
+
+	for (k = 0; k < n; k++) {
+		m = &doc->members[idx[k]];
+		rank = discovery_rank_of(r->p->pref, r->p->strict, m->state);
+		if (r->best_rank >= 0 && rank >= r->best_rank)
+			break;
+		if (m == self_entry(doc, c->host, c->port)) {
+			own = *m;
+		} else {
+			rc = confirm(r, m, &own, why, len);
+			if (rc != 1) {
+				if (rc < 0)
+					return -1;
+				continue;
+			}
+		}
+		rank = discovery_rank_of(r->p->pref, r->p->strict, own.state);
+		if (rank < 0) {
+			snprintf(why, len, "%s:%d is %s by its own account",
+				 own.http_ip, own.http_port,
+				 member_state_name(own.state));
+			continue;
+		}
+		if (r->best_rank < 0 || rank < r->best_rank) {
+			r->best = own;
+			r->best_rank = rank;
+			discovery_format_endpoint(c->host, c->port, r->best_via,
+						  sizeof(r->best_via));
+		}
+		if (rank == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Asks candidate i. Returns 1 when a member in the preferred state was
+ * found, 0 when not, -1 past the deadline.
  */
 static int
 ask(struct run *r, size_t i)
@@ -440,14 +584,12 @@ ask(struct run *r, size_t i)
 	struct candidate *c = &r->cand[i];
 	struct cluster_doc doc = {0};
 	char why[DISCOVERY_REASON_MAX - 32], msg[DISCOVERY_REASON_MAX];
-	int64_t left = r->deadline - r->env->now_ms(r->env->ctx);
-	int timeout = r->p->timeout_ms, pick;
-	size_t m;
+	int timeout = time_left(r), rc;
+	size_t *idx = NULL, n, m;
+	int had_best = r->best_rank;
 
-	if (left <= 0)
+	if (timeout <= 0)
 		return -1;
-	if (left < timeout)
-		timeout = (int)left;
 	c->asked = true;
 	why[0] = '\0';
 	if (r->env->fetch(r->env->ctx, c->host, c->port, timeout, &doc, why,
@@ -455,27 +597,38 @@ ask(struct run *r, size_t i)
 		note_failure(r, i, why[0] != '\0' ? why : "request failed");
 		return 0;
 	}
-	pick = discovery_select(&doc, r->p->pref, r->p->strict, &r->env->rng,
-				why, sizeof(why));
-	if (pick >= 0) {
-		r->out->chosen = doc.members[pick];
-		discovery_format_endpoint(c->host, c->port, r->out->via,
-					  sizeof(r->out->via));
+	idx = calloc(doc.n > 0 ? doc.n : 1, sizeof(*idx));
+	if (idx == NULL) {
+		note_failure(r, i, "out of memory");
 		cluster_doc_free(&doc);
-		return 1;
+		return 0;
 	}
-	snprintf(msg, sizeof(msg), "answered, but %s", why);
-	note_failure(r, i, msg);
-	/* Ask the members this one knows about too, as clients do. */
-	for (m = 0; m < doc.n; m++)
-		if (doc.members[m].is_alive)
-			add_candidate(r, doc.members[m].http_ip,
-				      doc.members[m].http_port, false);
+	n = discovery_rank(&doc, r->p->pref, r->p->strict, &r->env->rng, idx,
+			   doc.n);
+	if (n == 0)
+		explain_refusals(&doc, r->p->pref, r->p->strict, why,
+				 sizeof(why));
+	rc = consider(r, c, &doc, idx, n, why, sizeof(why));
+	if (rc == 0 && r->best_rank == had_best && had_best < 0) {
+		snprintf(msg, sizeof(msg), "answered, but %s", why);
+		note_failure(r, i, msg);
+		/* Ask the members this one knows about too, as clients do. */
+		for (m = 0; m < doc.n; m++)
+			if (doc.members[m].is_alive)
+				add_candidate(r, doc.members[m].http_ip,
+					      doc.members[m].http_port, false);
+	}
+	free(idx);
 	cluster_doc_free(&doc);
-	return 0;
+	return rc;
 }
 
-/* One pass: seeds shuffled, then learned members shuffled. */
+/*
+ * One pass: seeds shuffled, then learned members shuffled, then members
+ * learned during the pass. Stops at the first member in the preferred
+ * state; a member of lower rank is only taken after every candidate was
+ * asked.
+ */
 static int
 one_pass(struct run *r)
 {
@@ -492,14 +645,8 @@ one_pass(struct run *r)
 	discovery_shuffle(order, n_seed, sizeof(order[0]), &r->env->rng);
 	discovery_shuffle(order + n_seed, n - n_seed, sizeof(order[0]),
 			  &r->env->rng);
-	for (i = 0; i < n; i++) {
-		rc = ask(r, order[i]);
-		if (rc != 0)
-			return rc;
-	}
-	/* Members learned during this pass are asked in it too. */
-	for (i = n; i < r->n_cand; i++) {
-		rc = ask(r, i);
+	for (i = 0; i < r->n_cand; i++) {
+		rc = ask(r, i < n ? order[i] : i);
 		if (rc != 0)
 			return rc;
 	}
@@ -542,6 +689,7 @@ discovery_run(const struct discovery_params *p, const struct gossip_seed *seeds,
 	r->p = p;
 	r->env = env;
 	r->out = out;
+	r->best_rank = -1;
 	for (i = 0; i < n_seeds; i++)
 		add_candidate(r, seeds[i].host, seeds[i].port, true);
 	r->deadline = env->now_ms(env->ctx) +
@@ -549,9 +697,7 @@ discovery_run(const struct discovery_params *p, const struct gossip_seed *seeds,
 	for (attempt = 1; attempt <= p->attempts && r->n_cand > 0; attempt++) {
 		out->attempts_made = attempt;
 		rc = one_pass(r);
-		if (rc != 0)
-			break;
-		if (attempt == p->attempts)
+		if (rc != 0 || r->best_rank >= 0 || attempt == p->attempts)
 			break;
 		left = r->deadline - env->now_ms(env->ctx);
 		if (left <= 0) {
@@ -561,9 +707,12 @@ discovery_run(const struct discovery_params *p, const struct gossip_seed *seeds,
 		env->sleep_ms(env->ctx,
 			      p->delay_ms < left ? p->delay_ms : (int)left);
 	}
-	if (rc == 1)
+	if (r->best_rank >= 0) {
+		out->chosen = r->best;
+		memcpy(out->via, r->best_via, sizeof(out->via));
 		result = 0;
-	out->out_of_time = rc == -1;
+	}
+	out->out_of_time = rc == -1 && result != 0;
 	finish_failures(r);
 	free(r);
 	return result;

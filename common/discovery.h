@@ -89,6 +89,15 @@ bool discovery_state_eligible(enum member_state s);
 int discovery_rank_of(enum discovery_pref p, bool strict, enum member_state s);
 
 /*
+ * Orders the members of doc that may be chosen, best first, ties in
+ * random order: fills idx with up to max indices into doc->members and
+ * returns how many.
+ */
+size_t discovery_rank(const struct cluster_doc *doc, enum discovery_pref p,
+		      bool strict, const struct discovery_rng *rng, size_t *idx,
+		      size_t max);
+
+/*
  * Chooses the best member of doc. Returns its index in doc->members, or
  * -1 with the reason in err, naming each member and why it was refused
  * ("no eligible member: 127.0.0.1:2113 is Manager; 127.0.0.1:2114 is not

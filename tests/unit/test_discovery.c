@@ -78,7 +78,7 @@ struct m_spec {
 	int alive;
 };
 
-/* A whole document; returns a malloc'd string. */
+/* A whole document, answered by ms[0]; returns a malloc'd string. */
 static char *
 doc_json(const struct m_spec *ms, size_t n)
 {
@@ -94,8 +94,10 @@ doc_json(const struct m_spec *ms, size_t n)
 			strcat(buf, ",");
 		strcat(buf, one);
 	}
+	/* the answering node is the first member listed */
 	snprintf(buf + strlen(buf), cap - strlen(buf),
-		 "],\"serverIp\":\"127.0.0.1\",\"serverPort\":2113}");
+		 "],\"serverIp\":\"%s\",\"serverPort\":%d}",
+		 n > 0 ? ms[0].host : "127.0.0.1", n > 0 ? ms[0].port : 2113);
 	return buf;
 }
 
@@ -664,13 +666,18 @@ static const struct discovery_params defaults = {
 static void
 test_dead_first_seed_does_not_prevent_discovery(void **state)
 {
-	static const struct m_spec ms[] = {
+	static const struct m_spec v2[] = {
 	    {"127.0.0.1", 2002, "Follower", 1},
 	    {"127.0.0.1", 2003, "Leader", 1},
 	};
-	char *json = doc_json(ms, 2);
+	static const struct m_spec v3[] = {
+	    {"127.0.0.1", 2003, "Leader", 1},
+	    {"127.0.0.1", 2002, "Follower", 1},
+	};
+	char *j2 = doc_json(v2, 2), *j3 = doc_json(v3, 2);
 	struct peer peers[] = {{"127.0.0.1", 2001, B_REFUSE, NULL},
-			       {"127.0.0.1", 2002, B_DOC, json}};
+			       {"127.0.0.1", 2002, B_DOC, j2},
+			       {"127.0.0.1", 2003, B_DOC, j3}};
 	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}, {"127.0.0.1", 2002}};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
 	uint32_t seed;
@@ -679,19 +686,110 @@ test_dead_first_seed_does_not_prevent_discovery(void **state)
 	assert_non_null(out);
 	/* whatever order the shuffle gives, the second seed is reached */
 	for (seed = 1; seed <= 16; seed++) {
-		struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, ""};
+		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, ""};
 		struct seq_rng s;
 		struct discovery_env e = env_for(&f, &s, seed);
 
 		assert_int_equal(discovery_run(&defaults, seeds, 2, &e, out),
 				 0);
 		assert_int_equal(out->chosen.http_port, 2003);
+		assert_int_equal(out->chosen.state, MS_LEADER);
 		assert_string_equal(out->via, "127.0.0.1:2002");
 		assert_int_equal(out->attempts_made, 1);
 		assert_int_equal(f.sleeps, 0);
 	}
 	free(out);
-	free(json);
+	free(j2);
+	free(j3);
+}
+
+/*
+ * Right after a leader dies and another takes over, a seed may still
+ * list the old leader as alive and the new one as a follower. The chosen
+ * member confirms its own state, so the stale entry is not returned.
+ */
+static void
+test_stale_views_are_confirmed_by_the_member_itself(void **state)
+{
+	static const struct m_spec stale[] = {
+	    {"127.0.0.1", 2001, "Follower", 1},
+	    {"127.0.0.1", 2000, "Leader", 1},
+	    {"127.0.0.1", 2002, "Follower", 1},
+	};
+	static const struct m_spec fresh[] = {
+	    {"127.0.0.1", 2002, "Leader", 1},
+	    {"127.0.0.1", 2000, "Leader", 0},
+	    {"127.0.0.1", 2001, "Follower", 1},
+	};
+	char *js = doc_json(stale, 3), *jf = doc_json(fresh, 3);
+	struct peer peers[] = {{"127.0.0.1", 2000, B_REFUSE, NULL},
+			       {"127.0.0.1", 2001, B_DOC, js},
+			       {"127.0.0.1", 2002, B_DOC, jf}};
+	struct gossip_seed seeds[] = {
+	    {"127.0.0.1", 2000}, {"127.0.0.1", 2001}, {"127.0.0.1", 2002}};
+	struct discovery_outcome *out = calloc(1, sizeof(*out));
+	uint32_t seed;
+
+	(void)state;
+	assert_non_null(out);
+	for (seed = 1; seed <= 32; seed++) {
+		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, ""};
+		struct seq_rng s;
+		struct discovery_env e = env_for(&f, &s, seed);
+
+		assert_int_equal(discovery_run(&defaults, seeds, 3, &e, out),
+				 0);
+		if (out->chosen.http_port != 2002)
+			fail_msg("rng %u: chose %d (asked %s)", seed,
+				 out->chosen.http_port, f.log);
+		assert_int_equal(out->chosen.state, MS_LEADER);
+		assert_int_equal(f.sleeps, 0);
+	}
+	free(out);
+	free(js);
+	free(jf);
+}
+
+/* Without a member in the preferred state, the next best is taken after
+ * one pass over every seed, as KurrentDB clients do; --strict refuses. */
+static void
+test_fallback_after_one_pass_and_strict_refuses(void **state)
+{
+	static const struct m_spec v[] = {
+	    {"127.0.0.1", 2001, "Leader", 1},
+	    {"127.0.0.1", 2002, "Unknown", 1},
+	};
+	static const struct m_spec v2[] = {
+	    {"127.0.0.1", 2002, "Unknown", 1},
+	    {"127.0.0.1", 2001, "Leader", 1},
+	};
+	char *j = doc_json(v, 2), *j2 = doc_json(v2, 2);
+	struct peer peers[] = {{"127.0.0.1", 2001, B_DOC, j},
+			       {"127.0.0.1", 2002, B_DOC, j2}};
+	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}, {"127.0.0.1", 2002}};
+	struct discovery_params p = {DP_FOLLOWER, false, 3, 100, 1000};
+	struct discovery_outcome *out = calloc(1, sizeof(*out));
+	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, ""};
+	struct seq_rng s;
+	struct discovery_env e = env_for(&f, &s, 77);
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(discovery_run(&p, seeds, 2, &e, out), 0);
+	assert_int_equal(out->chosen.http_port, 2001);
+	assert_int_equal(f.sleeps, 0);
+
+	p.strict = true;
+	memset(&f, 0, sizeof(f));
+	f.peers = peers;
+	f.n_peers = 2;
+	assert_int_equal(discovery_run(&p, seeds, 2, &e, out), -1);
+	assert_int_equal(out->attempts_made, 3);
+	assert_non_null(strstr(out->failures[0].reason,
+			       "127.0.0.1:2001 is Leader, not Follower"));
+	free(out);
+	free(j);
+	free(j2);
 }
 
 static void
@@ -853,6 +951,9 @@ main(void)
 	    cmocka_unit_test(test_attempts_and_delays_are_counted),
 	    cmocka_unit_test(test_the_overall_deadline_clips_the_last_request),
 	    cmocka_unit_test(test_members_learned_from_a_seed_are_asked),
+	    cmocka_unit_test(
+		test_stale_views_are_confirmed_by_the_member_itself),
+	    cmocka_unit_test(test_fallback_after_one_pass_and_strict_refuses),
 	    cmocka_unit_test(test_nothing_eligible_reports_why_per_seed),
 	};
 
