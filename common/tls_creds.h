@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <mbedtls/pk.h>
@@ -28,8 +29,8 @@ struct tls_creds_config {
 };
 
 struct tls_creds {
-	mbedtls_x509_crt chain;	 /* own certificate first, intermediates */
-	mbedtls_pk_context key;	 /* matches chain's first certificate */
+	mbedtls_x509_crt chain;	  /* own certificate first, intermediates */
+	mbedtls_pk_context key;	  /* matches chain's first certificate */
 	mbedtls_x509_crt trusted; /* trusted roots */
 	mbedtls_x509_crl crl;
 	bool have_crl;
@@ -75,5 +76,12 @@ void tls_creds_unref(struct tls_creds *c);
  */
 int tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 			  char *err, size_t errlen);
+
+/*
+ * The operator's words for mbedTLS verification flags (the most important
+ * problem first), for a TLS verify callback that wants the same reasons as
+ * tls_creds_verify_peer. Returns a static string.
+ */
+const char *tls_creds_flags_reason(uint32_t flags);
 
 #endif

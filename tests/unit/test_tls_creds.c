@@ -1,0 +1,713 @@
+/*
+ * tls_creds: SPEC.md section 5, one test per rule, over a PKI made fresh
+ * by tests/data/make-fixtures.sh (node1 by an intermediate, node2 RSA by
+ * the root, expired/future/revoked leaves, a CRL, keys and PKCS#12 files
+ * in every form, password "test-pass").
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "tls_creds.h"
+
+#define DAY 86400
+
+static char fx[256];
+
+static int
+group_setup(void **state)
+{
+	char cmd[1024];
+	const char *data = getenv("GOSSIPD_TEST_DATA");
+
+	(void)state;
+	if (data == NULL)
+		data = "tests/data";
+	snprintf(fx, sizeof(fx), "/tmp/gossipd-tls-creds-XXXXXX");
+	if (mkdtemp(fx) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "bash '%s/make-fixtures.sh' '%s'", data, fx);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+group_teardown(void **state)
+{
+	char cmd[512];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Paths into the fixture directory; a few rotating buffers. */
+static const char *
+F(const char *name)
+{
+	static char bufs[8][512];
+	static int next;
+	char *b = bufs[next++ % 8];
+
+	snprintf(b, 512, "%s/%s", fx, name);
+	return b;
+}
+
+struct warnings {
+	int n;
+	char all[2048];
+};
+
+static void
+collect_warning(void *ctx, const char *msg)
+{
+	struct warnings *w = ctx;
+	size_t used = strlen(w->all);
+
+	w->n++;
+	snprintf(w->all + used, sizeof(w->all) - used, "%s\n", msg);
+}
+
+static struct tls_creds_config
+base_cfg(void)
+{
+	struct tls_creds_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.certificate_file = F("node1-bundle.pem");
+	cfg.private_key_file = F("node1.key");
+	cfg.trusted_roots_path = F("ca.crt");
+	cfg.advertised_host = "127.0.0.1";
+	return cfg;
+}
+
+static int
+chain_len(const mbedtls_x509_crt *c)
+{
+	int n = 0;
+
+	for (; c != NULL && c->raw.p != NULL; c = c->next)
+		n++;
+	return n;
+}
+
+/* Loads cfg and expects success; returns the set (caller unrefs). */
+static struct tls_creds *
+load_ok(const struct tls_creds_config *cfg, time_t now, struct warnings *w)
+{
+	struct tls_creds *c = NULL;
+	char err[1024];
+
+	if (w != NULL)
+		memset(w, 0, sizeof(*w));
+	if (tls_creds_load(cfg, now, w ? collect_warning : NULL, w, &c, err,
+			   sizeof(err)) != 0)
+		fail_msg("load %s failed: %s", cfg->certificate_file, err);
+	assert_non_null(c);
+	return c;
+}
+
+/* Loads cfg and expects an error containing expected. */
+static void
+load_fails(const struct tls_creds_config *cfg, time_t now, const char *expected)
+{
+	struct tls_creds *c = (struct tls_creds *)1;
+	char err[1024];
+
+	assert_int_equal(
+	    tls_creds_load(cfg, now, NULL, NULL, &c, err, sizeof(err)), -1);
+	assert_null(c);
+	if (strstr(err, expected) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, expected);
+}
+
+static void
+test_pem_bundle_with_intermediate(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	struct warnings w;
+	time_t now = time(NULL);
+
+	(void)state;
+	struct tls_creds *c = load_ok(&cfg, now, &w);
+	assert_int_equal(chain_len(&c->chain), 2);
+	assert_string_equal(c->own_cn, "node1.cluster.test");
+	assert_int_equal(c->n_trusted, 1);
+	assert_false(c->have_crl);
+	/* node1: 825 days; intermediate 3000; root 3650 */
+	assert_true(c->own_not_after > now + 824 * DAY &&
+		    c->own_not_after <= now + 826 * DAY);
+	assert_true(c->ca_not_after > now + 2999 * DAY &&
+		    c->ca_not_after <= now + 3001 * DAY);
+	assert_int_equal(c->refs, 1);
+	tls_creds_unref(c);
+}
+
+static void
+test_reserved_cn_auto_configured(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	struct warnings w;
+
+	(void)state;
+	struct tls_creds *c = load_ok(&cfg, time(NULL), &w);
+	assert_true(c->reserved_cn_is_auto);
+	assert_string_equal(c->reserved_cn, "node1.cluster.test");
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.all, "reserved node CN auto-configured from "
+				      "own certificate: node1.cluster.test"));
+	tls_creds_unref(c);
+
+	cfg.reserved_node_cn = "*.cluster.test";
+	c = load_ok(&cfg, time(NULL), &w);
+	assert_false(c->reserved_cn_is_auto);
+	assert_string_equal(c->reserved_cn, "*.cluster.test");
+	assert_int_equal(w.n, 0);
+	tls_creds_unref(c);
+}
+
+static void
+test_reserved_cn_must_match_own(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.reserved_node_cn = "*.other.test";
+	snprintf(want, sizeof(want),
+		 "CertificateReservedNodeCommonName \"*.other.test\" does not "
+		 "match the CN \"node1.cluster.test\" of the node certificate "
+		 "in CertificateFile %s",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_private_key_forms(void **state)
+{
+	static const char *const keys[] = {
+	    "node1.key",	"node1-p8.key",	    "node1-aes.key",
+	    "node1-aes128.key", "node1-des3v2.key", "node1-3des.key",
+	    "node1-trad.key",	"node1-p8.der",	    "node1-sec1.der",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		struct tls_creds_config cfg = base_cfg();
+		cfg.private_key_file = F(keys[i]);
+		cfg.private_key_password = "test-pass";
+		struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+		assert_int_equal(mbedtls_pk_get_type(&c->key),
+				 MBEDTLS_PK_ECKEY);
+		tls_creds_unref(c);
+	}
+}
+
+static void
+test_rsa_keys(void **state)
+{
+	static const char *const keys[] = {"node2.key", "node2-aes.key"};
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct tls_creds_config cfg = base_cfg();
+		cfg.certificate_file = F("node2.crt");
+		cfg.private_key_file = F(keys[i]);
+		cfg.private_key_password = "test-pass";
+		cfg.advertised_host = "node2.cluster.test";
+		struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+		assert_int_equal(mbedtls_pk_get_type(&c->key), MBEDTLS_PK_RSA);
+		assert_int_equal(chain_len(&c->chain), 1);
+		tls_creds_unref(c);
+	}
+}
+
+static void
+test_key_password_errors(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.private_key_file = F("node1-aes.key");
+	cfg.private_key_password = "wrong";
+	snprintf(want, sizeof(want),
+		 "CertificatePrivateKeyFile %s: wrong password "
+		 "(CertificatePrivateKeyPassword)",
+		 cfg.private_key_file);
+	load_fails(&cfg, time(NULL), want);
+
+	cfg.private_key_file = F("node1-3des.key");
+	snprintf(want, sizeof(want),
+		 "CertificatePrivateKeyFile %s: wrong "
+		 "password",
+		 cfg.private_key_file);
+	load_fails(&cfg, time(NULL), want);
+
+	cfg.private_key_file = F("node1-trad.key");
+	cfg.private_key_password = NULL;
+	snprintf(want, sizeof(want),
+		 "CertificatePrivateKeyFile %s: the key is encrypted and no "
+		 "password is set (CertificatePrivateKeyPassword)",
+		 cfg.private_key_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_key_must_match_certificate(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.private_key_file = F("node2.key");
+	snprintf(want, sizeof(want),
+		 "CertificatePrivateKeyFile %s: the key does not belong to the "
+		 "node certificate (the first one in CertificateFile %s)",
+		 cfg.private_key_file, cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_key_file_permissions(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024], cmd[1024];
+	const char *loose = F("loose.key");
+	const char *loose_p12 = F("loose.p12");
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd),
+		 "cp '%s' '%s' && chmod 644 '%s' && cp '%s' '%s' && "
+		 "chmod 640 '%s'",
+		 F("node1.key"), loose, loose, F("node1.p12"), loose_p12,
+		 loose_p12);
+	assert_int_equal(system(cmd), 0);
+	cfg.private_key_file = loose;
+	snprintf(want, sizeof(want),
+		 "CertificatePrivateKeyFile %s: permissions 0644 are too open; "
+		 "run chmod 600 %s",
+		 loose, loose);
+	load_fails(&cfg, time(NULL), want);
+
+	/* the PKCS#12 file holds the key: the same rule */
+	cfg.private_key_file = NULL;
+	cfg.certificate_file = loose_p12;
+	cfg.certificate_password = "test-pass";
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: permissions 0640 are too open; run "
+		 "chmod 600 %s",
+		 loose_p12, loose_p12);
+	load_fails(&cfg, time(NULL), want);
+
+	cfg.certificate_file = F("node1-bundle.pem");
+	cfg.private_key_file = F("missing.key");
+	snprintf(want, sizeof(want),
+		 "CertificatePrivateKeyFile %s: cannot open: No such file",
+		 cfg.private_key_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_pkcs12_forms(void **state)
+{
+	static const char *const files[] = {
+	    "node1.p12",       "node1-legacy.p12",   "node1-3des.p12",
+	    "node1-nomac.p12", "node1-intfirst.p12",
+	};
+	char cn[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct tls_creds_config cfg = base_cfg();
+		cfg.certificate_file = F(files[i]);
+		cfg.private_key_file = NULL;
+		cfg.certificate_password = "test-pass";
+		struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+		/* the key's certificate first, then the intermediate */
+		assert_int_equal(chain_len(&c->chain), 2);
+		assert_string_equal(c->own_cn, "node1.cluster.test");
+		assert_true(mbedtls_x509_dn_gets(cn, sizeof(cn),
+						 &c->chain.next->subject) > 0);
+		assert_string_equal(cn, "CN=gossipd test intermediate");
+		tls_creds_unref(c);
+	}
+
+	struct tls_creds_config cfg = base_cfg();
+	cfg.certificate_file = F("node2.p12");
+	cfg.private_key_file = NULL;
+	cfg.certificate_password = "test-pass";
+	cfg.advertised_host = "127.0.0.2";
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	assert_int_equal(mbedtls_pk_get_type(&c->key), MBEDTLS_PK_RSA);
+	tls_creds_unref(c);
+}
+
+static void
+test_pkcs12_errors(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.private_key_file = NULL;
+	cfg.certificate_file = F("node1.p12");
+	cfg.certificate_password = "wrong";
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: PKCS#12: wrong password (the MAC does "
+		 "not verify) (CertificatePassword)",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+
+	cfg.certificate_file = F("node1-nomac.p12");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: PKCS#12: wrong password",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+
+	/* a PEM certificate without a key file */
+	cfg.certificate_file = F("node1-bundle.pem");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: a PEM file needs "
+		 "CertificatePrivateKeyFile",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_root_in_bundle_says_move_it(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.certificate_file = F("node1-rootinbundle.pem");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: certificate 2 (\"CN=gossipd test "
+		 "root\") is self-signed: it is a root, move it to "
+		 "TrustedRootCertificatesPath",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_intermediate_in_trust_says_append_it(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.certificate_file = F("node1.crt");
+	cfg.trusted_roots_path = F("trust-int");
+	snprintf(want, sizeof(want),
+		 "TrustedRootCertificatesPath %s: \"CN=gossipd test "
+		 "intermediate\" is not self-signed: it is an intermediate, "
+		 "append it to CertificateFile %s after the node certificate",
+		 cfg.trusted_roots_path, cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+
+	/* the same with the root beside it */
+	cfg.trusted_roots_path = F("trust-both.pem");
+	load_fails(&cfg, time(NULL),
+		   "is not self-signed: it is an "
+		   "intermediate");
+}
+
+static void
+test_missing_intermediate(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.certificate_file = F("node1.crt");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: the node certificate chain does not lead "
+		 "to a root in TrustedRootCertificatesPath %s: the issuer "
+		 "\"CN=gossipd test intermediate\" is in neither",
+		 cfg.certificate_file, cfg.trusted_roots_path);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_trust_store(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	/* a directory: root.pem and the same root as DER count once;
+	 * README is not looked at */
+	cfg.trusted_roots_path = F("trust-dir");
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	assert_int_equal(c->n_trusted, 1);
+	tls_creds_unref(c);
+
+	cfg.trusted_roots_path = F("trust-empty");
+	snprintf(want, sizeof(want),
+		 "TrustedRootCertificatesPath %s: no trusted certificate could "
+		 "be loaded from it",
+		 cfg.trusted_roots_path);
+	load_fails(&cfg, time(NULL), want);
+
+	cfg.trusted_roots_path = F("no-such-dir");
+	snprintf(want, sizeof(want),
+		 "TrustedRootCertificatesPath %s: No such file or directory",
+		 cfg.trusted_roots_path);
+	load_fails(&cfg, time(NULL), want);
+
+	cfg.trusted_roots_path = F("ext.cnf");
+	snprintf(want, sizeof(want),
+		 "TrustedRootCertificatesPath %s: ", cfg.trusted_roots_path);
+	load_fails(&cfg, time(NULL), want);
+
+	/* unset: /etc/ssl/certs, which does not hold our test root */
+	cfg.trusted_roots_path = NULL;
+	load_fails(&cfg, time(NULL),
+		   "TrustedRootCertificatesPath /etc/ssl/certs");
+}
+
+static void
+test_advertised_host_is_a_san(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	struct warnings w;
+	char want[1024];
+
+	(void)state;
+	static const char *const good[] = {
+	    "127.0.0.1", "::1", "node1.cluster.test", "x.wild.cluster.test"};
+	for (size_t i = 0; i < 4; i++) {
+		cfg.advertised_host = good[i];
+		tls_creds_unref(load_ok(&cfg, time(NULL), NULL));
+	}
+	cfg.advertised_host = "10.9.9.9";
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: the node certificate has no subject "
+		 "alternative name for the advertised host \"10.9.9.9\" (it "
+		 "has DNS:node1.cluster.test, DNS:*.wild.cluster.test, "
+		 "IP:127.0.0.1, IP:::1)",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+
+	/* only a warning on a wildcard listener */
+	cfg.listens_on_wildcard = true;
+	struct tls_creds *c = load_ok(&cfg, time(NULL), &w);
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.all, "no subject alternative name for the "
+				      "advertised host \"10.9.9.9\""));
+	tls_creds_unref(c);
+}
+
+static void
+test_own_certificate_must_be_a_node(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.certificate_file = F("serveronly.crt");
+	cfg.private_key_file = F("serveronly.key");
+	cfg.advertised_host = "node4.cluster.test";
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: other nodes would not accept this node "
+		 "certificate: extended key usage lacks clientAuth",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_expiry(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	struct warnings w;
+	char want[1024];
+	time_t now = time(NULL);
+
+	(void)state;
+	/* a node certificate that is already expired */
+	cfg.certificate_file = F("expired.crt");
+	cfg.private_key_file = F("expired.key");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: the node certificate expired on "
+		 "2021-01-01 00:00:00 UTC",
+		 cfg.certificate_file);
+	load_fails(&cfg, now, want);
+
+	cfg.certificate_file = F("future.crt");
+	cfg.private_key_file = F("future.key");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: the node certificate is not valid before "
+		 "2099-01-01 00:00:00 UTC",
+		 cfg.certificate_file);
+	load_fails(&cfg, now, want);
+
+	/* 10 days left: a warning */
+	cfg.certificate_file = F("soon.crt");
+	cfg.private_key_file = F("soon.key");
+	struct tls_creds *c = load_ok(&cfg, now, &w);
+	assert_non_null(strstr(w.all, "the node certificate expires on "));
+	assert_non_null(strstr(w.all, "(in 9 days)"));
+	tls_creds_unref(c);
+
+	/* the caller's clock decides: node1 (825 days) seen 810 days on
+	 * warns, 830 days on is expired */
+	cfg = base_cfg();
+	c = load_ok(&cfg, now + 810 * (time_t)DAY, &w);
+	assert_non_null(strstr(w.all, "the node certificate expires on"));
+	assert_null(strstr(w.all, "CA certificate"));
+	tls_creds_unref(c);
+	load_fails(&cfg, now + 830 * (time_t)DAY,
+		   "the node certificate "
+		   "expired on");
+}
+
+static void
+test_crl(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	static const char *const crls[] = {"crl.pem", "crl.der"};
+	for (size_t i = 0; i < 2; i++) {
+		cfg.crl_file = F(crls[i]);
+		struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+		assert_true(c->have_crl);
+		tls_creds_unref(c);
+	}
+
+	/* the own certificate revoked */
+	cfg.certificate_file = F("revoked.crt");
+	cfg.private_key_file = F("revoked.key");
+	cfg.crl_file = F("crl.pem");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: the node certificate chain does not "
+		 "verify: certificate has been revoked",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+
+	cfg = base_cfg();
+	cfg.crl_file = F("ext.cnf");
+	snprintf(want, sizeof(want),
+		 "CertificateRevocationListFile %s: ", cfg.crl_file);
+	load_fails(&cfg, time(NULL), want);
+	cfg.crl_file = F("none.crl");
+	snprintf(want, sizeof(want),
+		 "CertificateRevocationListFile %s: cannot open", cfg.crl_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+static void
+test_certificate_file_errors(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.certificate_file = NULL;
+	load_fails(&cfg, time(NULL), "CertificateFile is not set");
+	cfg.certificate_file = F("ext.cnf");
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: ", cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+	cfg.certificate_file = F("trust-dir");
+	snprintf(want, sizeof(want), "CertificateFile %s: not a regular file",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+}
+
+struct peer_case {
+	const char *files[2];
+	const char *reason; /* NULL: accepted */
+};
+
+static void
+test_verify_peer(void **state)
+{
+	static const struct peer_case cases[] = {
+	    {{"node2.crt", NULL}, NULL},
+	    {{"node1.crt", "int.crt"}, NULL},
+	    {{"node1.crt", NULL}, "certificate is not signed by a trusted CA"},
+	    {{"expired.crt", NULL}, "certificate has expired"},
+	    {{"future.crt", NULL}, "certificate is not yet valid"},
+	    {{"revoked.crt", NULL}, "certificate has been revoked"},
+	    {{"int.crt", NULL}, NULL},
+	};
+	struct tls_creds_config cfg = base_cfg();
+	char err[256];
+
+	(void)state;
+	cfg.crl_file = F("crl.pem");
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mbedtls_x509_crt peer;
+		mbedtls_x509_crt_init(&peer);
+		for (int k = 0; k < 2 && cases[i].files[k] != NULL; k++)
+			assert_int_equal(mbedtls_x509_crt_parse_file(
+					     &peer, F(cases[i].files[k])),
+					 0);
+		int ret = tls_creds_verify_peer(c, &peer, err, sizeof(err));
+		mbedtls_x509_crt_free(&peer);
+		if (cases[i].reason == NULL && ret != 0)
+			fail_msg("%s refused: %s", cases[i].files[0], err);
+		if (cases[i].reason != NULL &&
+		    (ret != -1 || strcmp(err, cases[i].reason) != 0))
+			fail_msg("%s: got %d \"%s\"", cases[i].files[0], ret,
+				 err);
+	}
+	assert_int_equal(tls_creds_verify_peer(c, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "no certificate");
+	tls_creds_unref(c);
+}
+
+static void
+test_refcount(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+
+	(void)state;
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	assert_ptr_equal(tls_creds_ref(c), c);
+	assert_int_equal(c->refs, 2);
+	tls_creds_unref(c);
+	assert_int_equal(c->refs, 1);
+	tls_creds_unref(c); /* freed: ASan reports a leak otherwise */
+	tls_creds_unref(NULL);
+	assert_null(tls_creds_ref(NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_pem_bundle_with_intermediate),
+	    cmocka_unit_test(test_reserved_cn_auto_configured),
+	    cmocka_unit_test(test_reserved_cn_must_match_own),
+	    cmocka_unit_test(test_private_key_forms),
+	    cmocka_unit_test(test_rsa_keys),
+	    cmocka_unit_test(test_key_password_errors),
+	    cmocka_unit_test(test_key_must_match_certificate),
+	    cmocka_unit_test(test_key_file_permissions),
+	    cmocka_unit_test(test_pkcs12_forms),
+	    cmocka_unit_test(test_pkcs12_errors),
+	    cmocka_unit_test(test_root_in_bundle_says_move_it),
+	    cmocka_unit_test(test_intermediate_in_trust_says_append_it),
+	    cmocka_unit_test(test_missing_intermediate),
+	    cmocka_unit_test(test_trust_store),
+	    cmocka_unit_test(test_advertised_host_is_a_san),
+	    cmocka_unit_test(test_own_certificate_must_be_a_node),
+	    cmocka_unit_test(test_expiry),
+	    cmocka_unit_test(test_crl),
+	    cmocka_unit_test(test_certificate_file_errors),
+	    cmocka_unit_test(test_verify_peer),
+	    cmocka_unit_test(test_refcount),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
