@@ -122,10 +122,10 @@ struct opt_cli {
  * help) and the config returned holds the defaults and the flags.
  *
  * Environment: every GOSSIPD_* variable must name an option, except
- * GOSSIPD_CONFIG and the tooling names GOSSIPD_BIN, GOSSIPD_SRC and
- * GOSSIPD_TEST_*, GOSSIPD_FUZZ_*, GOSSIPD_BENCH_*. A KURRENTDB_* variable
- * is used when it names one of our options and ignored otherwise; the
- * GOSSIPD_* spelling wins over the KURRENTDB_* one.
+ * GOSSIPD_CONFIG and the tooling names GOSSIPD_BIN, GOSSIPD_SRC,
+ * GOSSIPD_TOOLS and GOSSIPD_TEST_*, GOSSIPD_FUZZ_*, GOSSIPD_BENCH_*. A
+ * KURRENTDB_* variable is used when it names one of our options and ignored
+ * otherwise; the GOSSIPD_* spelling wins over the KURRENTDB_* one.
  *
  * Strings: an empty value unsets an optional string (the field is NULL);
  * AdminSocket unset means no admin socket, RunAsUser unset means no

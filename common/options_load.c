@@ -16,18 +16,18 @@ static bool
 env_is_tooling(const char *name, size_t len)
 {
 	static const char *const exact[] = {"GOSSIPD_CONFIG", "GOSSIPD_BIN",
-					    "GOSSIPD_SRC"};
+					    "GOSSIPD_SRC", "GOSSIPD_TOOLS"};
 	static const char *const prefix[] = {"GOSSIPD_TEST_", "GOSSIPD_FUZZ_",
 					     "GOSSIPD_BENCH_"};
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		if (strlen(exact[i]) == len &&
 		    strncmp(exact[i], name, len) == 0)
 			return true;
+	for (size_t i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
 		if (len > strlen(prefix[i]) &&
 		    strncmp(prefix[i], name, strlen(prefix[i])) == 0)
 			return true;
-	}
 	return false;
 }
 

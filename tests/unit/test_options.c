@@ -330,7 +330,9 @@ tooling_variables_are_not_options(void **state)
 	(void)state;
 	cfg = load(NULL,
 		   (const char *[]){"GOSSIPD_BIN=/x/gossipd", "GOSSIPD_SRC=/x",
-				    "GOSSIPD_TEST_DATA=/x/data", NULL},
+				    "GOSSIPD_TEST_DATA=/x/data",
+				    "GOSSIPD_TOOLS=/x/tools",
+				    "GOSSIPD_FUZZ_SECONDS=3", NULL},
 		   err, sizeof(err));
 	assert_non_null(cfg);
 	options_free(cfg);
