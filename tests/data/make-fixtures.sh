@@ -198,6 +198,25 @@ cat int.crt node1.crt >int-first.pem
 ossl pkcs12 -export -in int-first.pem -inkey node1.key -passout $pw \
 	-out node1-intfirst.p12
 ossl pkcs12 -export -in node2.crt -inkey node2.key -passout $pw -out node2.p12
+# For the pkcs unit test: a root inside, SHA-512 MAC, long, UTF-8 and
+# empty passwords, no key at all.
+ossl pkcs12 -export -in node1.crt -inkey node1.key -certfile trust-both.pem \
+	-passout $pw -out node1-withroot.p12
+ossl pkcs12 -export -in node1.crt -inkey node1.key -macalg sha512 \
+	-passout $pw -out node1-sha512.p12
+ossl pkcs12 -export -in node1.crt -inkey node1.key \
+	-passout pass:0123456789-0123456789-0123456789-0123456789 \
+	-out node1-longpw.p12
+ossl pkcs12 -export -legacy -in node1.crt -inkey node1.key \
+	-passout pass:0123456789-0123456789-0123456789-0123456789 \
+	-out node1-longpw-legacy.p12
+ossl pkcs12 -export -in node1.crt -inkey node1.key -passout 'pass:pässwörd' \
+	-out node1-utf8.p12
+ossl pkcs12 -export -in node1.crt -inkey node1.key -passout pass: \
+	-out node1-emptypw.p12
+ossl pkcs12 -export -nokeys -in node1.crt -passout $pw -out nokey.p12
+ossl pkcs8 -topk8 -v2 aes-192-cbc -v2prf hmacWithSHA512 -in node1.key \
+	-passout $pw -out node1-aes192-sha512.key
 
 rm -f ./*.csr ./*.srl
 chmod 600 ./*.key ./*.p12
