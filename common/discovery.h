@@ -20,9 +20,14 @@
  *
  * The discovery loop (discovery_run) asks the candidates in turn: the
  * seeds shuffled, then the members learned from earlier answers that had
- * nothing eligible; the first answer with an eligible member wins. It
- * makes up to attempts passes with delay_ms between them, and never runs
- * past attempts * (timeout_ms + delay_ms) in all. The network, the clock,
+ * nothing eligible. A member that one node lists is confirmed by the
+ * member itself (its own entry is the authority on its state, and a
+ * member that does not answer is of no use to a client), unless it is
+ * the answering node. The first confirmed member in the preferred state
+ * wins at once; a confirmed member of lower rank is taken only after a
+ * whole pass over the candidates found nothing better. The loop makes up
+ * to attempts passes with delay_ms between them, and never runs past
+ * attempts * (timeout_ms + delay_ms) in all. The network, the clock,
  * sleeping and randomness are injected, so that tests drive it.
  *
  * Nothing here keeps state between calls, logs or exits.

@@ -297,6 +297,22 @@ check_combinations(struct client_opts *o)
 	return 0;
 }
 
+static bool
+takes_value(const struct client_opts *o, const char *name)
+{
+	static const char *const common[] = {
+	    "--seed",	  "--cluster-dns",     "--port",   "--attempts",
+	    "--delay-ms", "--timeout-ms",      "--cacert", "--cert",
+	    "--key",	  "--tls-verify-cert",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (strcmp(name, common[i]) == 0)
+			return true;
+	return strcmp(name, "--prefer") == 0 && strcmp(o->cmd, "discover") == 0;
+}
+
 static int
 parse_client_opts(struct client_opts *o, int argc, char **argv)
 {
@@ -324,6 +340,9 @@ parse_client_opts(struct client_opts *o, int argc, char **argv)
 			o->no_verify = false;
 			continue;
 		}
+		if (!takes_value(o, name))
+			return usage_error(o, "unknown option \"%s\"%s", name,
+					   "");
 		v = flag_value(argc, argv, &i, eq);
 		if (v == NULL)
 			return usage_error(o, "%s needs a value%s", name, "");

@@ -178,6 +178,24 @@ set_field(struct member_opts *o, const char *flag, const char *v)
 	return usage_error("unknown option \"%s\"", flag);
 }
 
+static bool
+known_flag(const char *name, bool is_set)
+{
+	size_t i;
+
+	if (strcmp(name, "--admin-socket") == 0 ||
+	    strcmp(name, "--timeout-ms") == 0)
+		return true;
+	if (!is_set)
+		return false;
+	for (i = 0; i < sizeof(number_flags) / sizeof(number_flags[0]); i++)
+		if (strcmp(name, number_flags[i].flag) == 0)
+			return true;
+	return strcmp(name, "--state") == 0 ||
+	       strcmp(name, "--epoch-id") == 0 ||
+	       strcmp(name, "--read-only-replica") == 0;
+}
+
 static int
 parse_opts(struct member_opts *o, bool is_set, int argc, char **argv)
 {
@@ -200,6 +218,8 @@ parse_opts(struct member_opts *o, bool is_set, int argc, char **argv)
 			o->json = true;
 			continue;
 		}
+		if (!known_flag(name, is_set))
+			return usage_error("unknown option \"%s\"", name);
 		if (eq != NULL)
 			v = eq + 1;
 		else if (i + 1 < argc)

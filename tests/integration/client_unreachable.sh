@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# discover against a cluster it cannot reach: exit 1 within
+# attempts x (timeout + delay), naming the reason for each seed (a port
+# where nothing listens, and a node that accepts but never answers).
+source "$GOSSIPD_SRC/tests/lib.sh"
+t_init
+dead=$(free_port)
+hung=$(free_port)
+start_node hung --insecure --node-port "$hung"
+wait_serving hung "http://127.0.0.1:$hung"
+kill -STOP "$PID_hung" # the kernel still accepts; nobody answers
+
+now_ms() { date +%s%3N; }
+t0=$(now_ms)
+out=$("$GOSSIPD_BIN" discover --insecure \
+	--seed "127.0.0.1:$dead,127.0.0.1:$hung" \
+	--attempts 3 --delay-ms 100 --timeout-ms 400 2>"$T_DIR/err") && rc=0 || rc=$?
+t1=$(now_ms)
+err=$(cat "$T_DIR/err")
+assert_eq 1 "$rc" "exit status"
+assert_eq "" "$out" "nothing on stdout"
+assert_contains "$err" "no eligible member found after" "summary line"
+assert_contains "$err" "seed 127.0.0.1:$dead: connect: Connection refused" "refused seed"
+assert_contains "$err" "seed 127.0.0.1:$hung: " "hung seed named"
+assert_contains "$err" "timed out" "hung seed reason"
+# 3 x (400 + 100) = 1500 ms, plus the start of the process (ASan: slow)
+elapsed=$((t1 - t0))
+t_log "unreachable cluster: exit 1 after ${elapsed} ms"
+[ "$elapsed" -le 2500 ] || t_fail "took ${elapsed} ms, bound is 1500 ms"
+[ "$elapsed" -ge 800 ] || t_fail "took ${elapsed} ms: did it wait for the hung seed at all?"
+
+# status: one pass, same reasons
+out=$("$GOSSIPD_BIN" status --insecure --seed "127.0.0.1:$dead" 2>&1) && rc=0 || rc=$?
+assert_eq 1 "$rc" "status exit status"
+assert_contains "$out" "seed 127.0.0.1:$dead: connect: Connection refused" "status reason"
+
+# --cluster-dns: every address of the name is a seed
+out=$("$GOSSIPD_BIN" discover --insecure --cluster-dns localhost --port "$dead" \
+	--attempts 1 2>&1) && rc=0 || rc=$?
+assert_eq 1 "$rc" "DNS seeds exit status"
+assert_contains "$out" "seed 127.0.0.1:$dead: connect: Connection refused" "DNS seed 127.0.0.1"
+t_pass
