@@ -459,6 +459,30 @@ ca_check(const struct certgen_ca *ca, const char *crt_path,
 }
 
 int
+certgen_crt_load(mbedtls_x509_crt *chain, const char *path, const char *what,
+		 char *err, size_t errlen)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	char label[200];
+	int ret;
+
+	if (read_small_file(path, what, &buf, &len, err, errlen) != 0)
+		return -1;
+	ret = mbedtls_x509_crt_parse(chain, buf, parse_len(buf, len));
+	free(buf);
+	if (ret == 0)
+		return 0;
+	snprintf(label, sizeof(label), "%s %s", what, path);
+	if (ret > 0)
+		seterr(err, errlen, "%s: %d certificate(s) could not be parsed",
+		       label, ret);
+	else
+		set_mberr(err, errlen, label, ret);
+	return -1;
+}
+
+int
 certgen_ca_load(struct certgen_ca *ca, const char *crt_path,
 		const char *key_path, char *err, size_t errlen)
 {
@@ -467,22 +491,9 @@ certgen_ca_load(struct certgen_ca *ca, const char *crt_path,
 	char what[200];
 	int ret, rc = -1;
 
-	if (read_small_file(crt_path, "CA certificate", &buf, &len, err,
-			    errlen) != 0)
+	if (certgen_crt_load(&ca->crt, crt_path, "CA certificate", err,
+			     errlen) != 0)
 		goto out;
-	ret = mbedtls_x509_crt_parse(&ca->crt, buf, parse_len(buf, len));
-	if (ret != 0) {
-		snprintf(what, sizeof(what), "CA certificate %s", crt_path);
-		if (ret > 0)
-			seterr(err, errlen,
-			       "%s: %d certificate(s) could not be parsed",
-			       what, ret);
-		else
-			set_mberr(err, errlen, what, ret);
-		goto out;
-	}
-	free(buf);
-	buf = NULL;
 	if (read_small_file(key_path, "CA key", &buf, &len, err, errlen) != 0)
 		goto out;
 	ret = mbedtls_pk_parse_key(&ca->key, buf, parse_len(buf, len), NULL, 0);
@@ -866,6 +877,172 @@ certgen_result_free(struct certgen_result *res)
 	free(res->key_pem);
 	free(res->cert_pem);
 	memset(res, 0, sizeof(*res));
+}
+
+/* ---- describing a certificate ---------------------------------------- */
+
+/* A bounded string builder: appends, and ends in "..." once full. */
+struct sb {
+	char *out;
+	size_t size, used;
+	bool full;
+};
+
+static void
+sb_init(struct sb *b, char *out, size_t size)
+{
+	b->out = out;
+	b->size = size;
+	b->used = 0;
+	b->full = size == 0;
+	if (size > 0)
+		out[0] = '\0';
+}
+
+/* Appends len bytes of s, printable ASCII only. */
+static void
+sb_put(struct sb *b, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && !b->full; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (b->used + 1 >= b->size) {
+			b->full = true;
+			if (b->size >= 4)
+				memcpy(b->out + b->size - 4, "...", 4);
+			return;
+		}
+		b->out[b->used++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+		b->out[b->used] = '\0';
+	}
+}
+
+static void
+sb_str(struct sb *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+static void
+sb_sep(struct sb *b)
+{
+	if (b->used > 0)
+		sb_str(b, ", ");
+}
+
+void
+certgen_describe_sans(const mbedtls_x509_crt *crt, char *out, size_t outlen)
+{
+	const mbedtls_x509_sequence *s;
+	char addr[INET6_ADDRSTRLEN];
+	struct sb b;
+
+	sb_init(&b, out, outlen);
+	if (!(crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME)) {
+		sb_str(&b, "none");
+		return;
+	}
+	for (s = &crt->subject_alt_names; s != NULL; s = s->next) {
+		const mbedtls_x509_buf *v = &s->buf;
+
+		if (v->p == NULL)
+			continue;
+		sb_sep(&b);
+		switch (v->tag) {
+		case MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2:
+			sb_str(&b, "DNS:");
+			sb_put(&b, (const char *)v->p, v->len);
+			break;
+		case MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7:
+			sb_str(&b, "IP:");
+			if ((v->len == 4 &&
+			     inet_ntop(AF_INET, v->p, addr, sizeof(addr))) ||
+			    (v->len == 16 &&
+			     inet_ntop(AF_INET6, v->p, addr, sizeof(addr))))
+				sb_str(&b, addr);
+			else
+				sb_str(&b, "(malformed)");
+			break;
+		case MBEDTLS_ASN1_CONTEXT_SPECIFIC | 1:
+			sb_str(&b, "email:");
+			sb_put(&b, (const char *)v->p, v->len);
+			break;
+		case MBEDTLS_ASN1_CONTEXT_SPECIFIC | 6:
+			sb_str(&b, "URI:");
+			sb_put(&b, (const char *)v->p, v->len);
+			break;
+		default:
+			sb_str(&b, "(other name)");
+		}
+	}
+	if (b.used == 0)
+		sb_str(&b, "none");
+}
+
+void
+certgen_describe_ku(const mbedtls_x509_crt *crt, char *out, size_t outlen)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} names[] = {
+	    {MBEDTLS_X509_KU_DIGITAL_SIGNATURE, "digitalSignature"},
+	    {MBEDTLS_X509_KU_NON_REPUDIATION, "nonRepudiation"},
+	    {MBEDTLS_X509_KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+	    {MBEDTLS_X509_KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+	    {MBEDTLS_X509_KU_KEY_AGREEMENT, "keyAgreement"},
+	    {MBEDTLS_X509_KU_KEY_CERT_SIGN, "keyCertSign"},
+	    {MBEDTLS_X509_KU_CRL_SIGN, "cRLSign"},
+	    {MBEDTLS_X509_KU_ENCIPHER_ONLY, "encipherOnly"},
+	    {MBEDTLS_X509_KU_DECIPHER_ONLY, "decipherOnly"},
+	};
+	struct sb b;
+	size_t i;
+
+	sb_init(&b, out, outlen);
+	if (!(crt->ext_types & MBEDTLS_X509_EXT_KEY_USAGE)) {
+		sb_str(&b, "absent");
+		return;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (crt->key_usage & names[i].bit) {
+			sb_sep(&b);
+			sb_str(&b, names[i].name);
+		}
+	if (b.used == 0)
+		sb_str(&b, "(empty)");
+}
+
+void
+certgen_describe_eku(const mbedtls_x509_crt *crt, char *out, size_t outlen)
+{
+	const mbedtls_x509_sequence *s;
+	char oid[64];
+	struct sb b;
+
+	sb_init(&b, out, outlen);
+	if (!(crt->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE)) {
+		sb_str(&b, "absent");
+		return;
+	}
+	for (s = &crt->ext_key_usage; s != NULL; s = s->next) {
+		if (s->buf.p == NULL)
+			continue;
+		sb_sep(&b);
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_SERVER_AUTH, &s->buf) == 0)
+			sb_str(&b, "serverAuth");
+		else if (MBEDTLS_OID_CMP(MBEDTLS_OID_CLIENT_AUTH, &s->buf) == 0)
+			sb_str(&b, "clientAuth");
+		else if (mbedtls_oid_get_numeric_string(oid, sizeof(oid),
+							&s->buf) > 0)
+			sb_str(&b, oid);
+		else
+			sb_str(&b, "(unknown)");
+	}
+	if (b.used == 0)
+		sb_str(&b, "(empty)");
 }
 
 /* ---- files ----------------------------------------------------------- */

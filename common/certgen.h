@@ -119,6 +119,30 @@ bool certgen_time_ok(const char *s);
 int certgen_format_time(time_t t, char out[CERTGEN_TIME_LEN + 1]);
 
 /*
+ * Loads every certificate of a PEM bundle, or one DER certificate, from
+ * path (at most CERTGEN_MAX_FILE bytes) into chain, which the caller has
+ * initialised and frees. what names the file in messages ("CA
+ * certificate"). A file in which any certificate fails to parse is
+ * refused.
+ */
+int certgen_crt_load(mbedtls_x509_crt *chain, const char *path,
+		     const char *what, char *err, size_t errlen);
+
+/*
+ * For "gossipd cert inspect": one line each, written into out (at most
+ * outlen bytes with the NUL; longer lists end in "..."). Bytes that are
+ * not printable ASCII are shown as '?'.
+ *   SANs:  "DNS:localhost, IP:127.0.0.1, IP:::1", or "none"
+ *   KU:    "digitalSignature, keyEncipherment", or "absent"
+ *   EKU:   "serverAuth, clientAuth", or "absent"
+ */
+void certgen_describe_sans(const mbedtls_x509_crt *crt, char *out,
+			   size_t outlen);
+void certgen_describe_ku(const mbedtls_x509_crt *crt, char *out, size_t outlen);
+void certgen_describe_eku(const mbedtls_x509_crt *crt, char *out,
+			  size_t outlen);
+
+/*
  * Creates dir and its missing parents with mode 0755 (an existing
  * directory is fine).
  */

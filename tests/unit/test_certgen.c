@@ -642,6 +642,48 @@ test_issue_refuses_bad_requests(void **state)
 	certgen_ca_free(&ca);
 }
 
+static void
+test_describe_node_and_ca(void **state)
+{
+	const char *ips[] = {"127.0.0.1", "2001:db8::7"};
+	const char *dns[] = {"localhost"};
+	struct certgen_ca ca;
+	struct certgen_req r;
+	struct certgen_result res;
+	mbedtls_x509_crt crt;
+	char buf[256], small[12];
+
+	(void)state;
+	make_root(&ca, -1);
+	certgen_describe_sans(&ca.crt, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+	certgen_describe_ku(&ca.crt, buf, sizeof(buf));
+	assert_string_equal(buf, "keyCertSign, cRLSign");
+	certgen_describe_eku(&ca.crt, buf, sizeof(buf));
+	assert_string_equal(buf, "absent");
+
+	req_defaults(&r, CERTGEN_NODE, "n");
+	r.ips = ips;
+	r.n_ips = 2;
+	r.dns = dns;
+	r.n_dns = 1;
+	r.issuer = &ca;
+	issue_parse(&r, &crt, &res);
+	certgen_describe_sans(&crt, buf, sizeof(buf));
+	assert_string_equal(buf, "DNS:localhost, IP:127.0.0.1, IP:2001:db8::7");
+	certgen_describe_ku(&crt, buf, sizeof(buf));
+	assert_string_equal(buf, "digitalSignature, keyEncipherment");
+	certgen_describe_eku(&crt, buf, sizeof(buf));
+	assert_string_equal(buf, "serverAuth, clientAuth");
+	/* bounded: truncated with "..." */
+	certgen_describe_sans(&crt, small, sizeof(small));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_string_equal(small + sizeof(small) - 4, "...");
+	mbedtls_x509_crt_free(&crt);
+	certgen_result_free(&res);
+	certgen_ca_free(&ca);
+}
+
 /* ---- files and CA loading ---------------------------------------------- */
 
 static char tmpdir[64];
@@ -826,6 +868,46 @@ test_ca_load_checks(void **state)
 	certgen_ca_free(&ca);
 }
 
+static void
+test_crt_load_bundle_and_bounds(void **state)
+{
+	mbedtls_x509_crt chain;
+	char p[256], err[512];
+	char *big;
+	size_t n = CERTGEN_MAX_FILE + 1;
+	FILE *f;
+
+	(void)state;
+	/* two certificates in one PEM file */
+	path_in(p, sizeof(p), "bundle.pem");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(openssl_ca_crt, f);
+	fputs(openssl_ca_crt, f);
+	fclose(f);
+	mbedtls_x509_crt_init(&chain);
+	assert_int_equal(
+	    certgen_crt_load(&chain, p, "certificate", err, sizeof(err)), 0);
+	assert_non_null(chain.next);
+	mbedtls_x509_crt_free(&chain);
+
+	/* over the bound: refused before parsing */
+	big = malloc(n);
+	assert_non_null(big);
+	memset(big, 'A', n);
+	path_in(p, sizeof(p), "big.pem");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(big, 1, n, f), n);
+	fclose(f);
+	free(big);
+	mbedtls_x509_crt_init(&chain);
+	assert_int_equal(
+	    certgen_crt_load(&chain, p, "certificate", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "larger than"));
+	mbedtls_x509_crt_free(&chain);
+}
+
 int
 main(void)
 {
@@ -848,12 +930,15 @@ main(void)
 	    cmocka_unit_test(test_days_set_not_after),
 	    cmocka_unit_test(test_intermediate_pathlen_is_enforced),
 	    cmocka_unit_test(test_issue_refuses_bad_requests),
+	    cmocka_unit_test(test_describe_node_and_ca),
 	    cmocka_unit_test_setup_teardown(test_write_file_modes_and_force,
 					    setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_mkdirs_nested, setup_dir,
 					    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_ca_load_checks, setup_dir,
 					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_crt_load_bundle_and_bounds,
+					    setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# gossipd cert inspect: prints subject, issuer, validity, SANs, key usage
+# and EKU, the CN, and the node verdict of SPEC.md section 4 (CN, SAN and
+# key usage rules) with its reason; -ca-certificate checks the chain.
+source "$GOSSIPD_SRC/tests/lib.sh"
+t_init
+
+G=$GOSSIPD_BIN
+P=$T_DIR
+"$G" cert create-ca -out "$P/ca" >/dev/null || t_fail "create-ca"
+"$G" cert create-ca -out "$P/ca2" >/dev/null || t_fail "create-ca 2"
+CA=(-ca-certificate "$P/ca/ca.crt" -ca-key "$P/ca/ca.key")
+"$G" cert create-node "${CA[@]}" -out "$P/node" -ip-addresses 127.0.0.1,::1 \
+	-dns-names localhost -common-name node1.cluster.test >/dev/null || t_fail "node"
+
+out=$("$G" cert inspect "$P/node/node.crt") || t_fail "inspect node"
+assert_contains "$out" "subject:       CN=node1.cluster.test" "subject"
+assert_contains "$out" "issuer:        CN=gossipd CA" "issuer"
+assert_contains "$out" "(valid now)" "validity"
+assert_contains "$out" "key:           EC, 256 bits" "key"
+assert_contains "$out" "CA:            no" "not a CA"
+assert_contains "$out" "SANs:          DNS:localhost, IP:127.0.0.1, IP:::1" "SANs"
+assert_contains "$out" "key usage:     digitalSignature, keyEncipherment" "key usage"
+assert_contains "$out" "ext key usage: serverAuth, clientAuth" "EKU"
+assert_contains "$out" "CN:              node1.cluster.test" "CN"
+assert_contains "$out" "chain:           not checked" "chain not checked"
+assert_contains "$out" 'node:            yes' "a node by its own CN"
+
+out=$("$G" cert inspect -reserved-cn '*.cluster.test' -ca-certificate "$P/ca/ca.crt" "$P/node/node.crt") ||
+	t_fail "inspect with pattern"
+assert_contains "$out" 'node:            yes, admitted as a node by the CN, SAN and key usage rules (reserved node CN "*.cluster.test")' "wildcard pattern"
+assert_contains "$out" "chain:           verifies to $P/ca/ca.crt" "chain"
+
+out=$("$G" cert inspect --reserved-cn='*.other.test' --ca-certificate="$P/ca2/ca.crt" "$P/node/node.crt") ||
+	t_fail "inspect with other pattern"
+assert_contains "$out" 'node:            no, CN "node1.cluster.test" does not match the reserved node CN "*.other.test"' "CN mismatch"
+assert_contains "$out" "chain:           does not verify to $P/ca2/ca.crt:" "wrong CA"
+
+# serverAuth only: not a node (rule 4)
+"$G" cert create-node "${CA[@]}" -out "$P/srv" -dns-names localhost -eku server >/dev/null || t_fail "srv"
+out=$("$G" cert inspect "$P/srv/node.crt") || t_fail "inspect srv"
+assert_contains "$out" "ext key usage: serverAuth" "EKU server only"
+assert_contains "$out" "node:            no, extended key usage lacks clientAuth" "rule 4"
+
+# a client certificate: no SAN (rule 3)
+"$G" cert create-client "${CA[@]}" -out "$P/client" -common-name web-client >/dev/null || t_fail "client"
+out=$("$G" cert inspect -reserved-cn web-client "$P/client/client.crt") || t_fail "inspect client"
+assert_contains "$out" "SANs:          none" "no SANs"
+assert_contains "$out" "ext key usage: clientAuth" "client EKU"
+assert_contains "$out" "node:            no, certificate has no DNS or IP subject alternative name" "rule 3"
+
+# the CA: not a host name
+out=$("$G" cert inspect "$P/ca/ca.crt") || t_fail "inspect CA"
+assert_contains "$out" "CA:            yes, no path length limit" "CA"
+assert_contains "$out" "key usage:     keyCertSign, cRLSign" "CA key usage"
+assert_contains "$out" "ext key usage: absent" "CA EKU"
+assert_contains "$out" 'node:            no, the CN "gossipd CA" is not a host name' "CA CN"
+
+# an OpenSSL certificate whose key usage lacks keyEncipherment/keyAgreement
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-keyout "$P/o.key" -out "$P/o.crt" -subj "/O=Org/CN=n2.cluster.test" \
+	-addext "subjectAltName=IP:10.9.8.7" -addext "keyUsage=critical,digitalSignature" \
+	2>/dev/null || t_fail "openssl req"
+out=$("$G" cert inspect -reserved-cn '*.cluster.test' "$P/o.crt") || t_fail "inspect openssl"
+assert_contains "$out" "subject:       O=Org, CN=n2.cluster.test" "openssl subject"
+assert_contains "$out" "SANs:          IP:10.9.8.7" "openssl SAN"
+assert_contains "$out" "node:            no, key usage lacks keyEncipherment and keyAgreement" "rule 4 KU"
+
+# expired, in a bundle with its CA
+"$G" cert create-node "${CA[@]}" -out "$P/old" -ip-addresses 127.0.0.1 \
+	-not-before 20200101000000 -not-after 20210101000000 >/dev/null || t_fail "old"
+cat "$P/old/node.crt" "$P/ca/ca.crt" >"$P/bundle.pem"
+out=$("$G" cert inspect -ca-certificate "$P/ca/ca.crt" "$P/bundle.pem") || t_fail "inspect bundle"
+assert_contains "$out" "2020-01-01 00:00:00 UTC to 2021-01-01 00:00:00 UTC (expired)" "expired"
+assert_contains "$out" "certificate 2:" "bundle"
+assert_contains "$out" "does not verify to $P/ca/ca.crt: The certificate validity has expired" "expired chain"
+
+# DER works too
+openssl x509 -in "$P/node/node.crt" -outform DER -out "$P/node.der"
+out=$("$G" cert inspect "$P/node.der") || t_fail "inspect DER"
+assert_contains "$out" "SANs:          DNS:localhost, IP:127.0.0.1, IP:::1" "DER"
+
+err=$("$G" cert inspect "$P/missing.crt" 2>&1 >/dev/null)
+assert_eq 1 "$?" "missing file"
+assert_contains "$err" "cannot read certificate $P/missing.crt" "missing file message"
+assert_eq 1 "$(printf '%s\n' "$err" | wc -l)" "one line"
+echo junk >"$P/junk.crt"
+err=$("$G" cert inspect "$P/junk.crt" 2>&1 >/dev/null)
+assert_eq 1 "$?" "junk file"
+assert_contains "$err" "certificate $P/junk.crt:" "junk message"
+"$G" cert inspect >/dev/null 2>&1
+assert_eq 2 "$?" "no file"
+"$G" cert inspect a b >/dev/null 2>&1
+assert_eq 2 "$?" "two files"
+t_pass
