@@ -12,6 +12,8 @@
 #include "tls_creds.h"
 
 #define HTTPC_MAX_BODY_DEFAULT (4 * 1024 * 1024)
+#define HTTPC_MAX_HEADER_BYTES (64 * 1024)
+#define HTTPC_MAX_PEERS	       64 /* kept-alive connections and sessions */
 
 struct httpc;
 
@@ -34,13 +36,22 @@ struct httpc_config {
 	const char *key_file;
 	int verify_none;
 	size_t max_body; /* 0: HTTPC_MAX_BODY_DEFAULT */
+	/*
+	 * Plain HTTP, no TLS at all (Insecure mode): the TLS fields above are
+	 * ignored. For compatibility, a config with creds, ca_file, cert_file
+	 * and key_file all NULL and verify_none 0 is plain HTTP too.
+	 */
+	int plain_http;
 };
 
 struct httpc_response {
 	int status;
 	char content_type[128];
-	char *body; /* malloc'd, NUL-terminated; free with httpc_response_free */
+	char
+	    *body; /* malloc'd, NUL-terminated; free with httpc_response_free */
 	size_t body_len;
+	int conn_reused; /* sent on a kept-alive connection */
+	int tls_resumed; /* this connection resumed a saved TLS session */
 };
 
 /* Returns a new client, or NULL with a reason in err. Free with httpc_free. */
@@ -73,5 +84,18 @@ void httpc_response_free(struct httpc_response *resp);
 
 /* Closes every kept-alive connection (e.g. to a peer now dead). */
 void httpc_close_idle(struct httpc *c);
+
+/*
+ * Parses buf[0..len) as everything a server sent on a connection up to
+ * its end (so a response without Content-Length or chunking ends at len),
+ * with the same parser and bounds as httpc_request: headers up to
+ * HTTPC_MAX_HEADER_BYTES, body up to max_body (0: HTTPC_MAX_BODY_DEFAULT).
+ * Returns 0 and fills *resp (free with httpc_response_free), or -1 with a
+ * reason in err ("HTTP parse error: ...", "response body over N bytes").
+ * Bytes after a complete response are ignored. Exposed for tests and the
+ * fuzzer.
+ */
+int httpc_parse_response(const char *buf, size_t len, size_t max_body,
+			 struct httpc_response *resp, char *err, size_t errlen);
 
 #endif
