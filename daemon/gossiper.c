@@ -1,0 +1,364 @@
+/*
+ * gossiper: the gossip round thread. See gossiper.h.
+ *
+ * The thread owns its httpc client (httpc is thread-confined), so new
+ * credentials from a reload are parked under the mutex and applied by
+ * the thread itself at the start of its next round. The sleep between
+ * rounds is a condition-variable wait on CLOCK_MONOTONIC, so that
+ * gossiper_stop wakes it at once; an exchange in flight ends within its
+ * own deadline.
+ */
+#include "gossiper.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cluster.h"
+#include "gossip_json.h"
+#include "httpc.h"
+#include "log.h"
+#include "metrics.h"
+
+#define FAST_ROUNDS	 20
+#define FAST_INTERVAL_MS 100
+#define DNS_RETRY_MS	 1000
+#define DNS_REFRESH_MS	 (5 * 60 * 1000)
+#define MAX_FANOUT	 16
+
+struct gossiper {
+	struct gossipd *d;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;		     /* under mu */
+	struct tls_creds *new_creds; /* under mu: to apply next round */
+	struct httpc *hc;	     /* the thread's own */
+	unsigned rng;
+	int64_t next_dns_ms; /* 0: DNS not used */
+	struct gossip_seed dns_seeds[OPT_MAX_SEEDS];
+	size_t n_dns_seeds;
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The current configuration; a replaced one stays allocated until exit. */
+static const struct gossipd_config *
+cfg_of(struct gossipd *d)
+{
+	const struct gossipd_config *cfg;
+
+	pthread_mutex_lock(&d->lock);
+	cfg = d->cfg;
+	pthread_mutex_unlock(&d->lock);
+	return cfg;
+}
+
+/* Static seeds plus what DNS gave, into the table. */
+static void
+publish_seeds(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	struct gossip_seed all[OPT_MAX_SEEDS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_seeds && n < OPT_MAX_SEEDS; i++)
+		all[n++] = cfg->seeds[i];
+	for (size_t i = 0; i < g->n_dns_seeds && n < OPT_MAX_SEEDS; i++)
+		all[n++] = g->dns_seeds[i];
+	cluster_set_seeds(g->d->cluster, all, n, ticks_now());
+}
+
+/*
+ * Resolves ClusterDns into seeds: every A and AAAA record on
+ * ClusterGossipPort. A failure keeps the previous seeds and retries
+ * after a second.
+ */
+static void
+resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	size_t n = 0;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(cfg->cluster_dns, NULL, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		log_warn("cannot resolve ClusterDns %s: %s; retrying in 1 s",
+			 cfg->cluster_dns,
+			 rc != 0 ? gai_strerror(rc) : "no address");
+		g->next_dns_ms = mono_ms() + DNS_RETRY_MS;
+		return;
+	}
+	for (ai = res; ai != NULL && n < OPT_MAX_SEEDS; ai = ai->ai_next) {
+		struct gossip_seed s;
+		const void *addr;
+		size_t j;
+
+		memset(&s, 0, sizeof(s));
+		if (ai->ai_family == AF_INET)
+			addr = &((struct sockaddr_in *)(void *)ai->ai_addr)
+				    ->sin_addr;
+		else if (ai->ai_family == AF_INET6)
+			addr = &((struct sockaddr_in6 *)(void *)ai->ai_addr)
+				    ->sin6_addr;
+		else
+			continue;
+		if (inet_ntop(ai->ai_family, addr, s.host, sizeof(s.host)) ==
+		    NULL)
+			continue;
+		s.port = cfg->cluster_gossip_port;
+		for (j = 0; j < n; j++)
+			if (strcmp(g->dns_seeds[j].host, s.host) == 0)
+				break;
+		if (j == n)
+			g->dns_seeds[n++] = s;
+	}
+	freeaddrinfo(res);
+	if (n != g->n_dns_seeds)
+		log_info("ClusterDns %s gives %zu seed(s)", cfg->cluster_dns,
+			 n);
+	g->n_dns_seeds = n;
+	g->next_dns_ms = mono_ms() + DNS_REFRESH_MS;
+	publish_seeds(g, cfg);
+}
+
+/* A failure reason class for metrics_exchange_failure. */
+static const char *
+failure_class(const char *err)
+{
+	if (strstr(err, "timed out") != NULL)
+		return "timeout";
+	if (strstr(err, "TLS") != NULL || strstr(err, "tls") != NULL ||
+	    strstr(err, "certificate") != NULL)
+		return "tls";
+	if (strstr(err, "connect") != NULL || strstr(err, "resolve") != NULL ||
+	    strstr(err, "refused") != NULL)
+		return "connect";
+	return "http";
+}
+
+/* One exchange with t: POST our document, merge the answer. */
+static void
+exchange(struct gossiper *g, const struct gossipd_config *cfg,
+	 const struct cluster_target *t, const struct shared_buf *doc)
+{
+	struct httpc_response resp;
+	struct cluster_doc answer;
+	const char *cls = NULL;
+	char err[512], why[600];
+	int64_t t0 = mono_ms();
+	double secs;
+
+	memset(&resp, 0, sizeof(resp));
+	if (httpc_request(g->hc, t->host, t->port, "POST", "/gossip",
+			  "application/json", doc->data, doc->len,
+			  cfg->gossip_timeout_ms, &resp, err,
+			  sizeof(err)) != 0) {
+		cls = failure_class(err);
+		snprintf(why, sizeof(why), "%s", err);
+	} else if (resp.status != 200) {
+		cls = resp.status == 401 || resp.status == 403 ? "refused"
+							       : "http";
+		snprintf(why, sizeof(why), "POST /gossip answered HTTP %d",
+			 resp.status);
+	} else if (gossip_json_decode(
+		       resp.body, resp.body_len, (size_t)cfg->max_body_bytes,
+		       (size_t)cfg->max_members + OPT_MAX_SEEDS + 1, &answer,
+		       err, sizeof(err)) != 0) {
+		cls = "decode";
+		snprintf(why, sizeof(why), "invalid gossip answer: %s", err);
+	}
+	if (cls == NULL) {
+		cluster_merge(g->d->cluster, &answer, t, ticks_now());
+		cluster_doc_free(&answer);
+	}
+	httpc_response_free(&resp); /* zeroed by httpc_request on failure */
+	secs = (double)(mono_ms() - t0) / 1000.0;
+	if (cls == NULL) {
+		metrics_exchange_ok(secs);
+		return;
+	}
+	log_debug("gossip with %s:%d failed: %s", t->host, t->port, why);
+	metrics_exchange_failure(cls, secs);
+	cluster_exchange_failed(g->d->cluster, t, why, ticks_now());
+}
+
+static void
+apply_new_creds(struct gossiper *g)
+{
+	struct tls_creds *c;
+
+	pthread_mutex_lock(&g->mu);
+	c = g->new_creds;
+	g->new_creds = NULL;
+	pthread_mutex_unlock(&g->mu);
+	if (c != NULL) {
+		httpc_set_creds(g->hc, c);
+		tls_creds_unref(c);
+	}
+}
+
+static void
+round_once(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	struct cluster_target targets[MAX_FANOUT];
+	struct shared_buf *doc;
+	ticks_t now = ticks_now();
+	size_t fanout, n;
+
+	if (g->next_dns_ms != 0 && mono_ms() >= g->next_dns_ms)
+		resolve_dns(g, cfg);
+	apply_new_creds(g);
+	cluster_expire(g->d->cluster, now);
+	cluster_touch_self(g->d->cluster, now);
+	doc = cluster_document(g->d->cluster, now);
+	if (doc == NULL)
+		return;
+	fanout = cfg->gossip_fanout > 0 ? (size_t)cfg->gossip_fanout : 1;
+	if (fanout > MAX_FANOUT)
+		fanout = MAX_FANOUT;
+	n = cluster_pick_targets(g->d->cluster, &g->rng, targets, fanout);
+	metrics_gossip_round();
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&g->mu);
+		bool stop = g->stop;
+		pthread_mutex_unlock(&g->mu);
+
+		if (stop)
+			break;
+		exchange(g, cfg, &targets[i], doc);
+	}
+	shared_buf_unref(doc);
+}
+
+static void *
+run(void *arg)
+{
+	struct gossiper *g = arg;
+	unsigned rounds = 0;
+
+	for (;;) {
+		const struct gossipd_config *cfg = cfg_of(g->d);
+		int64_t start = mono_ms(), wait_ms;
+		struct timespec until;
+
+		round_once(g, cfg);
+		rounds++;
+		wait_ms = rounds < FAST_ROUNDS ? FAST_INTERVAL_MS
+					       : cfg->gossip_interval_ms;
+		if (g->next_dns_ms != 0 && g->next_dns_ms - start < wait_ms)
+			wait_ms = g->next_dns_ms - start;
+		start += wait_ms;
+		until.tv_sec = (time_t)(start / 1000);
+		until.tv_nsec = (long)(start % 1000) * 1000000;
+		pthread_mutex_lock(&g->mu);
+		while (!g->stop && mono_ms() < start)
+			if (pthread_cond_timedwait(&g->cv, &g->mu, &until) ==
+			    ETIMEDOUT)
+				break;
+		bool stop = g->stop;
+		pthread_mutex_unlock(&g->mu);
+		if (stop)
+			break;
+	}
+	return NULL;
+}
+
+static void
+gossiper_free(struct gossiper *g)
+{
+	httpc_free(g->hc);
+	tls_creds_unref(g->new_creds);
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+	free(g);
+}
+
+struct gossiper *
+gossiper_start(struct gossipd *d, char *err, size_t errlen)
+{
+	const struct gossipd_config *cfg = cfg_of(d);
+	struct httpc_config hcfg;
+	pthread_condattr_t ca;
+	struct gossiper *g;
+	char herr[256];
+	int rc;
+
+	g = calloc(1, sizeof(*g));
+	if (g == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->d = d;
+	g->rng = (unsigned)getpid() ^ (unsigned)ticks_now();
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->cv, &ca);
+	pthread_condattr_destroy(&ca);
+
+	memset(&hcfg, 0, sizeof(hcfg));
+	hcfg.creds = gossipd_creds_get(d); /* NULL when insecure: plain */
+	hcfg.max_body = (size_t)cfg->max_body_bytes;
+	g->hc = httpc_new(&hcfg, herr, sizeof(herr));
+	tls_creds_unref(hcfg.creds); /* the client holds its own */
+	if (g->hc == NULL) {
+		snprintf(err, errlen, "gossip client: %s", herr);
+		gossiper_free(g);
+		return NULL;
+	}
+	publish_seeds(g, cfg);
+	if (cfg->discover_via_dns && cfg->cluster_dns != NULL &&
+	    cfg->cluster_dns[0] != '\0')
+		g->next_dns_ms = mono_ms(); /* resolved in the first round */
+	rc = pthread_create(&g->thread, NULL, run, g);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the gossip thread: %s",
+			 strerror(rc));
+		gossiper_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+gossiper_stop(struct gossiper *g)
+{
+	if (g == NULL)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stop = true;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->thread, NULL);
+	gossiper_free(g);
+}
+
+void
+gossiper_set_creds(struct gossiper *g, struct tls_creds *creds)
+{
+	if (g == NULL || creds == NULL)
+		return;
+	tls_creds_ref(creds);
+	pthread_mutex_lock(&g->mu);
+	tls_creds_unref(g->new_creds);
+	g->new_creds = creds;
+	pthread_mutex_unlock(&g->mu);
+}
