@@ -1,12 +1,382 @@
-/* Placeholder until the daemon core lands (issue 2). */
+/*
+ * daemon: "gossipd start": load the options, set up the credentials, the
+ * gossip part and the listener, then wait for signals (SIGTERM/SIGINT:
+ * drain and exit 0; SIGHUP: reload) and run the daily certificate check.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include "commands.h"
+#include "gossip_routes.h"
+#include "gossipd.h"
+#include "listener.h"
+#include "log.h"
+#include "tls_server.h"
+
+#define DRAIN_MS       1000
+#define EXPIRY_CHECK_S (24 * 3600)
+#define EXPIRY_WARN_S  (30 * 24 * 3600)
+
+static void
+notify_systemd(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+struct tls_creds *
+gossipd_creds_get(struct gossipd *d)
+{
+	struct tls_creds *c = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->creds != NULL)
+		c = tls_creds_ref(d->creds);
+	pthread_mutex_unlock(&d->lock);
+	return c;
+}
+
+static void
+creds_warn(void *ctx, const char *message)
+{
+	(void)ctx;
+	log_warn("%s", message);
+}
+
+static bool
+is_wildcard(const char *ip)
+{
+	return strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0;
+}
+
+static int
+load_creds(const struct gossipd_config *cfg, struct tls_creds **out, char *err,
+	   size_t errlen)
+{
+	struct tls_creds_config tc = {
+	    .certificate_file = cfg->certificate_file,
+	    .certificate_password = cfg->certificate_password,
+	    .private_key_file = cfg->certificate_private_key_file,
+	    .private_key_password = cfg->certificate_private_key_password,
+	    .trusted_roots_path = cfg->trusted_root_certificates_path,
+	    .crl_file = cfg->certificate_revocation_list_file,
+	    .reserved_node_cn = cfg->certificate_reserved_node_common_name,
+	    .advertised_host = options_advertised_host(cfg),
+	    .listens_on_wildcard = is_wildcard(cfg->node_ip),
+	};
+
+	*out = NULL;
+	if (cfg->insecure)
+		return 0;
+	return tls_creds_load(&tc, time(NULL), creds_warn, NULL, out, err,
+			      errlen);
+}
+
+static void
+log_creds(const struct tls_creds *c)
+{
+	if (c == NULL)
+		return;
+	log_info("node certificate CN \"%s\"; %d trusted root%s; reserved "
+		 "node CN \"%s\"%s",
+		 c->own_cn, c->n_trusted, c->n_trusted == 1 ? "" : "s",
+		 c->reserved_cn,
+		 c->reserved_cn_is_auto ? " (auto-configured from the node "
+					  "certificate)"
+					: "");
+}
+
+/* Keeps a replaced config allocated until exit (see gossipd.h). */
+static int
+retire_cfg(struct gossipd *d, struct gossipd_config *old)
+{
+	struct gossipd_config **r =
+	    realloc(d->retired, (d->n_retired + 1) * sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	r[d->n_retired++] = old;
+	d->retired = r;
+	return 0;
+}
+
+static int
+reload_locked(struct gossipd *d, char *err, size_t errlen)
+{
+	struct gossipd_config *fresh, *next = NULL;
+	struct tls_creds *creds = NULL, *old_creds;
+	char changed[512] = "";
+	size_t n_changed = 0;
+
+	fresh = options_reload(d->cfg, d->argc, d->argv, d->envp, err, errlen);
+	if (fresh == NULL)
+		return -1;
+	next = options_apply_reload(d->cfg, fresh, changed, sizeof(changed),
+				    &n_changed);
+	options_free(fresh);
+	if (next == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (load_creds(next, &creds, err, errlen) != 0 ||
+	    (creds != NULL &&
+	     tls_server_update(d->listener, creds, err, errlen) != 0) ||
+	    retire_cfg(d, d->cfg) != 0) {
+		tls_creds_unref(creds);
+		options_free(next);
+		return -1;
+	}
+	pthread_mutex_lock(&d->lock);
+	__atomic_store_n(&d->cfg, next, __ATOMIC_RELEASE);
+	old_creds = d->creds;
+	d->creds = creds;
+	pthread_mutex_unlock(&d->lock);
+	tls_creds_unref(old_creds);
+	options_log_setup(next);
+	if (n_changed > 0)
+		log_warn("changed options that take effect only after a "
+			 "restart: %s",
+			 changed);
+	log_creds(creds);
+	return 0;
+}
+
+int
+gossipd_reload(struct gossipd *d, char *err, size_t errlen)
+{
+	int rc;
+
+	notify_systemd("RELOADING=1");
+	pthread_mutex_lock(&d->reload_lock);
+	rc = reload_locked(d, err, errlen);
+	pthread_mutex_unlock(&d->reload_lock);
+	if (rc != 0) {
+		log_error("reload failed, the previous settings stay: %s", err);
+	} else {
+		gossip_service_reload(d);
+		log_info("configuration reloaded (log level %s)",
+			 log_level_name(log_get_level()));
+	}
+	notify_systemd("READY=1");
+	return rc;
+}
+
+/* Warns when the node or a CA certificate expires within 30 days. */
+static void
+expiry_check(struct gossipd *d)
+{
+	struct tls_creds *c = gossipd_creds_get(d);
+	time_t now = time(NULL);
+
+	if (c == NULL)
+		return;
+	if (c->own_not_after - now < EXPIRY_WARN_S)
+		log_warn(
+		    "the node certificate (CertificateFile) expires in %lld "
+		    "days",
+		    (long long)(c->own_not_after - now) / 86400);
+	if (c->ca_not_after != 0 && c->ca_not_after - now < EXPIRY_WARN_S)
+		log_warn("a CA certificate of the node's chain expires in %lld "
+			 "days",
+			 (long long)(c->ca_not_after - now) / 86400);
+	tls_creds_unref(c);
+}
+
+/* Waits for signals; returns when asked to stop. */
+static void
+signal_loop(struct gossipd *d, int sfd)
+{
+	time_t next_check = time(NULL) + EXPIRY_CHECK_S;
+	struct signalfd_siginfo si;
+	char err[1024];
+
+	for (;;) {
+		struct pollfd p = {.fd = sfd, .events = POLLIN};
+		time_t now = time(NULL);
+		int r;
+
+		if (now >= next_check) {
+			expiry_check(d);
+			next_check = now + EXPIRY_CHECK_S;
+		}
+		r = poll(&p, 1, (int)(next_check - now) * 1000);
+		if (r <= 0 || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: reloading");
+			gossipd_reload(d, err, sizeof(err));
+			continue;
+		}
+		log_info("%s: stopping", strsignal((int)si.ssi_signo));
+		return;
+	}
+}
+
+/* When started as root: drop to RunAsUser/RunAsGroup unless AllowRoot. */
+static int
+drop_privileges(const struct gossipd_config *cfg, char *err, size_t errlen)
+{
+	const char *user = cfg->run_as_user;
+	const char *group = cfg->run_as_group;
+	struct passwd *pw;
+	struct group *gr = NULL;
+	gid_t gid;
+
+	if (geteuid() != 0 || cfg->allow_root)
+		return 0;
+	if (user == NULL) {
+		snprintf(err, errlen,
+			 "refusing to run as root: set RunAsUser, or "
+			 "AllowRoot: true");
+		return -1;
+	}
+	pw = getpwnam(user);
+	if (group != NULL)
+		gr = getgrnam(group);
+	if (pw == NULL || (group != NULL && gr == NULL)) {
+		snprintf(err, errlen,
+			 "RunAsUser/RunAsGroup: no such %s \"%s\" (create it, "
+			 "or set AllowRoot: true)",
+			 pw == NULL ? "user" : "group",
+			 pw == NULL ? user : group);
+		return -1;
+	}
+	gid = gr != NULL ? gr->gr_gid : pw->pw_gid;
+	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		snprintf(err, errlen, "cannot drop privileges to %s: %s", user,
+			 strerror(errno));
+		return -1;
+	}
+	log_info("running as user %s", user);
+	return 0;
+}
+
+static void
+gossipd_free(struct gossipd *d)
+{
+	size_t i;
+
+	listener_free(d->listener);
+	gossip_service_stop(d);
+	tls_creds_unref(d->creds);
+	for (i = 0; i < d->n_retired; i++)
+		options_free(d->retired[i]);
+	free(d->retired);
+	options_free(d->cfg);
+	pthread_mutex_destroy(&d->lock);
+	pthread_mutex_destroy(&d->reload_lock);
+}
+
+static int
+start_serving(struct gossipd *d, char *err, size_t errlen)
+{
+	if (load_creds(d->cfg, &d->creds, err, errlen) != 0)
+		return -1;
+	log_creds(d->creds);
+	if (d->cfg->insecure)
+		log_warn("INSECURE MODE: plain HTTP, no certificates, no "
+			 "authentication; every peer is trusted as a node. "
+			 "Never run like this outside a test bench.");
+	if (gossip_service_start(d, err, errlen) != 0)
+		return -1;
+	if (listener_create(d, &d->listener, err, errlen) != 0)
+		return -1;
+	if (drop_privileges(d->cfg, err, errlen) != 0)
+		return -1;
+	return listener_start(d->listener, err, errlen);
+}
+
+static int
+run(struct gossipd_config *cfg, int argc, char **argv, char **envp)
+{
+	struct gossipd d;
+	char err[1024];
+	sigset_t set;
+	int sfd, rc = 0;
+
+	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&d.lock, NULL);
+	pthread_mutex_init(&d.reload_lock, NULL);
+	d.cfg = cfg;
+	d.argc = argc;
+	d.argv = argv;
+	d.envp = envp;
+	d.started = ticks_now();
+	atomic_init(&d.phase, PHASE_STARTING);
+
+	/* Blocked before any thread starts, so that only signalfd sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+
+	if (sfd < 0 || start_serving(&d, err, sizeof(err)) != 0) {
+		if (sfd < 0)
+			snprintf(err, sizeof(err), "signalfd: %s",
+				 strerror(errno));
+		log_error("cannot start: %s", err);
+		rc = 1;
+	} else {
+		atomic_store(&d.phase, PHASE_SERVING);
+		notify_systemd("READY=1");
+		signal_loop(&d, sfd);
+		atomic_store(&d.phase, PHASE_STOPPING);
+		notify_systemd("STOPPING=1");
+		listener_stop(d.listener, DRAIN_MS);
+		log_info("stopped");
+	}
+	gossipd_free(&d);
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}
+
 int
 cmd_start(int argc, char **argv, char **envp)
 {
-	(void)argc;
-	(void)argv;
-	(void)envp;
-	fprintf(stderr, "gossipd start: not built yet\n");
-	return 2;
+	struct opt_cli cli = {0};
+	struct gossipd_config *cfg;
+	char err[1024];
+
+	cfg = options_load(argc - 1, argv + 1, envp, &cli, err, sizeof(err));
+	if (cfg == NULL) {
+		fprintf(stderr, "gossipd: %s\n", err);
+		return 2;
+	}
+	if (cli.help || cli.version || cli.what_if || cli.doc_format != NULL) {
+		if (cli.version)
+			printf("gossipd %s\n", GOSSIPD_VERSION);
+		else if (cli.doc_format != NULL)
+			options_doc(stdout, cli.doc_format);
+		else if (cli.help)
+			options_help(stdout);
+		else
+			options_what_if(cfg, stdout);
+		options_free(cfg);
+		return 0;
+	}
+	options_log_setup(cfg);
+	log_info("gossipd %s starting (pid %d)", GOSSIPD_VERSION,
+		 (int)getpid());
+	options_log(cfg);
+	return run(cfg, argc - 1, argv + 1, envp);
 }

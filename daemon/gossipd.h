@@ -15,6 +15,7 @@
 
 struct cluster;
 struct gossiper;
+struct listener;
 
 enum serve_phase { PHASE_STARTING = 0, PHASE_SERVING, PHASE_STOPPING };
 
@@ -33,6 +34,14 @@ struct gossipd {
 	/* the gossip part (gossip_routes.c, gossiper.c) */
 	struct cluster *cluster;
 	struct gossiper *gossiper;
+
+	/* daemon.c: the sockets and workers; one reload at a time; configs
+	 * replaced by reloads stay allocated until exit, so that a pointer
+	 * to d->cfg read by another thread never dangles */
+	struct listener *listener;
+	pthread_mutex_t reload_lock;
+	struct gossipd_config **retired;
+	size_t n_retired;
 };
 
 /* The current credentials with a reference the caller drops. NULL when

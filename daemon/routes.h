@@ -46,4 +46,17 @@ const char *request_arg(struct request *r, const char *name);
 /* A request header, or NULL. */
 const char *request_header(struct request *r, const char *name);
 
+/*
+ * The libmicrohttpd access handler (cls: struct gossipd *): dispatch,
+ * body collection within cfg->max_body_bytes, method and identity checks.
+ * The request state it allocates in *req_cls is freed by
+ * routes_completed, which must be set as MHD_OPTION_NOTIFY_COMPLETED.
+ */
+enum MHD_Result routes_handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **req_cls);
+void routes_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+		      enum MHD_RequestTerminationCode toe);
+
 #endif

@@ -80,13 +80,77 @@ free_port() {
 
 # start_node NAME ARGS...: starts "gossipd start ARGS..." in the
 # background, output to $T_DIR/NAME.log; its pid is in PID_<NAME>.
+# Unless ARGS say otherwise, the node gets its own admin socket
+# $T_DIR/NAME.sock (the default path would collide between parallel
+# tests) and, when the tests run as root, --allow-root (no privilege drop
+# to a user the test machine may not have).
 start_node() {
 	local name=$1
 	shift
-	"$GOSSIPD_BIN" start "$@" >"$T_DIR/$name.log" 2>&1 &
-	local pid=$!
+	local extra=() a
+	local has_sock="" has_root=""
+	for a in "$@"; do
+		case "$a" in
+		--admin-socket | --admin-socket=*) has_sock=1 ;;
+		--allow-root* | --run-as-user | --run-as-user=*) has_root=1 ;;
+		esac
+	done
+	[ -n "$has_sock" ] || extra+=(--admin-socket "$T_DIR/$name.sock")
+	[ -n "$has_root" ] || [ "$(id -u)" != 0 ] || extra+=(--allow-root)
+	# A small watcher subshell records the exit status in
+	# $T_DIR/.status.PID, so that wait_exit works from any subshell too.
+	(
+		"$GOSSIPD_BIN" start "$@" "${extra[@]}" >"$T_DIR/$name.log" 2>&1 &
+		local child=$!
+		echo "$child" >"$T_DIR/.pid.$name"
+		wait "$child" 2>/dev/null
+		{ echo $? >"$T_DIR/.status.$child.tmp" &&
+			mv "$T_DIR/.status.$child.tmp" "$T_DIR/.status.$child"; } 2>/dev/null
+	) &
+	local pid=""
+	for _ in $(seq 1 200); do
+		pid=$(cat "$T_DIR/.pid.$name" 2>/dev/null) && [ -n "$pid" ] && break
+		sleep 0.01
+	done
+	[ -n "$pid" ] || t_fail "could not start $name"
+	rm -f "$T_DIR/.pid.$name"
 	T_PIDS+=("$pid")
 	printf -v "PID_$name" '%s' "$pid"
+}
+
+# wait_serving NAME URL [SECONDS]: waits until GET URL/health/live answers
+# (any TLS options for curl may follow as further arguments after the
+# seconds); fails the test if NAME exits first.
+wait_serving() {
+	local name=$1 url=$2 secs=${3:-10}
+	shift 3 2>/dev/null || shift $#
+	local pidvar="PID_$name"
+	local deadline=$((SECONDS + secs))
+	while :; do
+		if curl -sf -o /dev/null --max-time 2 "$@" "$url/health/live"; then
+			return 0
+		fi
+		kill -0 "${!pidvar}" 2>/dev/null ||
+			t_fail "$name exited before serving"
+		[ "$SECONDS" -ge "$deadline" ] &&
+			t_fail "$name not serving at $url within ${secs}s"
+		sleep 0.05
+	done
+}
+
+# stop_node NAME [SECONDS]: SIGTERM, then waits up to SECONDS (default 2)
+# for the exit; echoes the exit status, or "timeout".
+stop_node() {
+	local name=$1 secs=${2:-2}
+	local pidvar="PID_$name"
+	local pid=${!pidvar}
+	kill -TERM "$pid" 2>/dev/null
+	wait_exit "$pid" "$secs" || echo timeout
+}
+
+# log_count NAME PATTERN: how many lines of NAME.log match the regexp.
+log_count() {
+	grep -cE -- "$2" "$T_DIR/$1.log" 2>/dev/null || true
 }
 
 # wait_for SECONDS CMD...: polls CMD every 50 ms until it succeeds.
@@ -108,13 +172,24 @@ wait_log() {
 }
 
 # wait_exit PID SECONDS: waits for a process to end; echoes its status.
+# For a node started by start_node the status comes from its watcher (so
+# this works inside $(...) too); for other children of this shell, wait.
 wait_exit() {
 	local pid=$1 secs=$2
 	local deadline=$((SECONDS + secs))
+	local sf="${T_DIR:-/nonexistent}/.status.$pid"
 	while kill -0 "$pid" 2>/dev/null; do
 		[ "$SECONDS" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
+	if [ -d "${T_DIR:-/nonexistent}" ] && grep -qx "$pid" <(printf '%s\n' "${T_PIDS[@]}"); then
+		while [ ! -f "$sf" ]; do
+			[ "$SECONDS" -ge "$deadline" ] && return 1
+			sleep 0.02
+		done
+		cat "$sf"
+		return 0
+	fi
 	wait "$pid"
 	echo $?
 }

@@ -1,0 +1,378 @@
+/*
+ * conn: one client connection and its byte pump.
+ *
+ * The client socket (TLS or plain) and our end of a socketpair are both
+ * registered edge-triggered in the worker's epoll. On any event the pump
+ * tries every direction until none makes progress: that way no edge is
+ * ever lost, whichever side was blocked. libmicrohttpd owns the other end
+ * of the pair and sees a plain HTTP stream.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "tls_conn.h"
+#include "worker.h"
+
+#define IO_AGAIN (-1)
+#define IO_ERR	 (-2)
+
+void
+conn_info_unref(struct conn_info *ci)
+{
+	if (ci != NULL && --ci->refs == 0)
+		free(ci);
+}
+
+static void
+format_peer(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, len, "admin-socket");
+	}
+}
+
+static int
+watch(struct worker *w, int fd, struct ev *ev)
+{
+	struct epoll_event e = {
+	    .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	    .data.ptr = ev,
+	};
+
+	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &e);
+}
+
+static void
+conn_link(struct worker *w, struct conn *c)
+{
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	w->n_conns++;
+}
+
+static void
+conn_unlink(struct worker *w, struct conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	w->n_conns--;
+}
+
+/* Makes the socketpair and gives MHD its end with our identity. */
+static int
+hand_off(struct conn *c)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+		       sv) != 0) {
+		log_error("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	c->pfd = sv[0];
+	if (watch(c->w, c->pfd, &c->ev_pair) != 0) {
+		close(sv[1]);
+		return -1;
+	}
+	c->handed_off = true;
+	c->info->refs++;
+	return worker_hand_off(c->w, sv[1], c->info,
+			       (const struct sockaddr *)&c->peer, c->peer_len);
+}
+
+int
+conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
+	      socklen_t len, bool is_admin, bool counted)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	struct gossipd_config *cfg = w->l->d->cfg;
+
+	if (c == NULL || (c->info = calloc(1, sizeof(*c->info))) == NULL) {
+		free(c);
+		close(cfd);
+		if (counted)
+			ip_limits_release(w->l->limits, sa);
+		return -1;
+	}
+	c->ev_client.kind = EV_CLIENT;
+	c->ev_pair.kind = EV_PAIR;
+	c->w = w;
+	c->cfd = cfd;
+	c->pfd = -1;
+	memcpy(&c->peer, sa, len);
+	c->peer_len = len;
+	c->is_admin = is_admin;
+	c->counted = counted;
+	c->info->refs = 1;
+	format_peer(sa, c->info->peer_addr, sizeof(c->info->peer_addr));
+	conn_link(w, c);
+	metrics_conn_open(1);
+	if (watch(w, cfd, &c->ev_client) != 0)
+		goto fail;
+	if (is_admin) {
+		c->info->identity = ID_LOCAL_ADMIN;
+	} else if (!cfg->insecure) {
+		if (tls_conn_start(c) != 0)
+			goto fail;
+		c->deadline_ms = now_ms() + cfg->handshake_timeout_ms;
+		conn_pump(c);
+		return 0;
+	} else {
+		/* Insecure mode has no way to tell nodes apart: every peer
+		 * is trusted, as in KurrentDB's insecure mode. */
+		c->info->identity = ID_NODE;
+	}
+	if (hand_off(c) != 0)
+		goto fail;
+	return 0;
+fail:
+	conn_close(c);
+	return -1;
+}
+
+void
+conn_close(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (c->closed)
+		return;
+	c->closed = true;
+	if (c->tls != NULL)
+		tls_conn_close_notify(c);
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->cfd, NULL);
+	close(c->cfd);
+	if (c->pfd >= 0) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->pfd, NULL);
+		close(c->pfd);
+	}
+	if (c->counted)
+		ip_limits_release(w->l->limits,
+				  (const struct sockaddr *)&c->peer);
+	metrics_conn_open(-1);
+	conn_unlink(w, c);
+	c->next = w->dead;
+	w->dead = c;
+}
+
+void
+conn_reap(struct worker *w)
+{
+	while (w->dead != NULL) {
+		struct conn *c = w->dead;
+
+		w->dead = c->next;
+		tls_conn_free(c);
+		conn_info_unref(c->info);
+		free(c);
+	}
+}
+
+static ssize_t
+client_recv(struct conn *c, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (c->tls != NULL)
+		return tls_conn_recv(c, buf, len);
+	n = read(c->cfd, buf, len);
+	if (n >= 0)
+		return n;
+	return errno == EAGAIN || errno == EINTR ? IO_AGAIN : IO_ERR;
+}
+
+static ssize_t
+client_send(struct conn *c, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (c->tls != NULL)
+		return tls_conn_send(c, buf, len);
+	n = send(c->cfd, buf, len, MSG_NOSIGNAL);
+	if (n >= 0)
+		return n;
+	return errno == EAGAIN || errno == EINTR ? IO_AGAIN : IO_ERR;
+}
+
+/* Client -> in buffer -> pair. Returns 1 on progress, 0 none, -1 fatal. */
+static int
+pump_in(struct conn *c)
+{
+	struct iobuf *b = &c->in;
+	int progress = 0;
+	ssize_t n;
+
+	if (b->start == b->end)
+		b->start = b->end = 0;
+	while (!c->client_eof && b->end < CONN_BUF) {
+		n = client_recv(c, b->data + b->end, CONN_BUF - b->end);
+		if (n == IO_AGAIN)
+			break;
+		if (n == IO_ERR)
+			return -1;
+		progress = 1;
+		if (n == 0) {
+			c->client_eof = true;
+			break;
+		}
+		if (!c->info->in_request) {
+			c->info->in_request = true;
+			c->info->request_started_ms = now_ms();
+		}
+		b->end += (size_t)n;
+	}
+	while (b->start < b->end) {
+		n = send(c->pfd, b->data + b->start, b->end - b->start,
+			 MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0)
+			return -1;
+		b->start += (size_t)n;
+		progress = 1;
+	}
+	if (c->client_eof && b->start == b->end && !c->pair_shut) {
+		shutdown(c->pfd, SHUT_WR); /* pass the half-close on */
+		c->pair_shut = true;
+		progress = 1;
+	}
+	return progress;
+}
+
+/* Pair -> out buffer -> client. Same return values as pump_in. */
+static int
+pump_out(struct conn *c)
+{
+	struct iobuf *b = &c->out;
+	int progress = 0;
+	ssize_t n;
+
+	if (b->start == b->end)
+		b->start = b->end = 0;
+	while (!c->pair_eof && b->end < CONN_BUF) {
+		n = read(c->pfd, b->data + b->end, CONN_BUF - b->end);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n < 0)
+			return -1;
+		progress = 1;
+		if (n == 0) {
+			c->pair_eof = true;
+			break;
+		}
+		b->end += (size_t)n;
+	}
+	while (b->start < b->end) {
+		n = client_send(c, b->data + b->start, b->end - b->start);
+		if (n == IO_AGAIN)
+			break;
+		if (n <= 0)
+			return -1;
+		b->start += (size_t)n;
+		progress = 1;
+	}
+	return progress;
+}
+
+void
+conn_pump(struct conn *c)
+{
+	int in, out;
+
+	if (c->closed)
+		return;
+	if (c->tls != NULL && !c->handed_off) {
+		int r = tls_conn_handshake(c);
+
+		if (r < 0) {
+			conn_close(c);
+			return;
+		}
+		if (r == 0)
+			return; /* wants more bytes */
+		c->deadline_ms = 0;
+		if (hand_off(c) != 0) {
+			conn_close(c);
+			return;
+		}
+	}
+	do {
+		in = pump_in(c);
+		out = pump_out(c);
+		if (in < 0 || out < 0) {
+			conn_close(c);
+			return;
+		}
+		if (c->pair_eof && c->out.start == c->out.end) {
+			conn_close(c); /* MHD is done and all is sent */
+			return;
+		}
+	} while (in > 0 || out > 0);
+}
+
+bool
+conn_idle(const struct conn *c)
+{
+	return c->handed_off && !c->info->in_request &&
+	       c->in.start == c->in.end && c->out.start == c->out.end;
+}
+
+void
+conn_sweep(struct conn *c, int64_t now)
+{
+	struct gossipd_config *cfg = c->w->l->d->cfg;
+
+	if (c->deadline_ms != 0 && now > c->deadline_ms) {
+		metrics_refusal("handshake_timeout");
+		worker_log_refusal(c->w,
+				   "connection from %s closed: no TLS "
+				   "handshake within %d ms",
+				   c->info->peer_addr,
+				   cfg->handshake_timeout_ms);
+		conn_close(c);
+		return;
+	}
+	if (c->info->in_request && cfg->request_timeout_ms > 0 &&
+	    now - c->info->request_started_ms > cfg->request_timeout_ms) {
+		metrics_refusal("request_timeout");
+		worker_log_refusal(c->w,
+				   "connection from %s closed: request not "
+				   "complete within %d ms",
+				   c->info->peer_addr, cfg->request_timeout_ms);
+		conn_close(c);
+		return;
+	}
+	if (c->w->stopping) {
+		conn_pump(c);
+		if (!c->closed && conn_idle(c))
+			conn_close(c);
+	}
+}

@@ -1,0 +1,501 @@
+/*
+ * listener: the listening sockets, the worker threads and their event
+ * loops, and each worker's libmicrohttpd daemon in external-epoll mode.
+ *
+ * One TCP listening socket is shared by every worker, registered in each
+ * worker's epoll with EPOLLEXCLUSIVE so that one connection wakes one
+ * worker (unlike SO_REUSEPORT, a second daemon on the same port then
+ * fails to bind instead of silently sharing it). The admin socket is
+ * served by worker 0. A connection never moves between threads.
+ */
+#include "listener.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "routes.h"
+#include "sockets.h"
+#include "tls_server.h"
+#include "worker.h"
+
+#define MAX_WORKERS	   64
+#define ACCEPT_BATCH	   64
+#define SWEEP_INTERVAL_MS  50
+#define REFUSAL_LOGS_PER_S 10
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+worker_log_refusal(struct worker *w, const char *fmt, ...)
+{
+	int64_t now = now_ms();
+	char msg[1024];
+	va_list ap;
+
+	if (now - w->last_refusal_log_ms >= 1000) {
+		if (w->refusals_unlogged > 0)
+			log_warn("%lu more refusals not logged in the last "
+				 "second",
+				 w->refusals_unlogged);
+		w->last_refusal_log_ms = now;
+		w->refusals_unlogged = 0;
+		w->refusals_logged = 0;
+	}
+	if (w->refusals_logged >= REFUSAL_LOGS_PER_S) {
+		w->refusals_unlogged++;
+		return;
+	}
+	w->refusals_logged++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warn("%s", msg);
+}
+
+/* MHD's own messages: the socket-option warnings it gives for every
+ * AF_UNIX connection are noise here; the rest go to our log. */
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (strstr(msg, "setsockopt") != NULL ||
+	    strstr(msg, "socket option") != NULL ||
+	    strstr(msg, "TCP_NODELAY") != NULL ||
+	    strstr(msg, "TCP_CORK") != NULL)
+		return;
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_debug("libmicrohttpd: %s", msg);
+}
+
+/* MHD tells us about a connection it took: attach the identity that was
+ * parked under its fd; and let go of it when MHD closes. */
+static void
+notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
+	    enum MHD_ConnectionNotificationCode toe)
+{
+	struct worker *w = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		    conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		int fd = ci != NULL ? ci->connect_fd : -1;
+
+		if (fd >= 0 && (size_t)fd < w->n_pending) {
+			*socket_context = w->pending[fd];
+			w->pending[fd] = NULL;
+		}
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		conn_info_unref(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+int
+worker_hand_off(struct worker *w, int mfd, struct conn_info *info,
+		const struct sockaddr *sa, socklen_t len)
+{
+	if ((size_t)mfd >= w->n_pending) {
+		size_t n = (size_t)mfd + 1 > 2 * w->n_pending
+			       ? (size_t)mfd + 1
+			       : 2 * w->n_pending;
+		struct conn_info **p = realloc(w->pending, n * sizeof(*p));
+
+		if (p == NULL) {
+			close(mfd);
+			conn_info_unref(info);
+			return -1;
+		}
+		memset(p + w->n_pending, 0, (n - w->n_pending) * sizeof(*p));
+		w->pending = p;
+		w->n_pending = n;
+	}
+	w->pending[mfd] = info;
+	if (MHD_add_connection(w->mhd, mfd, sa, len) != MHD_YES) {
+		/* MHD has closed mfd; the slot may have been reused. */
+		if (w->pending[mfd] == info) {
+			w->pending[mfd] = NULL;
+			conn_info_unref(info);
+		}
+		log_error("libmicrohttpd refused a connection: %s",
+			  strerror(errno));
+		return -1;
+	}
+	if (w->pending[mfd] != NULL) {
+		/* MHD did not start the connection at once: it will run
+		 * without an identity, so close it rather than guess. */
+		w->pending[mfd] = NULL;
+		conn_info_unref(info);
+		log_error("libmicrohttpd deferred a connection start");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+refuse(struct worker *w, int fd, const struct sockaddr *sa,
+       enum ip_limit_verdict v)
+{
+	char peer[96] = "?";
+	char host[64], serv[16];
+
+	if (getnameinfo(sa, sizeof(struct sockaddr_storage), host, sizeof(host),
+			serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+		snprintf(peer, sizeof(peer), "%s:%s", host, serv);
+	close(fd);
+	metrics_refusal(v == IPL_TOTAL ? "conn_limit" : "per_ip_limit");
+	if (v == IPL_TOTAL)
+		worker_log_refusal(w,
+				   "connection from %s refused: MaxConnections "
+				   "(%d) reached",
+				   peer, w->l->d->cfg->max_connections);
+	else
+		worker_log_refusal(w,
+				   "connection from %s refused: "
+				   "MaxConnectionsPerIp (%d) reached",
+				   peer, w->l->d->cfg->max_connections_per_ip);
+}
+
+static void
+accept_ready(struct worker *w, int lfd, bool is_admin)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BATCH && !w->stopping; i++) {
+		enum ip_limit_verdict v = IPL_OK;
+
+		len = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				worker_log_refusal(w, "accept: %s",
+						   strerror(errno));
+			return;
+		}
+		if (!is_admin)
+			v = ip_limits_acquire(w->l->limits,
+					      (struct sockaddr *)&ss);
+		if (v != IPL_OK) {
+			refuse(w, fd, (struct sockaddr *)&ss, v);
+			continue;
+		}
+		conn_accepted(w, fd, (struct sockaddr *)&ss, len, is_admin,
+			      !is_admin);
+	}
+}
+
+static int
+epoll_add(int epfd, int fd, uint32_t events, struct ev *ev)
+{
+	struct epoll_event e = {.events = events, .data.ptr = ev};
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e);
+}
+
+/* Stop accepting; connections get drain_ms to finish what they do. */
+static void
+worker_begin_stop(struct worker *w)
+{
+	uint64_t v;
+
+	if (read(w->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("eventfd read: %s", strerror(errno));
+	if (w->stopping)
+		return;
+	w->stopping = true;
+	w->drain_deadline_ms = now_ms() + w->l->drain_ms;
+	if (w->has_listen)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->l->lfd, NULL);
+	if (w->has_admin)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->l->afd, NULL);
+}
+
+static void
+dispatch(struct worker *w, struct epoll_event *e)
+{
+	struct ev *ev = e->data.ptr;
+
+	switch (ev->kind) {
+	case EV_LISTEN:
+		accept_ready(w, w->l->lfd, false);
+		break;
+	case EV_ADMIN:
+		accept_ready(w, w->l->afd, true);
+		break;
+	case EV_WAKE:
+		worker_begin_stop(w);
+		break;
+	case EV_MHD:
+		break; /* MHD_run follows every turn */
+	case EV_CLIENT:
+		conn_pump((struct conn *)((char *)ev -
+					  offsetof(struct conn, ev_client)));
+		break;
+	case EV_PAIR:
+		conn_pump((struct conn *)((char *)ev -
+					  offsetof(struct conn, ev_pair)));
+		break;
+	}
+}
+
+static int
+loop_timeout(struct worker *w)
+{
+	MHD_UNSIGNED_LONG_LONG to = 0;
+	int t = 1000;
+
+	if (MHD_get_timeout(w->mhd, &to) == MHD_YES && to < (unsigned)t)
+		t = (int)to;
+	if ((w->n_conns > 0 || w->stopping) && t > SWEEP_INTERVAL_MS)
+		t = SWEEP_INTERVAL_MS;
+	return t;
+}
+
+static void
+sweep(struct worker *w, int64_t now)
+{
+	struct conn *c, *next;
+
+	w->last_sweep_ms = now;
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next; /* c may move to the dead list */
+		conn_sweep(c, now);
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event evs[64];
+	int i, n;
+
+	for (;;) {
+		int64_t now;
+
+		n = epoll_wait(w->epfd, evs, 64, loop_timeout(w));
+		if (n < 0 && errno != EINTR) {
+			log_error("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++)
+			dispatch(w, &evs[i]);
+		MHD_run(w->mhd);
+		now = now_ms();
+		if (now - w->last_sweep_ms >= SWEEP_INTERVAL_MS || w->stopping)
+			sweep(w, now);
+		conn_reap(w);
+		if (w->stopping &&
+		    (w->n_conns == 0 || now >= w->drain_deadline_ms))
+			break;
+	}
+	while (w->conns != NULL)
+		conn_close(w->conns);
+	conn_reap(w);
+	return NULL;
+}
+
+static int
+worker_init(struct worker *w, struct listener *l, int idx, char *err,
+	    size_t errlen)
+{
+	const struct gossipd_config *cfg = l->d->cfg;
+	const union MHD_DaemonInfo *di;
+
+	w->l = l;
+	w->idx = idx;
+	w->ev_listen.kind = EV_LISTEN;
+	w->ev_admin.kind = EV_ADMIN;
+	w->ev_mhd.kind = EV_MHD;
+	w->ev_wake.kind = EV_WAKE;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->mhd = MHD_start_daemon(
+	    MHD_USE_NO_LISTEN_SOCKET | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
+	    NULL, NULL, routes_handle, l->d, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->idle_timeout_sec, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(cfg->max_connections + 64), MHD_OPTION_NOTIFY_COMPLETED,
+	    routes_completed, l->d, MHD_OPTION_NOTIFY_CONNECTION, notify_conn,
+	    w, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, w, MHD_OPTION_END);
+	if (w->epfd < 0 || w->wakefd < 0 || w->mhd == NULL) {
+		snprintf(err, errlen, "cannot set up worker %d: %s", idx,
+			 w->mhd == NULL ? "libmicrohttpd did not start"
+					: strerror(errno));
+		return -1;
+	}
+	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	w->has_listen = true;
+	w->has_admin = idx == 0 && l->afd >= 0;
+	if (di == NULL ||
+	    epoll_add(w->epfd, di->epoll_fd, EPOLLIN, &w->ev_mhd) != 0 ||
+	    epoll_add(w->epfd, w->wakefd, EPOLLIN, &w->ev_wake) != 0 ||
+	    epoll_add(w->epfd, l->lfd, EPOLLIN | EPOLLEXCLUSIVE,
+		      &w->ev_listen) != 0 ||
+	    (w->has_admin &&
+	     epoll_add(w->epfd, l->afd, EPOLLIN, &w->ev_admin) != 0)) {
+		snprintf(err, errlen, "cannot set up worker %d: %s", idx,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+worker_fini(struct worker *w)
+{
+	size_t i;
+
+	if (w->mhd != NULL)
+		MHD_stop_daemon(w->mhd);
+	for (i = 0; i < w->n_pending; i++)
+		conn_info_unref(w->pending[i]);
+	free(w->pending);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->wakefd >= 0)
+		close(w->wakefd);
+}
+
+static int
+worker_count(const struct gossipd_config *cfg)
+{
+	long n =
+	    cfg->workers > 0 ? cfg->workers : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+int
+listener_create(struct gossipd *d, struct listener **out, char *err,
+		size_t errlen)
+{
+	struct listener *l = calloc(1, sizeof(*l));
+	int i;
+
+	*out = NULL;
+	if (l == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	l->d = d;
+	l->lfd = -1;
+	l->afd = -1;
+	l->drain_ms = 1000;
+	pthread_mutex_init(&l->tls_lock, NULL);
+	l->n_workers = worker_count(d->cfg);
+	l->workers = calloc((size_t)l->n_workers, sizeof(*l->workers));
+	l->limits = ip_limits_new(d->cfg->max_connections,
+				  d->cfg->max_connections_per_ip);
+	for (i = 0; l->workers != NULL && i < l->n_workers; i++)
+		l->workers[i].epfd = l->workers[i].wakefd = -1;
+	if (l->workers == NULL || l->limits == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	l->lfd = sockets_listen_tcp(d->cfg, err, errlen);
+	if (l->lfd < 0)
+		goto fail;
+	l->afd = sockets_admin_open(d->cfg->admin_socket, &l->admin_path);
+	if (d->creds != NULL &&
+	    tls_server_update(l, d->creds, err, errlen) != 0)
+		goto fail;
+	for (i = 0; i < l->n_workers; i++)
+		if (worker_init(&l->workers[i], l, i, err, errlen) != 0)
+			goto fail;
+	*out = l;
+	return 0;
+fail:
+	listener_free(l);
+	return -1;
+}
+
+int
+listener_start(struct listener *l, char *err, size_t errlen)
+{
+	int i, rc;
+
+	for (i = 0; i < l->n_workers; i++) {
+		rc = pthread_create(&l->workers[i].thread, NULL, worker_main,
+				    &l->workers[i]);
+		if (rc != 0) {
+			snprintf(err, errlen,
+				 "cannot start a worker thread: %s",
+				 strerror(rc));
+			return -1;
+		}
+		l->workers[i].started = true;
+	}
+	log_info("serving on %s:%d with %d worker%s", l->d->cfg->node_ip,
+		 l->d->cfg->node_port, l->n_workers,
+		 l->n_workers == 1 ? "" : "s");
+	return 0;
+}
+
+void
+listener_stop(struct listener *l, int drain_ms)
+{
+	uint64_t one = 1;
+	int i;
+
+	l->drain_ms = drain_ms;
+	for (i = 0; i < l->n_workers; i++)
+		if (l->workers[i].started &&
+		    write(l->workers[i].wakefd, &one, sizeof(one)) < 0)
+			log_error("eventfd write: %s", strerror(errno));
+	for (i = 0; i < l->n_workers; i++) {
+		if (!l->workers[i].started)
+			continue;
+		pthread_join(l->workers[i].thread, NULL);
+		l->workers[i].started = false;
+	}
+}
+
+void
+listener_free(struct listener *l)
+{
+	int i;
+
+	if (l == NULL)
+		return;
+	listener_stop(l, 0);
+	for (i = 0; l->workers != NULL && i < l->n_workers; i++)
+		worker_fini(&l->workers[i]);
+	free(l->workers);
+	if (l->lfd >= 0)
+		close(l->lfd);
+	sockets_admin_close(l->afd, l->admin_path);
+	tls_server_release(l);
+	ip_limits_free(l->limits);
+	pthread_mutex_destroy(&l->tls_lock);
+	free(l);
+}

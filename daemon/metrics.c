@@ -1,0 +1,284 @@
+/*
+ * metrics: lock-free counters, rendered as Prometheus text format 0.0.4.
+ *
+ * Every counter is a relaxed atomic in static storage: the metrics are by
+ * nature process-wide, any thread updates them, and rendering reads a
+ * snapshot that is consistent per counter (not across counters), which is
+ * what Prometheus expects of a scrape.
+ */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RENDER_MAX (64 * 1024)
+
+static const char *const refusal_names[] = {
+    "untrusted",	 "expired",	    "revoked",	  "not_yet_valid",
+    "handshake_timeout", "tls_error",	    "conn_limit", "per_ip_limit",
+    "protocol",		 "request_timeout", "other",
+};
+#define N_REFUSALS (sizeof(refusal_names) / sizeof(refusal_names[0]))
+
+static const char *const failure_names[] = {
+    "timeout", "connect", "tls", "http", "decode", "refused", "other",
+};
+#define N_FAILURES (sizeof(failure_names) / sizeof(failure_names[0]))
+
+/* Exchange latency buckets, in seconds (upper bounds, +Inf implied). */
+static const double latency_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1,
+					0.25,  0.5,  1.0,   2.5,  5.0};
+#define N_BOUNDS (sizeof(latency_bounds) / sizeof(latency_bounds[0]))
+
+static atomic_long conns_open;
+static atomic_ulong handshakes_full, handshakes_resumed;
+static atomic_ulong refusals[N_REFUSALS];
+static atomic_ulong requests_by_class[6]; /* index 1..5: 1xx..5xx */
+static atomic_ulong gossip_rounds;
+static atomic_ulong exchanges_ok;
+static atomic_ulong exchange_failures[N_FAILURES];
+static atomic_ulong latency_buckets[N_BOUNDS + 1]; /* last: +Inf */
+static atomic_ullong latency_sum_us;
+static atomic_ulong clock_skew_events;
+
+void
+metrics_conn_open(int delta)
+{
+	atomic_fetch_add_explicit(&conns_open, delta, memory_order_relaxed);
+}
+
+void
+metrics_handshake_ok(bool resumed)
+{
+	atomic_fetch_add_explicit(resumed ? &handshakes_resumed
+					  : &handshakes_full,
+				  1, memory_order_relaxed);
+}
+
+static size_t
+name_index(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < n - 1; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return n - 1; /* "other" */
+}
+
+void
+metrics_refusal(const char *reason)
+{
+	size_t i = name_index(refusal_names, N_REFUSALS, reason);
+
+	atomic_fetch_add_explicit(&refusals[i], 1, memory_order_relaxed);
+}
+
+void
+metrics_request(unsigned status)
+{
+	unsigned cls = status / 100;
+
+	if (cls < 1 || cls > 5)
+		return;
+	atomic_fetch_add_explicit(&requests_by_class[cls], 1,
+				  memory_order_relaxed);
+}
+
+void
+metrics_gossip_round(void)
+{
+	atomic_fetch_add_explicit(&gossip_rounds, 1, memory_order_relaxed);
+}
+
+static void
+observe_latency(double seconds)
+{
+	size_t i;
+
+	if (seconds < 0)
+		seconds = 0;
+	for (i = 0; i < N_BOUNDS && seconds > latency_bounds[i]; i++)
+		;
+	atomic_fetch_add_explicit(&latency_buckets[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&latency_sum_us,
+				  (unsigned long long)(seconds * 1e6),
+				  memory_order_relaxed);
+}
+
+void
+metrics_exchange_ok(double seconds)
+{
+	atomic_fetch_add_explicit(&exchanges_ok, 1, memory_order_relaxed);
+	observe_latency(seconds);
+}
+
+void
+metrics_exchange_failure(const char *reason, double seconds)
+{
+	size_t i = name_index(failure_names, N_FAILURES, reason);
+
+	atomic_fetch_add_explicit(&exchange_failures[i], 1,
+				  memory_order_relaxed);
+	observe_latency(seconds);
+}
+
+void
+metrics_clock_skew(void)
+{
+	atomic_fetch_add_explicit(&clock_skew_events, 1, memory_order_relaxed);
+}
+
+/* A bounded text builder: appends are dropped once the buffer is full,
+ * and the overflow is reported by out.failed. */
+struct out {
+	char *buf;
+	size_t len, cap;
+	bool failed;
+};
+
+static void emit(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+emit(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len) {
+		o->failed = true;
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+static void
+head(struct out *o, const char *name, const char *type, const char *help)
+{
+	emit(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static unsigned long
+load(atomic_ulong *a)
+{
+	return atomic_load_explicit(a, memory_order_relaxed);
+}
+
+static void
+render_connections(struct out *o)
+{
+	size_t i;
+
+	head(o, "gossipd_build_info", "gauge", "Build information.");
+	emit(o, "gossipd_build_info{version=\"%s\"} 1\n", GOSSIPD_VERSION);
+	head(o, "gossipd_connections_open", "gauge",
+	     "Client connections currently open.");
+	emit(o, "gossipd_connections_open %ld\n",
+	     atomic_load_explicit(&conns_open, memory_order_relaxed));
+	head(o, "gossipd_tls_handshakes_total", "counter",
+	     "Completed TLS handshakes by kind.");
+	emit(o, "gossipd_tls_handshakes_total{kind=\"full\"} %lu\n",
+	     load(&handshakes_full));
+	emit(o, "gossipd_tls_handshakes_total{kind=\"resumed\"} %lu\n",
+	     load(&handshakes_resumed));
+	head(o, "gossipd_connection_refusals_total", "counter",
+	     "Connections refused or ended before serving, by reason.");
+	for (i = 0; i < N_REFUSALS; i++)
+		emit(o,
+		     "gossipd_connection_refusals_total{reason=\"%s\"} %lu\n",
+		     refusal_names[i], load(&refusals[i]));
+	head(o, "gossipd_http_requests_total", "counter",
+	     "HTTP requests answered, by status class.");
+	for (i = 1; i <= 5; i++)
+		emit(o, "gossipd_http_requests_total{code=\"%zuxx\"} %lu\n", i,
+		     load(&requests_by_class[i]));
+}
+
+static void
+render_gossip(struct out *o)
+{
+	unsigned long cum = 0, total;
+	size_t i;
+
+	head(o, "gossipd_gossip_rounds_total", "counter",
+	     "Gossip rounds started.");
+	emit(o, "gossipd_gossip_rounds_total %lu\n", load(&gossip_rounds));
+	head(o, "gossipd_gossip_exchanges_total", "counter",
+	     "Successful gossip exchanges.");
+	emit(o, "gossipd_gossip_exchanges_total %lu\n", load(&exchanges_ok));
+	head(o, "gossipd_gossip_exchange_failures_total", "counter",
+	     "Failed gossip exchanges, by reason.");
+	for (i = 0; i < N_FAILURES; i++)
+		emit(o,
+		     "gossipd_gossip_exchange_failures_total{reason=\"%s\"} "
+		     "%lu\n",
+		     failure_names[i], load(&exchange_failures[i]));
+	head(o, "gossipd_gossip_exchange_seconds", "histogram",
+	     "Duration of gossip exchanges, successful or not.");
+	for (i = 0; i < N_BOUNDS; i++) {
+		cum += load(&latency_buckets[i]);
+		emit(o,
+		     "gossipd_gossip_exchange_seconds_bucket{le=\"%g\"} %lu\n",
+		     latency_bounds[i], cum);
+	}
+	total = cum + load(&latency_buckets[N_BOUNDS]);
+	emit(o, "gossipd_gossip_exchange_seconds_bucket{le=\"+Inf\"} %lu\n",
+	     total);
+	emit(o, "gossipd_gossip_exchange_seconds_sum %.6f\n",
+	     (double)atomic_load_explicit(&latency_sum_us,
+					  memory_order_relaxed) /
+		 1e6);
+	emit(o, "gossipd_gossip_exchange_seconds_count %lu\n", total);
+	head(o, "gossipd_clock_skew_events_total", "counter",
+	     "Gossip peers whose clock differed by more than allowed.");
+	emit(o, "gossipd_clock_skew_events_total %lu\n",
+	     load(&clock_skew_events));
+}
+
+static void
+render_certs(struct out *o, struct gossipd *d)
+{
+	struct tls_creds *c = gossipd_creds_get(d);
+	time_t now = time(NULL);
+
+	if (c == NULL)
+		return;
+	head(o, "gossipd_certificate_expiry_seconds", "gauge",
+	     "Seconds until the certificate expires (negative: expired).");
+	emit(o, "gossipd_certificate_expiry_seconds{cert=\"node\"} %lld\n",
+	     (long long)(c->own_not_after - now));
+	if (c->ca_not_after != 0)
+		emit(o,
+		     "gossipd_certificate_expiry_seconds{cert=\"ca\"} %lld\n",
+		     (long long)(c->ca_not_after - now));
+	tls_creds_unref(c);
+}
+
+struct shared_buf *
+metrics_render(struct gossipd *d)
+{
+	struct out o = {NULL, 0, RENDER_MAX, false};
+	struct shared_buf *b = NULL;
+
+	o.buf = malloc(o.cap);
+	if (o.buf == NULL)
+		return NULL;
+	render_connections(&o);
+	render_gossip(&o);
+	render_certs(&o, d);
+	if (!o.failed)
+		b = shared_buf_new(o.buf, o.len);
+	free(o.buf);
+	return b;
+}

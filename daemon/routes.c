@@ -1,0 +1,578 @@
+/*
+ * routes: the dispatch table behind libmicrohttpd, body collection within
+ * the configured bound, method and identity checks, the small built-in
+ * endpoints, and the response helpers every handler uses.
+ */
+#include "routes.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gossip_routes.h"
+#include "listener.h"
+#include "log.h"
+#include "metrics.h"
+
+#define CT_JSON "application/json; charset=utf-8"
+#define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
+
+/* A body this many times over the limit is not worth reading to the end
+ * just to answer 413: the connection is closed instead. */
+#define DISCARD_FACTOR 4
+
+enum method_bit { M_GET = 1, M_HEAD = 2, M_POST = 4, M_PUT = 8 };
+
+enum auth_rule {
+	AUTH_ANY,	    /* anyone */
+	AUTH_NODE,	    /* authenticated nodes only */
+	AUTH_NODE_OR_ADMIN, /* nodes or the local admin socket */
+	AUTH_GOSSIP_READ,   /* anyone, or trusted certs by switch */
+	AUTH_METRICS,	    /* anyone, or nodes by switch */
+};
+
+struct route {
+	const char *path;
+	unsigned methods;
+	route_fn fn;
+	enum auth_rule auth;
+	bool json_body; /* the body must be application/json */
+};
+
+struct req_ctx {
+	struct request r;
+	const struct route *route;
+	char *body;
+	size_t len, cap;
+	size_t discarded;
+	bool too_big;
+	bool answered;
+	struct conn_info *ci;
+};
+
+static enum MHD_Result gossip_get(struct request *r);
+static enum MHD_Result health_live(struct request *r);
+static enum MHD_Result ping(struct request *r);
+static enum MHD_Result info(struct request *r);
+static enum MHD_Result metrics(struct request *r);
+static enum MHD_Result reload_config(struct request *r);
+
+static const struct route route_table[] = {
+    {"/gossip", M_GET | M_HEAD, gossip_get, AUTH_GOSSIP_READ, false},
+    {"/gossip", M_POST, route_gossip_post, AUTH_NODE, true},
+    {"/health/live", M_GET | M_HEAD, health_live, AUTH_ANY, false},
+    {"/ping", M_GET | M_HEAD, ping, AUTH_ANY, false},
+    {"/info", M_GET | M_HEAD, info, AUTH_ANY, false},
+    {"/metrics", M_GET | M_HEAD, metrics, AUTH_METRICS, false},
+    {"/admin/reloadconfig", M_POST, reload_config, AUTH_NODE_OR_ADMIN, false},
+    {"/admin/member", M_PUT, route_admin_member_put, AUTH_NODE_OR_ADMIN, true},
+    {"/admin/member", M_GET | M_HEAD, route_admin_member_get,
+     AUTH_NODE_OR_ADMIN, false},
+};
+#define N_ROUTES (sizeof(route_table) / sizeof(route_table[0]))
+
+/* ---- response helpers ------------------------------------------------ */
+
+static enum MHD_Result
+queue(struct request *r, unsigned status, const char *content_type,
+      struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+
+	if (resp == NULL)
+		return MHD_NO;
+	if (content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"no-cache");
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	if (ret == MHD_YES)
+		metrics_request(status);
+	return ret;
+}
+
+enum MHD_Result
+respond_bytes(struct request *r, unsigned status, const char *content_type,
+	      const void *body, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+
+	return queue(r, status, content_type, resp);
+}
+
+static void
+unref_shared(void *cls)
+{
+	shared_buf_unref(cls);
+}
+
+enum MHD_Result
+respond_shared(struct request *r, unsigned status, const char *content_type,
+	       struct shared_buf *buf)
+{
+	struct MHD_Response *resp;
+
+	if (buf == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(
+	    buf->len, buf->data, unref_shared, buf);
+	if (resp == NULL)
+		return MHD_NO;
+	shared_buf_ref(buf); /* dropped by unref_shared with the response */
+	return queue(r, status, content_type, resp);
+}
+
+/* Writes s into out as the inside of a JSON string, truncated to fit. */
+static void
+json_escape(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+}
+
+enum MHD_Result
+respond_error(struct request *r, unsigned status, const char *msg)
+{
+	char esc[1024], body[1100];
+	int n;
+
+	json_escape(esc, sizeof(esc), msg);
+	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}", esc);
+	return respond_bytes(r, status, CT_JSON, body, (size_t)n);
+}
+
+enum MHD_Result
+respond_empty(struct request *r, unsigned status)
+{
+	return respond_bytes(r, status, NULL, "", 0);
+}
+
+const char *
+request_arg(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+const char *
+request_header(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- built-in endpoints ---------------------------------------------- */
+
+/* Does one media range of an Accept header admit JSON? A range with
+ * q=0 admits nothing. The range is copied into a bounded buffer; a longer
+ * one admits nothing. */
+static bool
+range_admits_json(const char *range, size_t len)
+{
+	static const char *const ok[] = {"application/json", "application/*",
+					 "*/*"};
+	char buf[128], *param, *save = NULL, *type;
+	size_t i;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, range, len);
+	buf[len] = '\0';
+	type = strtok_r(buf, ";", &save);
+	if (type == NULL)
+		return false;
+	while ((param = strtok_r(NULL, ";", &save)) != NULL) {
+		param += strspn(param, " \t");
+		if ((param[0] == 'q' || param[0] == 'Q') && param[1] == '=' &&
+		    strtod(param + 2, NULL) <= 0.0)
+			return false;
+	}
+	type += strspn(type, " \t");
+	type[strcspn(type, " \t")] = '\0';
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcasecmp(type, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+accept_admits_json(const char *accept)
+{
+	const char *p = accept;
+
+	if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
+		return true;
+	while (*p != '\0') {
+		size_t len;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, ",");
+		if (range_admits_json(p, len))
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static enum MHD_Result
+gossip_get(struct request *r)
+{
+	const char *format = request_arg(r, "format");
+
+	if (format != NULL && strcasecmp(format, "json") != 0)
+		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
+				     "unsupported format; use format=json");
+	if (!accept_admits_json(request_header(r, MHD_HTTP_HEADER_ACCEPT)))
+		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
+				     "only application/json is available");
+	return route_gossip_get(r);
+}
+
+static enum MHD_Result
+health_live(struct request *r)
+{
+	const char *code = request_arg(r, "liveCode");
+	unsigned status = MHD_HTTP_NO_CONTENT;
+
+	if (code != NULL) {
+		char *end = NULL;
+		long v = strtol(code, &end, 10);
+
+		if (end == code || *end != '\0' || v < 200 || v > 299)
+			return respond_error(r, MHD_HTTP_BAD_REQUEST,
+					     "liveCode must be a 2xx status");
+		status = (unsigned)v;
+	}
+	if (atomic_load(&r->d->phase) != PHASE_SERVING)
+		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "not serving");
+	return respond_empty(r, status);
+}
+
+static enum MHD_Result
+ping(struct request *r)
+{
+	static const char body[] =
+	    "{\"text\":\"Ping request successfully handled\"}";
+
+	return respond_bytes(r, MHD_HTTP_OK, CT_JSON, body, sizeof(body) - 1);
+}
+
+static enum MHD_Result
+info(struct request *r)
+{
+	const char *state = gossip_self_state(r->d);
+	char lower[64], body[512];
+	size_t i;
+	int n;
+
+	for (i = 0; state != NULL && state[i] != '\0' && i < sizeof(lower) - 1;
+	     i++) {
+		char c = state[i];
+
+		lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+	lower[i] = '\0';
+	n = snprintf(body, sizeof(body),
+		     "{\"esVersion\":\"gossipd %s\",\"state\":\"%s\","
+		     "\"features\":{\"projections\":false,"
+		     "\"userManagement\":false,\"atomPub\":false,"
+		     "\"tls\":%s}}",
+		     GOSSIPD_VERSION, lower,
+		     r->d->cfg->insecure ? "false" : "true");
+	return respond_bytes(r, MHD_HTTP_OK, CT_JSON, body, (size_t)n);
+}
+
+static enum MHD_Result
+metrics(struct request *r)
+{
+	struct shared_buf *b = metrics_render(r->d);
+	enum MHD_Result ret;
+
+	if (b == NULL)
+		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "metrics unavailable");
+	ret = respond_shared(r, MHD_HTTP_OK, CT_PROM, b);
+	shared_buf_unref(b);
+	return ret;
+}
+
+static enum MHD_Result
+reload_config(struct request *r)
+{
+	char err[512];
+
+	log_info("reload requested by %s (%s)", r->peer_addr,
+		 node_identity_name(r->identity));
+	if (gossipd_reload(r->d, err, sizeof(err)) != 0)
+		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
+	return respond_bytes(r, MHD_HTTP_OK, CT_JSON,
+			     "{\"result\":\"reloaded\"}", 21);
+}
+
+/* ---- dispatch -------------------------------------------------------- */
+
+static unsigned
+method_bit(const char *method)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} map[] = {
+	    {"GET", M_GET}, {"HEAD", M_HEAD}, {"POST", M_POST}, {"PUT", M_PUT}};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(method, map[i].name) == 0)
+			return map[i].bit;
+	return 0;
+}
+
+static enum MHD_Result
+respond_405(struct request *r, unsigned allowed)
+{
+	static const char *const names[] = {"GET", "HEAD", "POST", "PUT"};
+	char allow[64] = "";
+	struct MHD_Response *resp;
+	static const char body[] = "{\"error\":\"method not allowed\"}";
+	size_t i, n = 0;
+
+	for (i = 0; i < 4; i++) {
+		if ((allowed & (1u << i)) == 0)
+			continue;
+		n += (size_t)snprintf(allow + n, sizeof(allow) - n, "%s%s",
+				      n > 0 ? ", " : "", names[i]);
+	}
+	resp = MHD_create_response_from_buffer(
+	    sizeof(body) - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	return queue(r, MHD_HTTP_METHOD_NOT_ALLOWED, CT_JSON, resp);
+}
+
+/* Finds the route; answers 404 or 405 itself and returns NULL then. */
+static const struct route *
+find_route(struct req_ctx *c, enum MHD_Result *ret)
+{
+	unsigned bit = method_bit(c->r.method), allowed = 0;
+	size_t i;
+
+	for (i = 0; i < N_ROUTES; i++) {
+		if (strcmp(route_table[i].path, c->r.path) != 0)
+			continue;
+		if ((route_table[i].methods & bit) != 0)
+			return &route_table[i];
+		allowed |= route_table[i].methods;
+	}
+	c->answered = true;
+	if (allowed == 0)
+		*ret = respond_error(&c->r, MHD_HTTP_NOT_FOUND, "not found");
+	else
+		*ret = respond_405(&c->r, allowed);
+	return NULL;
+}
+
+/* Applies the route's identity rule: 0 to go on, else the status. */
+static unsigned
+auth_check(const struct request *r, enum auth_rule rule)
+{
+	enum node_identity id = r->identity;
+	const struct gossipd_config *cfg = r->d->cfg;
+
+	if (rule == AUTH_GOSSIP_READ) {
+		if (!cfg->gossip_requires_client_cert || id != ID_ANONYMOUS)
+			return 0;
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	if (rule == AUTH_METRICS && !cfg->metrics_requires_node)
+		return 0;
+	if (rule == AUTH_ANY || id == ID_NODE)
+		return 0;
+	if (id == ID_LOCAL_ADMIN && rule != AUTH_NODE)
+		return 0;
+	return id == ID_ANONYMOUS ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_FORBIDDEN;
+}
+
+static bool
+is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* The checks made once the headers are in. Answers and returns true when
+ * the request ends here. */
+static bool
+precheck(struct req_ctx *c, enum MHD_Result *ret)
+{
+	const char *cl = request_header(&c->r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned status;
+
+	log_debug("%s %s from %s (%s)", c->r.method, c->r.path, c->r.peer_addr,
+		  node_identity_name(c->r.identity));
+	c->route = find_route(c, ret);
+	if (c->route == NULL)
+		return true;
+	status = auth_check(&c->r, c->route->auth);
+	if (status != 0) {
+		*ret = respond_error(&c->r, status,
+				     status == MHD_HTTP_UNAUTHORIZED
+					 ? "a trusted client certificate "
+					   "is required"
+					 : "this endpoint is for cluster "
+					   "nodes only");
+		c->answered = true;
+		return true;
+	}
+	if (cl != NULL && strtoull(cl, NULL, 10) >
+			      (unsigned long long)c->r.d->cfg->max_body_bytes) {
+		*ret = respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,
+				     "request body too large");
+		c->answered = true;
+		return true;
+	}
+	if (c->route->json_body && !is_json_type(request_header(
+				       &c->r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		*ret = respond_error(&c->r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+				     "content type must be application/json");
+		c->answered = true;
+		return true;
+	}
+	return false;
+}
+
+static struct req_ctx *
+ctx_new(struct gossipd *d, struct MHD_Connection *conn, const char *url,
+	const char *method)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct req_ctx *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->r.d = d;
+	c->r.conn = conn;
+	c->r.method = method;
+	c->r.path = url;
+	c->r.identity = ID_ANONYMOUS;
+	c->r.peer_cn = "";
+	c->r.peer_addr = "?";
+	if (ci != NULL && ci->socket_context != NULL) {
+		c->ci = ci->socket_context;
+		c->ci->refs++;
+		c->r.identity = c->ci->identity;
+		c->r.peer_cn = c->ci->peer_cn;
+		c->r.peer_addr = c->ci->peer_addr;
+	}
+	return c;
+}
+
+/* Appends an upload chunk, or counts it as discarded beyond the limit.
+ * Returns false when the connection should be closed. */
+static bool
+collect(struct req_ctx *c, const char *data, size_t len)
+{
+	size_t max = (size_t)c->r.d->cfg->max_body_bytes;
+
+	if (c->too_big || c->answered || len > max - c->len) {
+		c->too_big = true;
+		c->discarded += len;
+		return c->discarded <= DISCARD_FACTOR * max;
+	}
+	if (c->len + len + 1 > c->cap) {
+		size_t cap = c->cap == 0 ? 4096 : c->cap;
+		char *nb;
+
+		while (cap < c->len + len + 1)
+			cap *= 2;
+		if (cap > max + 1)
+			cap = max + 1;
+		nb = realloc(c->body, cap);
+		if (nb == NULL)
+			return false;
+		c->body = nb;
+		c->cap = cap;
+	}
+	memcpy(c->body + c->len, data, len);
+	c->len += len;
+	c->body[c->len] = '\0';
+	return true;
+}
+
+enum MHD_Result
+routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
+	      const char *method, const char *version, const char *upload_data,
+	      size_t *upload_data_size, void **req_cls)
+{
+	struct req_ctx *c = *req_cls;
+	enum MHD_Result ret = MHD_YES;
+
+	(void)version;
+	if (c == NULL) {
+		c = ctx_new(cls, conn, url, method);
+		if (c == NULL)
+			return MHD_NO;
+		*req_cls = c;
+		precheck(c, &ret);
+		return ret;
+	}
+	if (*upload_data_size > 0) {
+		size_t len = *upload_data_size;
+
+		*upload_data_size = 0;
+		return collect(c, upload_data, len) ? MHD_YES : MHD_NO;
+	}
+	if (c->answered)
+		return MHD_YES;
+	c->answered = true;
+	if (c->too_big)
+		return respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,
+				     "request body too large");
+	c->r.body = c->body;
+	c->r.body_len = c->len;
+	return c->route->fn(&c->r);
+}
+
+void
+routes_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+		 enum MHD_RequestTerminationCode toe)
+{
+	struct req_ctx *c = *req_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (c == NULL)
+		return;
+	if (c->ci != NULL) {
+		c->ci->in_request = false;
+		conn_info_unref(c->ci);
+	}
+	free(c->body);
+	free(c);
+	*req_cls = NULL;
+}

@@ -1,0 +1,175 @@
+/*
+ * sockets: binding the TCP endpoint and the admin Unix socket.
+ */
+#include "sockets.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define BACKLOG 1024
+
+int
+sockets_listen_tcp(const struct gossipd_config *cfg, char *err, size_t errlen)
+{
+	struct addrinfo hints = {
+	    .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV,
+	    .ai_socktype = SOCK_STREAM,
+	};
+	struct addrinfo *ai = NULL;
+	char port[16];
+	int fd = -1, one = 1, zero = 0;
+
+	snprintf(port, sizeof(port), "%d", cfg->node_port);
+	if (getaddrinfo(cfg->node_ip, port, &hints, &ai) != 0 || ai == NULL) {
+		snprintf(err, errlen, "NodeIp: \"%s\" is not an IP address",
+			 cfg->node_ip);
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+	    listen(fd, BACKLOG) != 0)
+		goto fail;
+	freeaddrinfo(ai);
+	return fd;
+fail:
+	snprintf(err, errlen, "cannot listen on %s:%d (NodeIp, NodePort): %s",
+		 cfg->node_ip, cfg->node_port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return -1;
+}
+
+/* mkdir -p for the directory part of path. Returns 0 or -1 (errno). */
+static int
+make_parent_dirs(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return -1;
+	if (stat(dir, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/* A socket file already there: in use by a live daemon, or stale. */
+static int
+check_existing(const char *path, const struct sockaddr_un *sa)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_warn("AdminSocket: %s exists and is not a socket; no admin "
+			 "socket",
+			 path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	rc = fd >= 0 ? connect(fd, (const struct sockaddr *)sa, sizeof(*sa))
+		     : -1;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0) {
+		log_warn("AdminSocket: another process listens on %s; no "
+			 "admin socket",
+			 path);
+		return -1;
+	}
+	unlink(path);
+	return 0;
+}
+
+int
+sockets_admin_open(const char *path, char **path_out)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd;
+
+	*path_out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_warn("AdminSocket: path %s is too long; no admin socket",
+			 path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (make_parent_dirs(path) != 0) {
+		log_warn("AdminSocket: cannot create the directory of %s: %s; "
+			 "no admin socket",
+			 path, strerror(errno));
+		return -1;
+	}
+	if (check_existing(path, &sa) != 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	old = umask(0177); /* the socket is born 0600 */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		umask(old);
+		goto fail;
+	}
+	umask(old);
+	if (chmod(path, 0600) != 0 || listen(fd, 64) != 0)
+		goto fail;
+	*path_out = strdup(path);
+	log_info("admin socket at %s", path);
+	return fd;
+fail:
+	log_warn("AdminSocket: cannot listen on %s: %s; no admin socket", path,
+		 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+void
+sockets_admin_close(int fd, char *path)
+{
+	if (fd >= 0)
+		close(fd);
+	if (path != NULL)
+		unlink(path);
+	free(path);
+}

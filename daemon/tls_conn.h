@@ -1,0 +1,32 @@
+/*
+ * tls_conn: the TLS side of a client connection (mbedTLS, non-blocking,
+ * on the worker's epoll loop), and the server configuration built from a
+ * credential set.
+ */
+#ifndef GOSSIPD_TLS_CONN_H
+#define GOSSIPD_TLS_CONN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "worker.h"
+
+/* Sets up c->tls with a reference to the listener's current server
+ * config. Returns 0, or -1 (logged). */
+int tls_conn_start(struct conn *c);
+/*
+ * Advances the handshake. Returns 1 when it is complete and the peer's
+ * identity is in c->info, 0 when it waits for the peer, -1 when the
+ * connection must be closed (the refusal is counted and logged).
+ */
+int tls_conn_handshake(struct conn *c);
+/* Like read(2)/send(2): bytes, 0 at close_notify or EOF, -1 would block,
+ * -2 fatal. */
+ssize_t tls_conn_recv(struct conn *c, char *buf, size_t len);
+ssize_t tls_conn_send(struct conn *c, const char *buf, size_t len);
+/* Sends close_notify, best effort, without blocking. */
+void tls_conn_close_notify(struct conn *c);
+/* Frees c->tls and drops its config reference. Accepts c->tls == NULL. */
+void tls_conn_free(struct conn *c);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * worker: the listener's insides, shared by listener.c (sockets, threads,
+ * event loop, libmicrohttpd), conn.c (one client connection and its byte
+ * pump) and tls_conn.c (the TLS side of a connection). Not for other
+ * modules: they use listener.h.
+ */
+#ifndef GOSSIPD_WORKER_H
+#define GOSSIPD_WORKER_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "gossipd.h"
+#include "ip_limits.h"
+#include "listener.h"
+
+#define CONN_BUF 16384
+
+/* What an epoll registration points at. */
+enum ev_kind { EV_LISTEN, EV_ADMIN, EV_MHD, EV_WAKE, EV_CLIENT, EV_PAIR };
+
+struct ev {
+	enum ev_kind kind;
+};
+
+/* A linear buffer: bytes [start, end) are pending. */
+struct iobuf {
+	size_t start, end;
+	char data[CONN_BUF];
+};
+
+struct tls_session;
+struct tls_server;
+
+struct conn {
+	struct ev ev_client, ev_pair;
+	struct worker *w;
+	struct conn *prev, *next; /* the worker's list, or its dead list */
+	int cfd;		  /* the client socket */
+	int pfd;		  /* our end of the socketpair, or -1 */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	bool is_admin;	     /* came on the admin socket */
+	bool counted;	     /* holds an ip_limits slot */
+	bool handed_off;     /* MHD has the other end of the pair */
+	bool client_eof;     /* the client will send nothing more */
+	bool pair_eof;	     /* MHD will send nothing more */
+	bool pair_shut;	     /* we sent MHD our half-close */
+	bool closed;	     /* on the dead list, awaiting free */
+	int64_t deadline_ms; /* handshake deadline, 0 once established */
+	struct conn_info *info;
+	struct tls_session *tls; /* NULL: plain (insecure or admin) */
+	struct iobuf in;	 /* client -> MHD */
+	struct iobuf out;	 /* MHD -> client */
+};
+
+struct worker {
+	struct listener *l;
+	int idx;
+	int epfd;
+	int wakefd; /* eventfd: listener_stop wakes the loop */
+	bool has_listen, has_admin;
+	struct MHD_Daemon *mhd;
+	pthread_t thread;
+	bool started;
+	bool stopping;
+	int64_t drain_deadline_ms;
+	int64_t last_sweep_ms;
+	struct conn *conns; /* live connections */
+	struct conn *dead;  /* closed during this loop turn */
+	int n_conns;
+	/* identities waiting for MHD's NOTIFY_STARTED, indexed by the fd of
+	 * MHD's end of the socketpair */
+	struct conn_info **pending;
+	size_t n_pending;
+	struct ev ev_listen, ev_admin, ev_mhd, ev_wake;
+	int64_t last_refusal_log_ms;
+	int refusals_logged; /* in the current second */
+	unsigned long refusals_unlogged;
+};
+
+struct listener {
+	struct gossipd *d;
+	int lfd;	  /* TCP listening socket, shared (EPOLLEXCLUSIVE) */
+	int afd;	  /* admin socket, or -1 */
+	char *admin_path; /* unlinked at free */
+	int n_workers;
+	struct worker *workers;
+	struct ip_limits *limits;
+	int drain_ms;
+	/* the current TLS server config; connections hold references */
+	pthread_mutex_t tls_lock;
+	struct tls_server *tls;
+};
+
+/* Milliseconds on the monotonic clock. */
+int64_t now_ms(void);
+
+/* conn.c: takes ownership of cfd (already admitted by the caps when
+ * counted is true). Returns 0, or -1 after closing everything. */
+int conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
+		  socklen_t len, bool is_admin, bool counted);
+/* Moves bytes every way they can go; may close the connection. */
+void conn_pump(struct conn *c);
+/* Closes the sockets at once and puts the connection on the dead list. */
+void conn_close(struct conn *c);
+/* Timers: handshake deadline, request timeout; idle closing when the
+ * worker is stopping. */
+void conn_sweep(struct conn *c, int64_t now);
+/* True when nothing is in flight (for the drain at stop). */
+bool conn_idle(const struct conn *c);
+/* Frees the dead list. */
+void conn_reap(struct worker *w);
+
+/* listener.c: logs a refusal, at most once a second per worker (the rest
+ * are counted and reported with the next line). */
+void worker_log_refusal(struct worker *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Gives MHD its end of the socketpair with the identity in info. */
+int worker_hand_off(struct worker *w, int mfd, struct conn_info *info,
+		    const struct sockaddr *sa, socklen_t len);
+
+#endif

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Caps that act before HTTP: a request that does not complete within
+# RequestTimeoutMs is cut, and MaxConnectionsPerIp refuses the extra
+# connection at once; both are logged and counted.
+source "$GOSSIPD_SRC/tests/lib.sh"
+t_init
+port=$(free_port)
+url="http://127.0.0.1:$port"
+start_node n1 --insecure --node-port "$port" --workers 1 \
+	--request-timeout-ms 500 --max-connections-per-ip 3
+wait_serving n1 "$url"
+
+# Headers that never end: closed after ~500 ms, not after the idle timeout.
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n' >&3
+t0=$(date +%s%N)
+timeout 5 cat <&3 >/dev/null
+ms=$((($(date +%s%N) - t0) / 1000000))
+exec 3<&-
+[ "$ms" -lt 3000 ] || t_fail "slow request held for ${ms} ms"
+wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ closed: request not complete within 500 ms"
+
+# Per-IP cap: two idle connections plus curl's are fine; the next is cut.
+exec 4<>"/dev/tcp/127.0.0.1/$port"
+exec 5<>"/dev/tcp/127.0.0.1/$port"
+exec 6<>"/dev/tcp/127.0.0.1/$port"
+code=$(http_code "$url/health/live" --max-time 2)
+assert_eq 000 "$code" "a 4th connection from one address"
+wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ refused: MaxConnectionsPerIp \(3\) reached"
+exec 4<&- 5<&- 6<&-
+wait_for 5 curl -sf -o /dev/null "$url/health/live" ||
+	t_fail "connections not released after close"
+m=$(curl -s --max-time 5 "$url/metrics")
+assert_contains "$m" 'gossipd_connection_refusals_total{reason="per_ip_limit"} 1' "per-ip metric"
+assert_contains "$m" 'gossipd_connection_refusals_total{reason="request_timeout"} 1' "timeout metric"
+t_pass
