@@ -94,6 +94,7 @@ entry(struct cluster *c, const char *ip, int port)
 	struct cluster_doc d;
 	struct member m;
 
+	memset(&m, 0, sizeof(m));
 	assert_int_equal(cluster_snapshot(c, &d), 0);
 	for (size_t i = 0; i < d.n; i++) {
 		if (strcmp(d.members[i].http_ip, ip) == 0 &&
