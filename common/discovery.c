@@ -609,15 +609,22 @@ ask(struct run *r, size_t i)
 		explain_refusals(&doc, r->p->pref, r->p->strict, why,
 				 sizeof(why));
 	rc = consider(r, c, &doc, idx, n, why, sizeof(why));
-	if (rc == 0 && r->best_rank == had_best && had_best < 0) {
-		snprintf(msg, sizeof(msg), "answered, but %s", why);
+	if (rc == 0 && r->best_rank == had_best) {
+		snprintf(msg, sizeof(msg), "answered, but %s",
+			 why[0] != '\0' ? why : "nothing better");
 		note_failure(r, i, msg);
-		/* Ask the members this one knows about too, as clients do. */
+	}
+	/*
+	 * Without a member in the preferred state yet, ask the members this
+	 * one knows about too (as KurrentDB clients fall back on the last
+	 * gossip): each is the authority on its own state, and this view
+	 * may be a gossip round behind.
+	 */
+	if (rc == 0)
 		for (m = 0; m < doc.n; m++)
 			if (doc.members[m].is_alive)
 				add_candidate(r, doc.members[m].http_ip,
 					      doc.members[m].http_port, false);
-	}
 	free(idx);
 	cluster_doc_free(&doc);
 	return rc;

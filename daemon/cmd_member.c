@@ -508,17 +508,40 @@ admin_request(const struct member_opts *o, const char *method, const char *body,
 
 /* ---- printing ---- */
 
+/*
+ * The self entry, one "field  value" line each for a person, or as one
+ * with --json the JSON exactly as received (also when not an object).
+ */
 static void
 print_entry(const struct answer *a, bool compact)
 {
 	cJSON *j =
 	    cJSON_ParseWithLength(a->body != NULL ? a->body : "", a->body_len);
-	char *s = j != NULL
-		      ? (compact ? cJSON_PrintUnformatted(j) : cJSON_Print(j))
-		      : NULL;
+	const cJSON *it;
+	char *s;
 
-	printf("%s\n", s != NULL ? s : (a->body != NULL ? a->body : ""));
-	free(s);
+	if (!cJSON_IsObject(j) || compact) {
+		/* as received: cJSON would print large integers as 1e+15 */
+		printf("%.*s\n", (int)a->body_len,
+		       a->body != NULL ? a->body : "");
+		cJSON_Delete(j);
+		return;
+	}
+	cJSON_ArrayForEach(it, j)
+	{
+		if (cJSON_IsString(it))
+			printf("%-25s %s\n", it->string, it->valuestring);
+		else if (cJSON_IsNumber(it))
+			printf("%-25s %.0f\n", it->string, it->valuedouble);
+		else if (cJSON_IsBool(it))
+			printf("%-25s %s\n", it->string,
+			       cJSON_IsTrue(it) ? "true" : "false");
+		else {
+			s = cJSON_PrintUnformatted(it);
+			printf("%-25s %s\n", it->string, s != NULL ? s : "?");
+			free(s);
+		}
+	}
 	cJSON_Delete(j);
 }
 

@@ -750,6 +750,49 @@ test_stale_views_are_confirmed_by_the_member_itself(void **state)
 	free(jf);
 }
 
+/*
+ * The new leader need not be a seed: a seed whose view is a round behind
+ * lists it as a follower, and asking it directly finds it.
+ */
+static void
+test_a_new_leader_outside_the_seeds_is_found(void **state)
+{
+	static const struct m_spec stale[] = {
+	    {"127.0.0.1", 2003, "Follower", 1},
+	    {"127.0.0.1", 2000, "Leader", 1},
+	    {"127.0.0.1", 2002, "Follower", 1},
+	};
+	static const struct m_spec fresh[] = {
+	    {"127.0.0.1", 2002, "Leader", 1},
+	    {"127.0.0.1", 2003, "Follower", 1},
+	};
+	char *js = doc_json(stale, 3), *jf = doc_json(fresh, 2);
+	struct peer peers[] = {{"127.0.0.1", 2000, B_REFUSE, NULL},
+			       {"127.0.0.1", 2003, B_DOC, js},
+			       {"127.0.0.1", 2002, B_DOC, jf}};
+	struct gossip_seed seeds[] = {{"127.0.0.1", 2000}, {"127.0.0.1", 2003}};
+	struct discovery_outcome *out = calloc(1, sizeof(*out));
+	uint32_t seed;
+
+	(void)state;
+	assert_non_null(out);
+	for (seed = 1; seed <= 32; seed++) {
+		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, ""};
+		struct seq_rng s;
+		struct discovery_env e = env_for(&f, &s, seed);
+
+		assert_int_equal(discovery_run(&defaults, seeds, 2, &e, out),
+				 0);
+		if (out->chosen.http_port != 2002)
+			fail_msg("rng %u: chose %d (asked %s)", seed,
+				 out->chosen.http_port, f.log);
+		assert_int_equal(f.sleeps, 0);
+	}
+	free(out);
+	free(js);
+	free(jf);
+}
+
 /* Without a member in the preferred state, the next best is taken after
  * one pass over every seed, as KurrentDB clients do; --strict refuses. */
 static void
@@ -954,6 +997,7 @@ main(void)
 	    cmocka_unit_test(
 		test_stale_views_are_confirmed_by_the_member_itself),
 	    cmocka_unit_test(test_fallback_after_one_pass_and_strict_refuses),
+	    cmocka_unit_test(test_a_new_leader_outside_the_seeds_is_found),
 	    cmocka_unit_test(test_nothing_eligible_reports_why_per_seed),
 	};
 
