@@ -5,6 +5,10 @@ pkgs=(build-essential cmake pkg-config git clang clang-format
 	libclang-rt-14-dev libmicrohttpd-dev libmbedtls-dev libcjson-dev
 	libyaml-dev libcmocka-dev node-llhttp libsystemd-dev curl openssl
 	iproute2 procps psmisc jq util-linux nginx-light)
+# Packaging: the .deb (cpack needs dpkg-shlibdeps from dpkg-dev, and file),
+# its checks (lintian, man, systemd-analyze, systemd-tmpfiles) and the YAML
+# check of the Kubernetes manifests.
+pkgs+=(dpkg-dev file lintian man-db systemd python3-yaml adduser)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -13,8 +13,13 @@ execute_process(COMMAND ${BIN} start --help-format man
 if(NOT rc EQUAL 0 OR OPTIONS STREQUAL "")
   message(FATAL_ERROR "${BIN} start --help-format man failed (${rc}): ${err}")
 endif()
+# The template has its own OPTIONS heading with prose under it.
+string(REGEX REPLACE "^\\.SH OPTIONS\n" "" OPTIONS "${OPTIONS}")
 string(REGEX REPLACE "\n$" "" OPTIONS "${OPTIONS}")
 configure_file(${TEMPLATE} ${OUTPUT} @ONLY)
+# configure_file keeps the old time stamp when nothing changed; the build
+# must see the page as newer than the binary it came from.
+file(TOUCH ${OUTPUT})
 execute_process(COMMAND gzip -9nf -k ${OUTPUT} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "gzip ${OUTPUT} failed")
