@@ -114,7 +114,7 @@ static const struct opt_def opt_table[] = {
     {"CertificateReservedNodeCommonName",
      "certificate-reserved-node-common-name",
      "GOSSIPD_CERTIFICATE_RESERVED_NODE_COMMON_NAME", OT_HOST, 0, 0, NULL,
-     O_RELOAD, OFF(certificate_reserved_node_common_name),
+     O_RELOAD | O_WILDCARD, OFF(certificate_reserved_node_common_name),
      "CN that makes a client a node: exact or *.domain (unset: own CN)"},
     {"CertificateRevocationListFile", "certificate-revocation-list-file",
      "GOSSIPD_CERTIFICATE_REVOCATION_LIST_FILE", OT_PATH, 0, 0, NULL, O_RELOAD,
@@ -431,7 +431,18 @@ check_string(const struct opt_def *d, const char *v, const char **canon,
 	case OT_IP:
 		return check_ip(v, err, errlen);
 	case OT_HOST:
-		return opt_check_host(v, err, errlen);
+		if (opt_check_host(v, err, errlen) != 0)
+			return -1;
+		if (strchr(v, '*') != NULL &&
+		    (!(d->flags & O_WILDCARD) || strncmp(v, "*.", 2) != 0 ||
+		     strchr(v + 1, '*') != NULL)) {
+			snprintf(err, errlen,
+				 "\"%s\": '*' is only allowed as the whole "
+				 "first label of a common name (*.domain)",
+				 echo);
+			return -1;
+		}
+		return 0;
 	case OT_PATH:
 	case OT_STRING:
 		for (const char *p = v; *p != '\0'; p++)

@@ -36,6 +36,7 @@ enum opt_type {
 #define O_SECRET   0x1u /* shown as **** */
 #define O_RELOAD   0x2u /* taken over by a reload */
 #define O_NONEMPTY 0x4u /* a string that may not be unset */
+#define O_WILDCARD 0x8u /* a host that may start with "*." */
 
 struct opt_def {
 	const char *key;  /* YAML key and --what-if name: "NodeIp" */

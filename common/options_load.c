@@ -288,12 +288,21 @@ cli_apply(struct gossipd_config *cfg, const struct cli_parse *cp, char *err,
 static int
 check_whole(const struct gossipd_config *cfg, char *err, size_t errlen)
 {
+	static const char *const labels[] = {
+	    [SRC_DEFAULT] = "defaults",
+	    [SRC_CONFIG_FILE] = "configuration file",
+	    [SRC_ENVIRONMENT] = "environment",
+	    [SRC_COMMAND_LINE] = "command line",
+	};
+	enum opt_source src = options_source(cfg, "DiscoverViaDns");
+	const char *label = src == SRC_CONFIG_FILE && cfg->config_path != NULL
+				? cfg->config_path
+				: labels[src];
+
 	if (cfg->discover_via_dns && cfg->cluster_dns == NULL) {
-		snprintf(
-		    err, errlen,
-		    "%s: DiscoverViaDns is true but ClusterDns is not "
-		    "set",
-		    options_source_name(options_source(cfg, "DiscoverViaDns")));
+		snprintf(err, errlen,
+			 "%s: DiscoverViaDns is true but ClusterDns is not set",
+			 label);
 		return -1;
 	}
 	return 0;

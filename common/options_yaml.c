@@ -220,6 +220,10 @@ yaml_key(struct yaml_ctx *y, const yaml_event_t *ev)
 			fail_at(y, line, NULL, "expected an option name");
 		return NULL;
 	}
+	if (strlen(scalar(ev)) != ev->data.scalar.length) {
+		fail_at(y, line, NULL, "an option name may not contain a NUL");
+		return NULL;
+	}
 	d = opt_by_key(scalar(ev));
 	if (d != NULL) {
 		size_t *first = &y->first_line[d - y->defs];

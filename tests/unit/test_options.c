@@ -633,8 +633,17 @@ value_checks(void **state)
 	expect_error((const char *[]){"--node-port", NULL}, NULL,
 		     "command line: --node-port needs a value");
 	expect_error((const char *[]){"--discover-via-dns", NULL}, NULL,
-		     "Command Line: DiscoverViaDns is true but ClusterDns is "
+		     "command line: DiscoverViaDns is true but ClusterDns is "
 		     "not set");
+	expect_error((const char *[]){"--node-host-advertise-as=*.a.b", NULL},
+		     NULL,
+		     "command line: --node-host-advertise-as: \"*.a.b\": '*' "
+		     "is only allowed as the whole first label of a common "
+		     "name (*.domain)");
+	expect_error_has(
+	    (const char *[]){"--certificate-reserved-node-common-name=a*.b.c",
+			     NULL},
+	    NULL, "'*' is only allowed");
 }
 
 static void
@@ -697,9 +706,13 @@ value_flag_forms(void **state)
 
 	(void)state;
 	cfg = load((const char *[]){"--node-ip", "0.0.0.0", "--node-port=2999",
-				    "--node-priority", "-3", NULL},
+				    "--node-priority", "-3",
+				    "--certificate-reserved-node-common-name",
+				    "*.cluster.example.org", NULL},
 		   NULL, err, sizeof(err));
 	assert_non_null(cfg);
+	assert_string_equal(cfg->certificate_reserved_node_common_name,
+			    "*.cluster.example.org");
 	assert_string_equal(cfg->node_ip, "0.0.0.0");
 	assert_int_equal(cfg->node_port, 2999);
 	assert_int_equal(cfg->node_priority, -3);
