@@ -426,8 +426,8 @@ test_parse_response_refuses_errors_and_malformed_documents(void **state)
 	static const char *bad[] = {
 	    "",
 	    "not json",
-	    "{\"members\":[{\"state\":\"Leader\"}],\"serverIp\":\"x\","
-	    "\"serverPort\":1}",
+	    ("{\"members\":[{\"state\":\"Leader\"}],\"serverIp\":\"x\","
+	     "\"serverPort\":1}"),
 	    "{\"members\":[],\"serverIp\":\"127.0.0.1\"}",
 	    "[1,2,3]",
 	};
