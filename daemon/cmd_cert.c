@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "certgen.h"
 #include "node_auth.h"
@@ -135,12 +137,15 @@ static const char help_text[] =
     "node (SPEC.md section 4: CN, SAN and key usage rules; the CN is\n"
     "checked against -reserved-cn, by default the certificate's own CN).\n";
 
-static int
-usage_error(const struct args *a, const char *fmt, const char *s1,
-	    const char *s2)
+static int __attribute__((format(printf, 2, 3)))
+usage_error(const struct args *a, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "gossipd cert %s: ", a->cmd);
-	fprintf(stderr, fmt, s1, s2);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see gossipd cert --help)\n");
 	return 2;
 }
@@ -170,10 +175,8 @@ parse_args(struct args *a, unsigned int cmd, int argc, char **argv)
 
 		if (arg[0] != '-' || arg[1] == '\0') {
 			if (cmd != C_INSP || a->pos != NULL)
-				return usage_error(a,
-						   "unexpected argument "
-						   "\"%s\"%s",
-						   arg, "");
+				return usage_error(
+				    a, "unexpected argument \"%s\"", arg);
 			a->pos = arg;
 			continue;
 		}
@@ -182,14 +185,14 @@ parse_args(struct args *a, unsigned int cmd, int argc, char **argv)
 		len = eq ? (size_t)(eq - name) : strlen(name);
 		f = flag_find(name, len);
 		if (f == NULL || !(f->cmds & cmd))
-			return usage_error(a, "unknown flag \"%s\"%s", arg, "");
+			return usage_error(a, "unknown flag \"%s\"", arg);
 		if (!f->value && eq != NULL)
-			return usage_error(a, "flag -%s takes no value%s",
-					   f->name, "");
+			return usage_error(a, "flag -%s takes no value",
+					   f->name);
 		if (f->value && eq == NULL) {
 			if (i + 1 >= argc)
-				return usage_error(
-				    a, "flag -%s needs a value%s", f->name, "");
+				return usage_error(a, "flag -%s needs a value",
+						   f->name);
 			a->val[f->id] = argv[++i];
 		} else if (f->value) {
 			a->val[f->id] = eq + 1;
@@ -254,148 +257,171 @@ struct create_ctx {
 	const char *base; /* "ca", "node", "client" */
 };
 
-/* Flag values to a request. Returns 0 or 2 (printed). */
+/* -common-name, -days, -not-before, -not-after, -out. */
 static int
-create_parse(struct create_ctx *c)
+parse_identity(struct create_ctx *c)
 {
 	struct args *a = c->a;
 	struct certgen_req *r = &c->req;
-	size_t i;
+	size_t cnlen;
 
-	r->kind = c->kind;
-	r->now = time(NULL);
-	r->days = c->kind == CERTGEN_CA ? 1825 : 365;
-	r->pathlen = -1;
-	r->rsa_bits = 2048;
-	r->common_name = c->kind == CERTGEN_CA	   ? "gossipd CA"
+	r->common_name = a->set[F_CN]		   ? a->val[F_CN]
+			 : c->kind == CERTGEN_CA   ? "gossipd CA"
 			 : c->kind == CERTGEN_NODE ? "gossipd-node"
 						   : NULL;
-	if (a->set[F_CN])
-		r->common_name = a->val[F_CN];
 	if (r->common_name == NULL)
-		return usage_error(a,
-				   "-common-name is required: it is the name "
-				   "the cluster sees for this client%s%s",
-				   "", "");
-	if (strlen(r->common_name) == 0 ||
-	    strlen(r->common_name) > CERTGEN_MAX_CN_LEN)
-		return usage_error(a, "-common-name must be 1 to 64 bytes%s%s",
-				   "", "");
+		return usage_error(a, "-common-name is required: it is the "
+				      "name the cluster sees for this client");
+	cnlen = strlen(r->common_name);
+	if (cnlen == 0 || cnlen > CERTGEN_MAX_CN_LEN)
+		return usage_error(a, "-common-name must be 1 to %d bytes",
+				   CERTGEN_MAX_CN_LEN);
+	r->days = c->kind == CERTGEN_CA ? 1825 : 365;
 	if (a->set[F_DAYS] &&
 	    parse_int(a->val[F_DAYS], 1, CERTGEN_MAX_DAYS, &r->days) != 0)
 		return usage_error(a,
 				   "bad -days \"%s\": a whole number of days "
-				   "from 1 to 36500%s",
-				   a->val[F_DAYS], "");
-	if (a->set[F_KEY_TYPE]) {
-		if (strcmp(a->val[F_KEY_TYPE], "rsa") == 0)
-			r->key_type = CERTGEN_KEY_RSA;
-		else if (strcmp(a->val[F_KEY_TYPE], "ec") == 0)
-			r->key_type = CERTGEN_KEY_EC;
-		else
-			return usage_error(a,
-					   "bad -key-type \"%s\": ec or rsa%s",
-					   a->val[F_KEY_TYPE], "");
-	}
-	if (a->set[F_RSA_BITS]) {
-		int bits = 0;
+				   "from 1 to %d",
+				   a->val[F_DAYS], CERTGEN_MAX_DAYS);
+	if (a->set[F_NOT_BEFORE] && !certgen_time_ok(a->val[F_NOT_BEFORE]))
+		return usage_error(a,
+				   "bad -not-before \"%s\": YYYYMMDDHHMMSS in "
+				   "UTC",
+				   a->val[F_NOT_BEFORE]);
+	if (a->set[F_NOT_AFTER] && !certgen_time_ok(a->val[F_NOT_AFTER]))
+		return usage_error(a,
+				   "bad -not-after \"%s\": YYYYMMDDHHMMSS in "
+				   "UTC",
+				   a->val[F_NOT_AFTER]);
+	r->not_before = a->val[F_NOT_BEFORE];
+	r->not_after = a->val[F_NOT_AFTER];
+	c->out = a->set[F_OUT]		   ? a->val[F_OUT]
+		 : c->kind == CERTGEN_CA   ? "./ca"
+		 : c->kind == CERTGEN_NODE ? "./node"
+					   : "./client";
+	if (c->out[0] == '\0')
+		return usage_error(a, "-out needs a directory");
+	return 0;
+}
 
+/* -key-type, -rsa-bits. */
+static int
+parse_key(struct create_ctx *c)
+{
+	struct args *a = c->a;
+	struct certgen_req *r = &c->req;
+	int bits = 2048;
+
+	r->key_type = CERTGEN_KEY_EC;
+	if (a->set[F_KEY_TYPE] && strcmp(a->val[F_KEY_TYPE], "rsa") == 0)
+		r->key_type = CERTGEN_KEY_RSA;
+	else if (a->set[F_KEY_TYPE] && strcmp(a->val[F_KEY_TYPE], "ec") != 0)
+		return usage_error(a, "bad -key-type \"%s\": ec or rsa",
+				   a->val[F_KEY_TYPE]);
+	if (a->set[F_RSA_BITS]) {
 		if (parse_int(a->val[F_RSA_BITS], 2048, 4096, &bits) != 0 ||
 		    (bits != 2048 && bits != 3072 && bits != 4096))
 			return usage_error(a,
 					   "bad -rsa-bits \"%s\": 2048, 3072 "
-					   "or 4096%s",
-					   a->val[F_RSA_BITS], "");
+					   "or 4096",
+					   a->val[F_RSA_BITS]);
 		if (r->key_type != CERTGEN_KEY_RSA)
-			return usage_error(
-			    a, "-rsa-bits needs -key-type rsa%s%s", "", "");
-		r->rsa_bits = (unsigned int)bits;
+			return usage_error(a, "-rsa-bits needs -key-type rsa");
 	}
-	if (a->set[F_NOT_BEFORE] && !certgen_time_ok(a->val[F_NOT_BEFORE]))
-		return usage_error(a,
-				   "bad -not-before \"%s\": YYYYMMDDHHMMSS in "
-				   "UTC%s",
-				   a->val[F_NOT_BEFORE], "");
-	if (a->set[F_NOT_AFTER] && !certgen_time_ok(a->val[F_NOT_AFTER]))
-		return usage_error(a,
-				   "bad -not-after \"%s\": YYYYMMDDHHMMSS in "
-				   "UTC%s",
-				   a->val[F_NOT_AFTER], "");
-	r->not_before = a->val[F_NOT_BEFORE];
-	r->not_after = a->val[F_NOT_AFTER];
-	if (a->set[F_EKU]) {
-		const char *e = a->val[F_EKU];
+	r->rsa_bits = (unsigned int)bits;
+	return 0;
+}
 
-		if (strcmp(e, "server") == 0)
-			r->eku = CERTGEN_EKU_SERVER;
-		else if (strcmp(e, "client") == 0)
-			r->eku = CERTGEN_EKU_CLIENT;
-		else if (strcmp(e, "both") == 0)
-			r->eku = CERTGEN_EKU_SERVER | CERTGEN_EKU_CLIENT;
-		else
-			return usage_error(a,
-					   "bad -eku \"%s\": server, client or "
-					   "both%s",
-					   e, "");
-	}
+/* -eku, -path-length, and -ca-certificate/-ca-key for a CA. */
+static int
+parse_usage(struct create_ctx *c)
+{
+	struct args *a = c->a;
+	struct certgen_req *r = &c->req;
+	const char *e = a->val[F_EKU];
+
+	if (e != NULL && strcmp(e, "server") == 0)
+		r->eku = CERTGEN_EKU_SERVER;
+	else if (e != NULL && strcmp(e, "client") == 0)
+		r->eku = CERTGEN_EKU_CLIENT;
+	else if (e != NULL && strcmp(e, "both") == 0)
+		r->eku = CERTGEN_EKU_SERVER | CERTGEN_EKU_CLIENT;
+	else if (e != NULL)
+		return usage_error(a, "bad -eku \"%s\": server, client or both",
+				   e);
+	r->pathlen = -1;
 	if (a->set[F_PATHLEN] &&
 	    parse_int(a->val[F_PATHLEN], 0, 16, &r->pathlen) != 0)
-		return usage_error(a, "bad -path-length \"%s\": 0 to 16%s",
-				   a->val[F_PATHLEN], "");
+		return usage_error(a, "bad -path-length \"%s\": 0 to 16",
+				   a->val[F_PATHLEN]);
+	if (c->kind == CERTGEN_CA && a->set[F_CA_CERT] != a->set[F_CA_KEY])
+		return usage_error(a, "an intermediate CA needs both "
+				      "-ca-certificate and -ca-key");
+	/* An intermediate signs no further CA unless told. */
+	if (c->kind == CERTGEN_CA && a->set[F_CA_CERT] && !a->set[F_PATHLEN])
+		r->pathlen = 0;
+	return 0;
+}
+
+/* -ip-addresses, -dns-names; a node needs one at least. */
+static int
+parse_sans(struct create_ctx *c)
+{
+	struct args *a = c->a;
+	struct certgen_req *r = &c->req;
+	unsigned char addr[16];
+	size_t i;
+
 	if (a->set[F_IPS] && split_list(a->val[F_IPS], &c->ips) != 0)
 		return usage_error(
 		    a,
 		    "bad -ip-addresses \"%s\": a comma-separated "
-		    "list of at most 64 addresses%s",
-		    a->val[F_IPS], "");
+		    "list of at most %d addresses",
+		    a->val[F_IPS], CERTGEN_MAX_SANS);
 	if (a->set[F_DNS] && split_list(a->val[F_DNS], &c->dns) != 0)
 		return usage_error(a,
 				   "bad -dns-names \"%s\": a comma-separated "
-				   "list of at most 64 names%s",
-				   a->val[F_DNS], "");
-	for (i = 0; i < c->ips.n; i++) {
-		unsigned char addr[16];
-
+				   "list of at most %d names",
+				   a->val[F_DNS], CERTGEN_MAX_SANS);
+	for (i = 0; i < c->ips.n; i++)
 		if (certgen_parse_ip(c->ips.items[i], addr) < 0)
 			return usage_error(a,
 					   "bad IP address \"%s\" in "
 					   "-ip-addresses: not an IPv4 or IPv6 "
-					   "literal%s",
-					   c->ips.items[i], "");
-	}
+					   "literal",
+					   c->ips.items[i]);
 	for (i = 0; i < c->dns.n; i++)
 		if (!certgen_dns_name_ok(c->dns.items[i]))
 			return usage_error(a,
 					   "bad DNS name \"%s\" in -dns-names: "
 					   "letters, digits and hyphens in "
 					   "dot-separated labels, \"*.\" "
-					   "allowed first%s",
-					   c->dns.items[i], "");
+					   "allowed first",
+					   c->dns.items[i]);
 	r->ips = c->ips.items;
 	r->n_ips = c->ips.n;
 	r->dns = c->dns.items;
 	r->n_dns = c->dns.n;
 	if (c->kind == CERTGEN_NODE && r->n_ips + r->n_dns == 0)
-		return usage_error(a,
-				   "a node certificate needs -ip-addresses "
-				   "and/or -dns-names: peers check the address "
-				   "they dial against them, and a certificate "
-				   "without any is not admitted as a node%s%s",
-				   "", "");
-	if (c->kind == CERTGEN_CA && a->set[F_CA_CERT] != a->set[F_CA_KEY])
-		return usage_error(a,
-				   "an intermediate CA needs both "
-				   "-ca-certificate and -ca-key%s%s",
-				   "", "");
-	/* An intermediate signs no further CA unless told. */
-	if (c->kind == CERTGEN_CA && a->set[F_CA_CERT] && !a->set[F_PATHLEN])
-		r->pathlen = 0;
-	c->out = a->set[F_OUT]		   ? a->val[F_OUT]
-		 : c->kind == CERTGEN_CA   ? "./ca"
-		 : c->kind == CERTGEN_NODE ? "./node"
-					   : "./client";
-	if (c->out[0] == '\0')
-		return usage_error(a, "-out needs a directory%s%s", "", "");
+		return usage_error(a, "a node certificate needs -ip-addresses "
+				      "and/or -dns-names: peers check the "
+				      "address they dial against them, and a "
+				      "certificate without any is not "
+				      "admitted as a node");
+	return 0;
+}
+
+/* Flag values to a request. Returns 0 or 2 (printed). */
+static int
+create_parse(struct create_ctx *c)
+{
+	int rc;
+
+	c->req.kind = c->kind;
+	c->req.now = time(NULL);
+	if ((rc = parse_identity(c)) != 0 || (rc = parse_key(c)) != 0 ||
+	    (rc = parse_usage(c)) != 0 || (rc = parse_sans(c)) != 0)
+		return rc;
 	return 0;
 }
 
@@ -488,10 +514,16 @@ create_run(struct create_ctx *c)
 	if (certgen_issue(&c->req, &res, err, sizeof(err)) != 0 ||
 	    certgen_mkdirs(c->out, err, sizeof(err)) != 0 ||
 	    certgen_write_file(key_path, res.key_pem, res.key_len, 0600,
-			       c->a->set[F_FORCE], err, sizeof(err)) != 0 ||
-	    certgen_write_file(crt_path, res.cert_pem, res.cert_len, 0644,
 			       c->a->set[F_FORCE], err, sizeof(err)) != 0) {
 		fprintf(stderr, "gossipd cert %s: %s\n", c->a->cmd, err);
+		goto out;
+	}
+	if (certgen_write_file(crt_path, res.cert_pem, res.cert_len, 0644,
+			       c->a->set[F_FORCE], err, sizeof(err)) != 0) {
+		fprintf(stderr, "gossipd cert %s: %s\n", c->a->cmd, err);
+		/* The key we just made has no certificate: take it back. */
+		if (!c->a->set[F_FORCE])
+			unlink(key_path);
 		goto out;
 	}
 	printf("wrote %s and %s\n", crt_path, key_path);
@@ -709,8 +741,8 @@ cmd_cert(int argc, char **argv)
 		return cmd_create(&a, CERTGEN_CLIENT);
 	default:
 		if (a.pos == NULL)
-			return usage_error(&a, "which file? %s%s",
-					   "gossipd cert inspect FILE", "");
+			return usage_error(&a, "which file? gossipd cert "
+					       "inspect FILE");
 		return cmd_inspect(&a);
 	}
 }
