@@ -242,6 +242,27 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Moves the finished temporary file to path: over an existing file when
+ * force, else only when path does not exist (atomically, EEXIST if it
+ * does). Filesystems without RENAME_NOREPLACE get link() and unlink(),
+ * which promise the same.
+ */
+static int
+put_in_place(const char *tmp, const char *path, bool force)
+{
+	if (force)
+		return rename(tmp, path);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(tmp, path) != 0)
+		return -1;
+	unlink(tmp);
+	return 0;
+}
+
 int
 certgen_write_file(const char *path, const void *data, size_t len,
 		   unsigned int mode, bool force, char *err, size_t errlen)
@@ -280,7 +301,7 @@ certgen_write_file(const char *path, const void *data, size_t len,
 		unlink(tmp);
 		return -1;
 	}
-	if (force ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
+	if (put_in_place(tmp, path, force) != 0) {
 		if (errno == EEXIST)
 			certgen_seterr(err, errlen,
 				       "%s exists; use -force to overwrite it",
@@ -291,7 +312,5 @@ certgen_write_file(const char *path, const void *data, size_t len,
 		unlink(tmp);
 		return -1;
 	}
-	if (!force)
-		unlink(tmp);
 	return 0;
 }

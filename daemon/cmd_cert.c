@@ -184,8 +184,11 @@ parse_args(struct args *a, unsigned int cmd, int argc, char **argv)
 		eq = strchr(name, '=');
 		len = eq ? (size_t)(eq - name) : strlen(name);
 		f = flag_find(name, len);
-		if (f == NULL || !(f->cmds & cmd))
+		if (f == NULL)
 			return usage_error(a, "unknown flag \"%s\"", arg);
+		if (!(f->cmds & cmd))
+			return usage_error(a, "flag -%s does not apply to %s",
+					   f->name, a->cmd);
 		if (!f->value && eq != NULL)
 			return usage_error(a, "flag -%s takes no value",
 					   f->name);

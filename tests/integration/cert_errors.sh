@@ -56,7 +56,9 @@ expect 2 'bad -days "0"' create-node "${CA[@]}" -ip-addresses 127.0.0.1 -days 0
 expect 2 'bad -days "-5"' create-ca -days -5
 expect 2 'bad -days "ten"' create-ca -days ten
 expect 2 'unknown flag "-bogus"' create-ca -bogus
-expect 2 'unknown flag "--ip-addresses"' create-ca --ip-addresses 1.1.1.1
+expect 2 'unknown flag "--no-such-flag=1"' create-ca --no-such-flag=1
+expect 2 'flag -ip-addresses does not apply to create-ca' create-ca --ip-addresses 1.1.1.1
+expect 2 'flag -eku does not apply to create-client' create-client -common-name c -eku server
 expect 2 'flag -out needs a value' create-ca -out
 expect 2 'flag -force takes no value' create-ca -force=yes
 expect 2 'unexpected argument "extra"' create-ca extra
