@@ -401,6 +401,27 @@ check_ip(const char *v, char *err, size_t errlen)
 	return -1;
 }
 
+/* A host option: '*' only as "*." in front, and only where allowed. */
+static int
+check_host_opt(const struct opt_def *d, const char *v, char *err, size_t errlen)
+{
+	char echo[OPT_ECHO_MAX + 8];
+
+	if (opt_check_host(v, err, errlen) != 0)
+		return -1;
+	if (strchr(v, '*') == NULL)
+		return 0;
+	if ((d->flags & O_WILDCARD) && strncmp(v, "*.", 2) == 0 &&
+	    strchr(v + 1, '*') == NULL)
+		return 0;
+	opt_echo(v, echo, sizeof(echo));
+	snprintf(err, errlen,
+		 "\"%s\": '*' is only allowed as the whole first label of a "
+		 "common name (*.domain)",
+		 echo);
+	return -1;
+}
+
 /* Canonical state name for v, or NULL. */
 static const char *
 state_canonical(const char *v)
@@ -431,18 +452,7 @@ check_string(const struct opt_def *d, const char *v, const char **canon,
 	case OT_IP:
 		return check_ip(v, err, errlen);
 	case OT_HOST:
-		if (opt_check_host(v, err, errlen) != 0)
-			return -1;
-		if (strchr(v, '*') != NULL &&
-		    (!(d->flags & O_WILDCARD) || strncmp(v, "*.", 2) != 0 ||
-		     strchr(v + 1, '*') != NULL)) {
-			snprintf(err, errlen,
-				 "\"%s\": '*' is only allowed as the whole "
-				 "first label of a common name (*.domain)",
-				 echo);
-			return -1;
-		}
-		return 0;
+		return check_host_opt(d, v, err, errlen);
 	case OT_PATH:
 	case OT_STRING:
 		for (const char *p = v; *p != '\0'; p++)

@@ -167,6 +167,48 @@ cli_special(struct cli_parse *cp, const char *name, size_t len,
 	return -1;
 }
 
+/*
+ * The option a flag name (without dashes, len bytes) names; "name+" and
+ * "name-" of a boolean set *value. NULL with the error written.
+ */
+static const struct opt_def *
+cli_lookup(const char *name, size_t len, bool has_value, const char **value,
+	   char *err, size_t errlen)
+{
+	char echo[OPT_ECHO_MAX + 8], shown[OPT_ECHO_MAX + 1];
+	const struct opt_def *d = opt_by_flag(name, len);
+	const char *win;
+
+	if (d == NULL && !has_value && len > 1 &&
+	    (name[len - 1] == '+' || name[len - 1] == '-')) {
+		d = opt_by_flag(name, len - 1);
+		if (d != NULL && d->type != OT_BOOL) {
+			snprintf(err, errlen,
+				 "command line: --%s takes a value, not + or "
+				 "-",
+				 d->flag);
+			return NULL;
+		}
+		if (d != NULL)
+			*value = name[len - 1] == '+' ? "true" : "false";
+	}
+	if (d != NULL)
+		return d;
+	win = opt_win_store_match(name, len, OS_FLAG);
+	if (win != NULL) {
+		snprintf(err, errlen,
+			 "command line: --%.*s (%s) " OPT_WIN_STORE_HINT,
+			 (int)len, name, win);
+		return NULL;
+	}
+	snprintf(shown, sizeof(shown), "%.*s",
+		 (int)(len < OPT_ECHO_MAX ? len : OPT_ECHO_MAX), name);
+	opt_echo(shown, echo, sizeof(echo));
+	snprintf(err, errlen, "command line: unknown option --%s%s", echo,
+		 len > OPT_ECHO_MAX ? "..." : "");
+	return NULL;
+}
+
 /* One argument (and maybe the next, its value) into cp. */
 static int
 cli_one(struct cli_parse *cp, int argc, char **argv, int *i, char *err,
@@ -178,12 +220,12 @@ cli_one(struct cli_parse *cp, int argc, char **argv, int *i, char *err,
 	size_t len;
 	int rc;
 
-	opt_echo(arg, echo, sizeof(echo));
 	if (strcmp(arg, "-h") == 0) {
 		cp->cli->help = true;
 		return 0;
 	}
 	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+		opt_echo(arg, echo, sizeof(echo));
 		snprintf(err, errlen,
 			 "command line: unexpected argument \"%s\" (options "
 			 "start with --)",
@@ -198,36 +240,9 @@ cli_one(struct cli_parse *cp, int argc, char **argv, int *i, char *err,
 	rc = cli_special(cp, name, len, value, argc, argv, i, err, errlen);
 	if (rc <= 0)
 		return rc;
-	d = opt_by_flag(name, len);
-	if (d == NULL && eq == NULL && len > 1 &&
-	    (name[len - 1] == '+' || name[len - 1] == '-')) {
-		d = opt_by_flag(name, len - 1);
-		if (d != NULL && d->type != OT_BOOL) {
-			snprintf(err, errlen,
-				 "command line: --%s takes a value, not + or "
-				 "-",
-				 d->flag);
-			return -1;
-		}
-		if (d != NULL)
-			value = name[len - 1] == '+' ? "true" : "false";
-	}
-	if (d == NULL) {
-		const char *win = opt_win_store_match(name, len, OS_FLAG);
-
-		if (win != NULL)
-			snprintf(
-			    err, errlen,
-			    "command line: --%.*s (%s) " OPT_WIN_STORE_HINT,
-			    (int)len, name, win);
-		else
-			snprintf(err, errlen,
-				 "command line: unknown option %.*s",
-				 (int)(eq != NULL ? (size_t)(eq - arg)
-						  : strlen(echo)),
-				 eq != NULL ? arg : echo);
+	d = cli_lookup(name, len, eq != NULL, &value, err, errlen);
+	if (d == NULL)
 		return -1;
-	}
 	if (value == NULL && d->type == OT_BOOL) {
 		value = "true";
 		if (*i + 1 < argc && is_bool_word(argv[*i + 1]))

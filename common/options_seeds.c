@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,67 +29,69 @@ parse_port(const char *p, int *port)
 	return 0;
 }
 
-/* One "host:port" or "[v6]:port" entry (already trimmed, nonempty). */
+/* Finds the host [*hs, *he) and the ':' before the port of one entry. */
 static int
-parse_seed(const char *s, struct gossip_seed *out, char *err, size_t errlen)
+split_seed(const char *s, const char *echo, const char **hs, const char **he,
+	   const char **colon, char *err, size_t errlen)
 {
-	char echo[OPT_ECHO_MAX + 8];
-	char host[OPT_HOST_MAX];
-	const char *colon, *hstart, *hend;
-	unsigned char a[16];
-
-	opt_echo(s, echo, sizeof(echo));
-	if (s[0] == '[') {
-		hstart = s + 1;
-		hend = strchr(s, ']');
-		if (hend == NULL) {
-			snprintf(err, errlen, "seed \"%s\" has no ']'", echo);
-			return -1;
-		}
-		colon = hend + 1;
-		if (*colon == '\0') {
-			snprintf(err, errlen, "seed \"%s\" has no port", echo);
-			return -1;
-		}
-		if (*colon != ':') {
-			snprintf(err, errlen,
-				 "seed \"%s\": expected ':' after ']'", echo);
-			return -1;
-		}
-	} else {
-		hstart = s;
-		colon = strrchr(s, ':');
-		if (colon == NULL) {
-			snprintf(err, errlen, "seed \"%s\" has no port", echo);
-			return -1;
-		}
-		if (memchr(s, ':', (size_t)(colon - s)) != NULL) {
-			snprintf(err, errlen,
-				 "seed \"%s\": write an IPv6 address in "
-				 "brackets, as [::1]:2113",
-				 echo);
-			return -1;
-		}
-		hend = colon;
+	*hs = s[0] == '[' ? s + 1 : s;
+	*he = s[0] == '[' ? strchr(s, ']') : strrchr(s, ':');
+	if (s[0] == '[' && *he == NULL) {
+		snprintf(err, errlen, "seed \"%s\" has no ']'", echo);
+		return -1;
 	}
-	if (hend == hstart) {
+	*colon = s[0] == '[' ? *he + 1 : *he;
+	if (*colon == NULL || **colon == '\0') {
+		snprintf(err, errlen, "seed \"%s\" has no port", echo);
+		return -1;
+	}
+	if (**colon != ':') {
+		snprintf(err, errlen, "seed \"%s\": expected ':' after ']'",
+			 echo);
+		return -1;
+	}
+	if (s[0] != '[' && memchr(s, ':', (size_t)(*colon - s)) != NULL) {
+		snprintf(err, errlen,
+			 "seed \"%s\": write an IPv6 address in brackets, as "
+			 "[::1]:2113",
+			 echo);
+		return -1;
+	}
+	if (*he == *hs) {
 		snprintf(err, errlen, "seed \"%s\" has no host", echo);
 		return -1;
 	}
-	if ((size_t)(hend - hstart) > 253) {
+	if ((size_t)(*he - *hs) > 253) {
 		snprintf(err, errlen,
 			 "seed \"%s\": host is longer than 253 characters",
 			 echo);
 		return -1;
 	}
-	memcpy(host, hstart, (size_t)(hend - hstart));
-	host[hend - hstart] = '\0';
-	if (s[0] == '[' ? inet_pton(AF_INET6, host, a) != 1
-			: opt_check_host(host, err, errlen) != 0 ||
-			      strchr(host, '*') != NULL) {
+	return 0;
+}
+
+/* One "host:port" or "[v6]:port" entry (already trimmed, nonempty). */
+static int
+parse_seed(const char *s, struct gossip_seed *out, char *err, size_t errlen)
+{
+	char echo[OPT_ECHO_MAX + 8], hecho[OPT_ECHO_MAX + 8];
+	char host[OPT_HOST_MAX];
+	const char *colon, *hs, *he;
+	unsigned char a[16];
+	bool v6 = s[0] == '[';
+
+	opt_echo(s, echo, sizeof(echo));
+	if (split_seed(s, echo, &hs, &he, &colon, err, errlen) != 0)
+		return -1;
+	memcpy(host, hs, (size_t)(he - hs));
+	host[he - hs] = '\0';
+	if (v6 ? inet_pton(AF_INET6, host, a) != 1
+	       : opt_check_host(host, err, errlen) != 0 ||
+		     strchr(host, '*') != NULL) {
+		opt_echo(host, hecho, sizeof(hecho));
 		snprintf(err, errlen,
 			 "seed \"%s\": \"%s\" is not a host name or %s", echo,
-			 host, s[0] == '[' ? "an IPv6 address" : "address");
+			 hecho, v6 ? "an IPv6 address" : "address");
 		return -1;
 	}
 	if (parse_port(colon + 1, &out->port) != 0) {

@@ -458,6 +458,8 @@ unknown_flag_is_an_error(void **state)
 		     "command line: unknown option --foo");
 	expect_error((const char *[]){"--foo=1", NULL}, NULL,
 		     "command line: unknown option --foo");
+	expect_error((const char *[]){"--fo\x01o=1", NULL}, NULL,
+		     "command line: unknown option --fo?o");
 	expect_error_has((const char *[]){"start", NULL}, NULL,
 			 "command line: unexpected argument \"start\"");
 }
@@ -825,6 +827,8 @@ seed_list_parsing_rules(void **state)
 	    {"[::1]", "seed \"[::1]\" has no port"},
 	    {"::1:2113", "write an IPv6 address in brackets"},
 	    {"[zz]:1", "is not a host name or an IPv6 address"},
+	    {"[::1]x:1", "expected ':' after ']'"},
+	    {"[::1:1", "has no ']'"},
 	    {"a:0", "the port must be a number from 1 to 65535"},
 	    {"a:65536", "the port must be a number from 1 to 65535"},
 	    {"a:x", "the port must be a number from 1 to 65535"},
