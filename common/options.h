@@ -141,8 +141,12 @@ struct gossipd_config *options_load(int argc, char **argv, char **envp,
 
 /*
  * Reload: re-reads the same sources as the original load (argv and envp
- * as given then) into a new config. The caller copies over only the
- * reloadable options it chooses; the rest are ignored.
+ * as given then) into a new config. The file old was read from
+ * (old->config_path) is read again and must still be readable: a vanished
+ * file is an error, not a silent return to the defaults. Returns a new
+ * config (caller frees) or NULL with the reason; old is not changed. The
+ * caller copies over only the reloadable options (options_apply_reload);
+ * the rest are ignored.
  */
 struct gossipd_config *options_reload(const struct gossipd_config *old,
 				      int argc, char **argv, char **envp,
