@@ -359,51 +359,52 @@ cbc_decrypt(mbedtls_cipher_type_t type, const unsigned char *key,
 	return 0;
 }
 
-/* PBES2 (RFC 8018): params is the content of the PBES2-params SEQUENCE. */
+/* The PBES2 encryption schemes we decrypt. */
 static int
-pbes2_decrypt(const mbedtls_asn1_buf *params, const char *password,
-	      const unsigned char *in, size_t inlen, unsigned char *out,
-	      size_t *outlen, char *err, size_t errlen)
+pbes2_cipher(const mbedtls_asn1_buf *oid, mbedtls_cipher_type_t *cipher,
+	     size_t *keylen)
 {
-	unsigned char *p = params->p, *end = params->p + params->len;
-	mbedtls_asn1_buf kdf_oid, kdf_params, enc_oid, enc_params, prf_oid;
-	mbedtls_asn1_buf prf_params;
+	static const struct {
+		const char *oid;
+		size_t oidlen;
+		mbedtls_cipher_type_t cipher;
+		size_t keylen;
+	} schemes[] = {
+	    {OID_AES128_CBC, MBEDTLS_OID_SIZE(OID_AES128_CBC),
+	     MBEDTLS_CIPHER_AES_128_CBC, 16},
+	    {OID_AES192_CBC, MBEDTLS_OID_SIZE(OID_AES192_CBC),
+	     MBEDTLS_CIPHER_AES_192_CBC, 24},
+	    {OID_AES256_CBC, MBEDTLS_OID_SIZE(OID_AES256_CBC),
+	     MBEDTLS_CIPHER_AES_256_CBC, 32},
+	    {MBEDTLS_OID_DES_EDE3_CBC,
+	     MBEDTLS_OID_SIZE(MBEDTLS_OID_DES_EDE3_CBC),
+	     MBEDTLS_CIPHER_DES_EDE3_CBC, 24},
+	};
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		if (oid->len == schemes[i].oidlen &&
+		    memcmp(oid->p, schemes[i].oid, oid->len) == 0) {
+			*cipher = schemes[i].cipher;
+			*keylen = schemes[i].keylen;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* PBKDF2-params ::= SEQUENCE { salt OCTET STRING, iterationCount, keyLength
+ * OPTIONAL, prf DEFAULT hmacWithSHA1 }: derives keylen bytes into key. */
+static int
+pbkdf2_derive(const mbedtls_asn1_buf *params, const char *password,
+	      size_t keylen, unsigned char *key, char *err, size_t errlen)
+{
+	unsigned char *p = params->p, *end = params->p + params->len, *salt;
+	mbedtls_asn1_buf prf_oid, prf_params;
 	mbedtls_md_type_t prf = MBEDTLS_MD_SHA1;
-	mbedtls_cipher_type_t cipher;
 	mbedtls_md_context_t md;
-	unsigned char key[32], *salt;
-	size_t saltlen, keylen, len;
+	size_t saltlen;
 	int iterations, ret;
 
-	if (mbedtls_asn1_get_alg(&p, end, &kdf_oid, &kdf_params) != 0 ||
-	    mbedtls_asn1_get_alg(&p, end, &enc_oid, &enc_params) != 0)
-		return fail(err, errlen, "malformed PBES2 parameters");
-	if (!OID_IS(&kdf_oid, MBEDTLS_OID_PKCS5_PBKDF2) ||
-	    kdf_params.tag != TAG_SEQ)
-		return fail(err, errlen,
-			    "unsupported PBES2 key derivation "
-			    "(only PBKDF2)");
-	if (OID_IS(&enc_oid, OID_AES128_CBC)) {
-		cipher = MBEDTLS_CIPHER_AES_128_CBC;
-		keylen = 16;
-	} else if (OID_IS(&enc_oid, OID_AES192_CBC)) {
-		cipher = MBEDTLS_CIPHER_AES_192_CBC;
-		keylen = 24;
-	} else if (OID_IS(&enc_oid, OID_AES256_CBC)) {
-		cipher = MBEDTLS_CIPHER_AES_256_CBC;
-		keylen = 32;
-	} else if (OID_IS(&enc_oid, MBEDTLS_OID_DES_EDE3_CBC)) {
-		cipher = MBEDTLS_CIPHER_DES_EDE3_CBC;
-		keylen = 24;
-	} else {
-		return fail(err, errlen,
-			    "unsupported PBES2 cipher (AES-CBC or 3DES only)");
-	}
-	if (enc_params.tag != MBEDTLS_ASN1_OCTET_STRING)
-		return fail(err, errlen, "malformed PBES2 cipher parameters");
-
-	p = kdf_params.p;
-	end = kdf_params.p + kdf_params.len;
 	if (mbedtls_asn1_get_tag(&p, end, &saltlen,
 				 MBEDTLS_ASN1_OCTET_STRING) != 0 ||
 	    saltlen == 0 || saltlen > MAX_SALT)
@@ -418,27 +419,56 @@ pbes2_decrypt(const mbedtls_asn1_buf *params, const char *password,
 		    (size_t)kl != keylen)
 			return fail(err, errlen, "PBKDF2 key length mismatch");
 	}
-	if (p < end) {
-		if (mbedtls_asn1_get_alg(&p, end, &prf_oid, &prf_params) != 0 ||
-		    mbedtls_oid_get_md_hmac(&prf_oid, &prf) != 0)
-			return fail(err, errlen, "unsupported PBKDF2 PRF");
-	}
+	if (p < end &&
+	    (mbedtls_asn1_get_alg(&p, end, &prf_oid, &prf_params) != 0 ||
+	     mbedtls_oid_get_md_hmac(&prf_oid, &prf) != 0))
+		return fail(err, errlen, "unsupported PBKDF2 PRF");
 	if (p != end)
 		return fail(err, errlen, "malformed PBKDF2 parameters");
-
-	len = strlen(password ? password : "");
+	if (password == NULL)
+		password = "";
 	mbedtls_md_init(&md);
 	ret = mbedtls_md_setup(&md, mbedtls_md_info_from_type(prf), 1);
 	if (ret == 0)
 		ret = mbedtls_pkcs5_pbkdf2_hmac(
-		    &md, (const unsigned char *)(password ? password : ""), len,
+		    &md, (const unsigned char *)password, strlen(password),
 		    salt, saltlen, (unsigned int)iterations, (uint32_t)keylen,
 		    key);
 	mbedtls_md_free(&md);
 	if (ret != 0)
 		return fail_mbed(err, errlen, "PBKDF2 failed", ret);
-	ret = cbc_decrypt(cipher, key, enc_params.p, enc_params.len, in, inlen,
-			  out, outlen, err, errlen);
+	return 0;
+}
+
+/* PBES2 (RFC 8018): params is the content of the PBES2-params SEQUENCE. */
+static int
+pbes2_decrypt(const mbedtls_asn1_buf *params, const char *password,
+	      const unsigned char *in, size_t inlen, unsigned char *out,
+	      size_t *outlen, char *err, size_t errlen)
+{
+	unsigned char *p = params->p, *end = params->p + params->len;
+	mbedtls_asn1_buf kdf_oid, kdf_params, enc_oid, enc_params;
+	mbedtls_cipher_type_t cipher;
+	unsigned char key[32];
+	size_t keylen;
+	int ret;
+
+	if (mbedtls_asn1_get_alg(&p, end, &kdf_oid, &kdf_params) != 0 ||
+	    mbedtls_asn1_get_alg(&p, end, &enc_oid, &enc_params) != 0)
+		return fail(err, errlen, "malformed PBES2 parameters");
+	if (!OID_IS(&kdf_oid, MBEDTLS_OID_PKCS5_PBKDF2) ||
+	    kdf_params.tag != TAG_SEQ)
+		return fail(err, errlen,
+			    "unsupported PBES2 key derivation (only PBKDF2)");
+	if (pbes2_cipher(&enc_oid, &cipher, &keylen) != 0)
+		return fail(err, errlen,
+			    "unsupported PBES2 cipher (AES-CBC or 3DES only)");
+	if (enc_params.tag != MBEDTLS_ASN1_OCTET_STRING)
+		return fail(err, errlen, "malformed PBES2 cipher parameters");
+	ret = pbkdf2_derive(&kdf_params, password, keylen, key, err, errlen);
+	if (ret == 0)
+		ret = cbc_decrypt(cipher, key, enc_params.p, enc_params.len, in,
+				  inlen, out, outlen, err, errlen);
 	mbedtls_platform_zeroize(key, sizeof(key));
 	return ret;
 }

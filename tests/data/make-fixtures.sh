@@ -96,6 +96,16 @@ sign() {
 
 eckey node1.key
 sign node1 node1.cluster.test node1 int 825
+
+# An intermediate that ends long before the node certificate it signed.
+eckey shortint.key
+ossl req -new -config ext.cnf -key shortint.key \
+	-subj "/CN=gossipd short intermediate" -out shortint.csr
+ossl x509 -req -in shortint.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+	-days 20 -extfile ext.cnf -extensions ca -out shortint.crt
+eckey shortleaf.key
+sign shortleaf node1.cluster.test node1 shortint 100
+cat shortleaf.crt shortint.crt >shortleaf-bundle.pem
 cat node1.crt int.crt >node1-bundle.pem
 cat node1.crt ca.crt >node1-rootinbundle.pem
 
@@ -217,6 +227,9 @@ ossl pkcs12 -export -in node1.crt -inkey node1.key -passout pass: \
 ossl pkcs12 -export -nokeys -in node1.crt -passout $pw -out nokey.p12
 ossl pkcs8 -topk8 -v2 aes-192-cbc -v2prf hmacWithSHA512 -in node1.key \
 	-passout $pw -out node1-aes192-sha512.key
+ossl pkcs8 -topk8 -v2 camellia-256-cbc -in node1.key -passout $pw \
+	-out node1-camellia.key
+ossl pkcs8 -topk8 -scrypt -in node1.key -passout $pw -out node1-scrypt.key
 
 rm -f ./*.csr ./*.srl
 chmod 600 ./*.key ./*.p12

@@ -139,6 +139,15 @@ test_key_password_errors(void **state)
 		assert_string_equal(err, "the key is encrypted and no password "
 					 "is set");
 	}
+	/* encryption we do not do is named */
+	assert_int_equal(
+	    parse_key_file("node1-camellia.key", PW, &t, err, sizeof(err)), -1);
+	assert_string_equal(err,
+			    "unsupported PBES2 cipher (AES-CBC or 3DES only)");
+	assert_int_equal(
+	    parse_key_file("node1-scrypt.key", PW, &t, err, sizeof(err)), -1);
+	assert_string_equal(err,
+			    "unsupported PBES2 key derivation (only PBKDF2)");
 	/* a password given for a plain key is harmless */
 	assert_int_equal(parse_key_file("node1.key", "x", &t, err, sizeof(err)),
 			 0);
