@@ -103,6 +103,13 @@ size_t discovery_rank(const struct cluster_doc *doc, enum discovery_pref p,
 		      size_t max);
 
 /*
+ * Why no member of doc may be chosen, naming each member and its fault
+ * ("no eligible member: 127.0.0.1:2113 is Manager; ..."), cut to errlen.
+ */
+void discovery_explain(const struct cluster_doc *doc, enum discovery_pref p,
+		       bool strict, char *err, size_t errlen);
+
+/*
  * Chooses the best member of doc. Returns its index in doc->members, or
  * -1 with the reason in err, naming each member and why it was refused
  * ("no eligible member: 127.0.0.1:2113 is Manager; 127.0.0.1:2114 is not
@@ -180,15 +187,17 @@ struct discovery_outcome {
 	struct member chosen;		  /* when found */
 	char via[DISCOVERY_ENDPOINT_MAX]; /* who answered */
 	int attempts_made;
+	int answers;	  /* documents received from candidates */
 	bool out_of_time; /* stopped by the overall deadline */
 	struct discovery_failure failures[DISCOVERY_MAX_CANDIDATES];
 	size_t n_failures; /* candidates in the order first asked */
 };
 
 /*
- * Runs discovery over the seeds. Returns 0 with out->chosen filled, or -1
- * when nothing eligible was found after all attempts, with the last
- * reason per candidate in out->failures. out is large: allocate it.
+ * Runs discovery over the seeds (in discovery_run.c). Returns 0 with
+ * out->chosen filled, or -1 when nothing eligible was found after all attempts,
+ * with the last reason per candidate in out->failures. out is large: allocate
+ * it.
  */
 int discovery_run(const struct discovery_params *p,
 		  const struct gossip_seed *seeds, size_t n_seeds,

@@ -19,14 +19,14 @@ t1=$(now_ms)
 err=$(cat "$T_DIR/err")
 assert_eq 1 "$rc" "exit status"
 assert_eq "" "$out" "nothing on stdout"
-assert_contains "$err" "no eligible member found after" "summary line"
+assert_contains "$err" "no seed answered in 3 attempts" "summary line"
 assert_contains "$err" "seed 127.0.0.1:$dead: connect: Connection refused" "refused seed"
 assert_contains "$err" "seed 127.0.0.1:$hung: " "hung seed named"
 assert_contains "$err" "timed out" "hung seed reason"
 # 3 x (400 + 100) = 1500 ms, plus the start of the process (ASan: slow)
 elapsed=$((t1 - t0))
 t_log "unreachable cluster: exit 1 after ${elapsed} ms"
-[ "$elapsed" -le 2500 ] || t_fail "took ${elapsed} ms, bound is 1500 ms"
+[ "$elapsed" -le 3000 ] || t_fail "took ${elapsed} ms, bound is 1500 ms (+ process start)"
 [ "$elapsed" -ge 800 ] || t_fail "took ${elapsed} ms: did it wait for the hung seed at all?"
 
 # status: one pass, same reasons

@@ -855,6 +855,7 @@ test_unreachable_cluster_names_each_seed_and_retries(void **state)
 	assert_true(out->failures[0].is_seed);
 	assert_string_equal(out->failures[0].reason,
 			    "connect: Connection refused");
+	assert_int_equal(out->answers, 0);
 	assert_string_equal(out->failures[1].endpoint, "127.0.0.1:2002");
 	assert_non_null(strstr(out->failures[1].reason, "timed out"));
 	/* never longer than attempts * (timeout + delay) */
@@ -969,6 +970,7 @@ test_nothing_eligible_reports_why_per_seed(void **state)
 			    "answered, but no eligible member: "
 			    "127.0.0.1:2001 is Manager");
 	assert_int_equal(f.fetches, 2);
+	assert_int_equal(out->answers, 2);
 	free(out);
 	free(j);
 }

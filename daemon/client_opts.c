@@ -1,0 +1,376 @@
+/*
+ * The command line and the HTTP(S) side shared by gossipd discover and
+ * gossipd status: flags, seeds (listed or from DNS), the client for the
+ * TLS flags, and GET /gossip with reasons that read well per seed.
+ */
+#include "client_opts.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "discovery.h"
+
+int
+client_usage_error(const struct client_opts *o, const char *fmt, const char *a,
+		   const char *b)
+{
+	fprintf(stderr, "gossipd %s: ", o->cmd);
+	fprintf(stderr, fmt, a, b);
+	fprintf(stderr, "\n(see gossipd %s --help)\n", o->cmd);
+	return 2;
+}
+
+/* A whole decimal number within [lo, hi]; returns 0 or -1. */
+static int
+parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0 ||
+	    strcasecmp(s, "yes") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0 ||
+	    strcasecmp(s, "no") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Splits "--name=value" or "--name value". Returns the value, advancing
+ * *i past a separate value; NULL when the value is missing.
+ */
+static const char *
+flag_value(int argc, char **argv, int *i, const char *eq)
+{
+	if (eq != NULL)
+		return eq + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++(*i)];
+}
+
+static int
+add_seeds(struct client_opts *o, const char *list)
+{
+	char err[256];
+	size_t n = 0;
+
+	if (options_parse_seeds(list, o->seeds + o->n_seeds,
+				OPT_MAX_SEEDS - o->n_seeds, &n, err,
+				sizeof(err)) != 0)
+		return client_usage_error(o, "--seed: %s%s", err, "");
+	o->n_seeds += n;
+	return 0;
+}
+
+/* The numeric flags: name, bounds and where each goes. */
+static int *
+int_flag(struct client_opts *o, const char *name, long *lo, long *hi)
+{
+	*lo = 1;
+	*hi = 65535;
+	if (strcmp(name, "--port") == 0)
+		return &o->port;
+	*hi = 1000;
+	if (strcmp(name, "--attempts") == 0)
+		return &o->attempts;
+	*lo = 0;
+	*hi = 600000;
+	if (strcmp(name, "--delay-ms") == 0)
+		return &o->delay_ms;
+	*lo = 1;
+	if (strcmp(name, "--timeout-ms") == 0)
+		return &o->timeout_ms;
+	return NULL;
+}
+
+static int
+parse_value_flag(struct client_opts *o, const char *name, const char *v)
+{
+	long lo, hi;
+	int *ip = int_flag(o, name, &lo, &hi);
+
+	if (ip != NULL) {
+		if (parse_int(v, lo, hi, ip) != 0)
+			return client_usage_error(
+			    o,
+			    "%s: expected a whole number in "
+			    "range, got \"%s\"",
+			    name, v);
+		return 0;
+	}
+	if (strcmp(name, "--seed") == 0)
+		return add_seeds(o, v);
+	if (strcmp(name, "--cluster-dns") == 0)
+		o->cluster_dns = v;
+	else if (strcmp(name, "--cacert") == 0)
+		o->cacert = v;
+	else if (strcmp(name, "--cert") == 0)
+		o->cert = v;
+	else if (strcmp(name, "--key") == 0)
+		o->key = v;
+	else if (strcmp(name, "--prefer") == 0 &&
+		 strcmp(o->cmd, "discover") == 0) {
+		if (discovery_pref_parse(v, &o->pref) != 0)
+			return client_usage_error(
+			    o,
+			    "--prefer: \"%s\" is not one of "
+			    "leader, follower, random, "
+			    "readonlyreplica%s",
+			    v, "");
+	} else if (strcmp(name, "--tls-verify-cert") == 0) {
+		bool verify;
+
+		if (parse_bool(v, &verify) != 0)
+			return client_usage_error(
+			    o,
+			    "%s: expected true or false, got "
+			    "\"%s\"",
+			    name, v);
+		o->no_verify = !verify;
+	} else {
+		return client_usage_error(o, "unknown option \"%s\"%s", name,
+					  "");
+	}
+	return 0;
+}
+
+static bool
+is_switch(struct client_opts *o, const char *name)
+{
+	if (strcmp(name, "--insecure") == 0)
+		o->insecure = true;
+	else if (strcmp(name, "--no-verify") == 0)
+		o->no_verify = true;
+	else if (strcmp(name, "--json") == 0)
+		o->json = true;
+	else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		o->help = true;
+	else if (strcmp(name, "--strict") == 0 &&
+		 strcmp(o->cmd, "discover") == 0)
+		o->strict = true;
+	else
+		return false;
+	return true;
+}
+
+static int
+check_combinations(struct client_opts *o)
+{
+	if (o->n_seeds > 0 && o->cluster_dns != NULL)
+		return client_usage_error(o,
+					  "give --seed or --cluster-dns, not "
+					  "both%s%s",
+					  "", "");
+	if (o->insecure && (o->cacert || o->cert || o->key || o->no_verify))
+		return client_usage_error(
+		    o,
+		    "--insecure is plain HTTP: --cacert, "
+		    "--cert, --key and --no-verify do not "
+		    "apply%s%s",
+		    "", "");
+	if ((o->cert == NULL) != (o->key == NULL))
+		return client_usage_error(o, "--cert and --key go together%s%s",
+					  "", "");
+	return 0;
+}
+
+static bool
+takes_value(const struct client_opts *o, const char *name)
+{
+	static const char *const common[] = {
+	    "--seed",	  "--cluster-dns",     "--port",   "--attempts",
+	    "--delay-ms", "--timeout-ms",      "--cacert", "--cert",
+	    "--key",	  "--tls-verify-cert",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (strcmp(name, common[i]) == 0)
+			return true;
+	return strcmp(name, "--prefer") == 0 && strcmp(o->cmd, "discover") == 0;
+}
+
+int
+client_parse_opts(struct client_opts *o, int argc, char **argv)
+{
+	char name[64];
+	const char *eq, *v;
+	size_t nl;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strncmp(a, "--", 2) != 0 && strcmp(a, "-h") != 0)
+			return client_usage_error(
+			    o, "unexpected argument \"%s\"%s", a, "");
+		eq = strchr(a, '=');
+		nl = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		if (nl >= sizeof(name))
+			return client_usage_error(o, "unknown option \"%s\"%s",
+						  a, "");
+		memcpy(name, a, nl);
+		name[nl] = '\0';
+		if (eq == NULL && is_switch(o, name))
+			continue;
+		if (strcmp(name, "--tls-verify-cert") == 0 && eq == NULL &&
+		    (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+			o->no_verify = false;
+			continue;
+		}
+		if (!takes_value(o, name))
+			return client_usage_error(o, "unknown option \"%s\"%s",
+						  name, "");
+		v = flag_value(argc, argv, &i, eq);
+		if (v == NULL)
+			return client_usage_error(o, "%s needs a value%s", name,
+						  "");
+		rc = parse_value_flag(o, name, v);
+		if (rc != 0)
+			return rc;
+	}
+	if (o->help)
+		return 0;
+	return check_combinations(o);
+}
+
+void
+client_opts_init(struct client_opts *o, const char *cmd)
+{
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+	o->port = DISCOVERY_DEFAULT_PORT;
+	o->pref = DP_LEADER;
+	o->attempts = DISCOVERY_DEFAULT_ATTEMPTS;
+	o->delay_ms = DISCOVERY_DEFAULT_DELAY_MS;
+	o->timeout_ms = DISCOVERY_DEFAULT_TIMEOUT_MS;
+}
+
+/* Seeds from --cluster-dns when asked. Returns 0, or 1 on failure. */
+int
+client_resolve_seeds(struct client_opts *o)
+{
+	char err[512];
+
+	if (o->cluster_dns == NULL)
+		return 0;
+	if (discovery_resolve_dns(o->cluster_dns, o->port, o->seeds,
+				  OPT_MAX_SEEDS, &o->n_seeds, err,
+				  sizeof(err)) != 0) {
+		fprintf(stderr, "gossipd %s: --cluster-dns: %s\n", o->cmd, err);
+		return 1;
+	}
+	return 0;
+}
+
+/* An HTTP(S) client for the TLS flags; NULL after printing why. */
+struct httpc *
+client_make_httpc(const struct client_opts *o)
+{
+	struct httpc_config cfg;
+	struct httpc *c;
+	char err[512];
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (o->insecure) {
+		cfg.plain_http = 1;
+	} else {
+		cfg.ca_file = o->cacert != NULL ? o->cacert : SYSTEM_CA_BUNDLE;
+		cfg.cert_file = o->cert;
+		cfg.key_file = o->key;
+		cfg.verify_none = o->no_verify;
+	}
+	c = httpc_new(&cfg, err, sizeof(err));
+	if (c == NULL)
+		fprintf(stderr, "gossipd %s: %s\n", o->cmd, err);
+	return c;
+}
+
+/* Appends a hint when it fits. */
+static void
+add_hint(char *err, size_t errlen, const char *hint)
+{
+	size_t used = strlen(err);
+
+	if (used + strlen(hint) + 1 <= errlen)
+		memcpy(err + used, hint, strlen(hint) + 1);
+}
+
+/*
+ * Makes a reason from httpc read well on a line that already names the
+ * seed ("connect 127.0.0.1:2113: Connection refused" becomes "connect:
+ * Connection refused"), and says what to do about the usual mistakes.
+ */
+static void
+tidy_reason(const struct client_opts *o, char *err, size_t errlen)
+{
+	char *colon, *sp, hint[PATH_MAX + 96];
+
+	if (strstr(err, "invalid SSL record") != NULL) {
+		add_hint(err, errlen,
+			 " (a plain HTTP node? then use --insecure)");
+	} else if (o->insecure &&
+		   strstr(err, "closed by the server before any response")) {
+		add_hint(err, errlen, " (a TLS node? then drop --insecure)");
+	} else if (strstr(err, "not signed by a trusted CA") != NULL) {
+		snprintf(hint, sizeof(hint), " (checked against %s%s)",
+			 o->cacert != NULL ? o->cacert : SYSTEM_CA_BUNDLE,
+			 o->cacert != NULL ? ""
+					   : "; give the cluster's CA with "
+					     "--cacert");
+		add_hint(err, errlen, hint);
+	}
+	if (strncmp(err, "connect ", 8) != 0)
+		return;
+	colon = strstr(err + 8, ": ");
+	sp = strchr(err + 8, ' ');
+	if (colon == NULL || (sp != NULL && sp < colon))
+		return;
+	memmove(err + 7, colon, strlen(colon) + 1);
+}
+
+int
+client_get_gossip(const struct client_opts *o, struct httpc *hc,
+		  const char *host, int port, int timeout_ms,
+		  struct httpc_response *resp, char *err, size_t errlen)
+{
+	if (httpc_request(hc, host, port, "GET", "/gossip?format=json", NULL,
+			  NULL, 0, timeout_ms, resp, err, errlen) == 0)
+		return 0;
+	tidy_reason(o, err, errlen);
+	return -1;
+}
+
+void
+client_sleep_ms(void *ctx, int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	(void)ctx;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}

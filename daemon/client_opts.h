@@ -1,0 +1,73 @@
+/*
+ * client_opts: the flags of gossipd discover and gossipd status, and the
+ * HTTP(S) side they share (see client_opts.c).
+ */
+#ifndef GOSSIPD_CLIENT_OPTS_H
+#define GOSSIPD_CLIENT_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "discovery.h"
+#include "httpc.h"
+#include "options.h"
+
+#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+struct client_opts {
+	const char *cmd; /* "discover" or "status" */
+	struct gossip_seed seeds[OPT_MAX_SEEDS];
+	size_t n_seeds;
+	const char *cluster_dns;
+	int port;
+	enum discovery_pref pref;
+	bool strict;
+	int attempts;
+	int delay_ms;
+	int timeout_ms;
+	const char *cacert;
+	const char *cert;
+	const char *key;
+	bool insecure;
+	bool no_verify;
+	bool json;
+	bool help;
+};
+
+/* Defaults for cmd ("discover" or "status"), which names messages. */
+void client_opts_init(struct client_opts *o, const char *cmd);
+
+/*
+ * Parses argv[1..argc) into o. Returns 0, or 2 after printing a usage
+ * error that names the flag. --help only sets o->help.
+ */
+int client_parse_opts(struct client_opts *o, int argc, char **argv);
+
+/* Prints "gossipd CMD: " fmt (with a and b) and the --help hint; 2. */
+int client_usage_error(const struct client_opts *o, const char *fmt,
+		       const char *a, const char *b);
+
+/* Fills o->seeds from --cluster-dns when given. 0, or 1 after a message. */
+int client_resolve_seeds(struct client_opts *o);
+
+/*
+ * An HTTP(S) client for the TLS flags (plain HTTP for --insecure; else
+ * --cacert or the system CAs, --cert/--key, --no-verify). NULL after
+ * printing why. Free with httpc_free.
+ */
+struct httpc *client_make_httpc(const struct client_opts *o);
+
+/*
+ * GET /gossip?format=json from host:port within timeout_ms. Returns 0 and
+ * fills *resp (free with httpc_response_free), or -1 with a reason in err
+ * that reads well after "seed host:port: " and hints at the usual
+ * mistakes (TLS against plain HTTP, the CA file used).
+ */
+int client_get_gossip(const struct client_opts *o, struct httpc *hc,
+		      const char *host, int port, int timeout_ms,
+		      struct httpc_response *resp, char *err, size_t errlen);
+
+/* Sleeps ms milliseconds (ctx unused: the shape of discovery_env). */
+void client_sleep_ms(void *ctx, int ms);
+
+#endif
