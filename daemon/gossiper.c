@@ -46,6 +46,7 @@ struct gossiper {
 	int64_t next_dns_ms; /* 0: DNS not used */
 	struct gossip_seed dns_seeds[OPT_MAX_SEEDS];
 	size_t n_dns_seeds;
+	bool dns_failing; /* the last resolution failed (warned once) */
 };
 
 static int64_t
@@ -100,12 +101,20 @@ resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(cfg->cluster_dns, NULL, &hints, &res);
 	if (rc != 0 || res == NULL) {
-		log_warn("cannot resolve ClusterDns %s: %s; retrying in 1 s",
-			 cfg->cluster_dns,
-			 rc != 0 ? gai_strerror(rc) : "no address");
+		/* Warn once; the retries every second go to debug. */
+		log_msg(g->dns_failing ? LL_DEBUG : LL_WARN,
+			"cannot resolve ClusterDns %s: %s; retrying in 1 s",
+			cfg->cluster_dns,
+			rc != 0 ? gai_strerror(rc) : "no address");
+		g->dns_failing = true;
 		g->next_dns_ms = mono_ms() + DNS_RETRY_MS;
+		if (res != NULL)
+			freeaddrinfo(res);
 		return;
 	}
+	if (g->dns_failing)
+		log_info("ClusterDns %s resolves again", cfg->cluster_dns);
+	g->dns_failing = false;
 	for (ai = res; ai != NULL && n < OPT_MAX_SEEDS; ai = ai->ai_next) {
 		struct gossip_seed s;
 		const void *addr;
