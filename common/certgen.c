@@ -126,6 +126,35 @@ name_copy(mbedtls_asn1_named_data **head, const mbedtls_x509_name *dn,
 
 /* ---- issuing --------------------------------------------------------- */
 
+/*
+ * A CA signed by a CA with a path length N (mbedTLS keeps N + 1, and 0 for
+ * none) must itself have a path length below N, or chains through it fail.
+ */
+static int
+pathlen_check(const struct certgen_req *req, char *err, size_t errlen)
+{
+	int room;
+
+	if (req->issuer == NULL || req->kind != CERTGEN_CA ||
+	    req->issuer->crt.max_pathlen <= 0)
+		return 0;
+	room = req->issuer->crt.max_pathlen - 1;
+	if (room == 0) {
+		certgen_seterr(err, errlen,
+			       "the issuing CA has path length 0: it may not "
+			       "sign another CA");
+		return -1;
+	}
+	if (req->pathlen < 0 || req->pathlen >= room) {
+		certgen_seterr(err, errlen,
+			       "the issuing CA has path length %d: the new CA "
+			       "needs a path length of at most %d",
+			       room, room - 1);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 req_check(const struct certgen_req *req, char *err, size_t errlen)
 {
@@ -175,15 +204,7 @@ req_check(const struct certgen_req *req, char *err, size_t errlen)
 		    "nodes");
 		return -1;
 	}
-	if (req->issuer != NULL && req->kind == CERTGEN_CA &&
-	    req->issuer->crt.max_pathlen == 1) {
-		certgen_seterr(
-		    err, errlen,
-		    "the issuing CA has path length 0: it may not sign "
-		    "another CA");
-		return -1;
-	}
-	return 0;
+	return pathlen_check(req, err, errlen);
 }
 
 /* Fills nb/na (YYYYMMDDHHMMSS) from the request. */

@@ -39,4 +39,13 @@ openssl x509 -in "$P/inter1/ca.crt" -noout -text | grep -q "CA:TRUE, pathlen:1" 
 	t_fail "pathlen 1"
 "$G" cert create-ca -ca-certificate "$P/inter1/ca.crt" -ca-key "$P/inter1/ca.key" \
 	-out "$P/inter2" >/dev/null || t_fail "CA under pathlen 1"
+err=$("$G" cert create-ca -ca-certificate "$P/inter1/ca.crt" -ca-key "$P/inter1/ca.key" \
+	-out "$P/inter3" -path-length 1 2>&1 >/dev/null)
+assert_eq 1 "$?" "path length not below the issuer's"
+assert_contains "$err" "the issuing CA has path length 1: the new CA needs a path length of at most 0" "message"
+"$G" cert create-node -ca-certificate "$P/inter2/ca.crt" -ca-key "$P/inter2/ca.key" \
+	-out "$P/deep" -dns-names localhost >/dev/null || t_fail "node under two intermediates"
+cat "$P/inter2/ca.crt" "$P/inter1/ca.crt" >"$P/chain.pem"
+out=$(openssl verify -CAfile "$P/root/ca.crt" -untrusted "$P/chain.pem" "$P/deep/node.crt" 2>&1) ||
+	t_fail "two-intermediate chain does not verify: $out"
 t_pass

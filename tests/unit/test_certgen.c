@@ -588,6 +588,20 @@ test_intermediate_pathlen_is_enforced(void **state)
 	assert_non_null(strstr(err, "path length 0"));
 	certgen_ca_free(&inter);
 	certgen_ca_free(&root);
+
+	/* under a root with path length 1: at most 0 below */
+	make_root(&root, 1);
+	req_defaults(&r, CERTGEN_CA, "too deep");
+	r.issuer = &root;
+	r.pathlen = 1;
+	assert_int_equal(certgen_issue(&r, &res, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "at most 0"));
+	r.pathlen = -1;
+	assert_int_equal(certgen_issue(&r, &res, err, sizeof(err)), -1);
+	r.pathlen = 0;
+	assert_int_equal(certgen_issue(&r, &res, err, sizeof(err)), 0);
+	certgen_result_free(&res);
+	certgen_ca_free(&root);
 }
 
 static void
