@@ -10,7 +10,7 @@ port=$(free_port)
 	--certificate-file "$T_DIR/node/node.crt" \
 	--certificate-private-key-file "$T_DIR/node/node.key" \
 	--trusted-root-certificates-path "$T_DIR/ca/ca.crt" \
-	--admin-socket /proc/gossipd-cannot-exist/admin.sock \
+	--admin-socket /proc/gossipd-cannot-exist/admin.sock --allow-root \
 	>/dev/full 2>&1 &
 pid=$!
 T_PIDS+=("$pid")

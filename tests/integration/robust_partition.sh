@@ -38,7 +38,7 @@ for i in 1 2 3; do
 		--trusted-root-certificates-path "$T_DIR/ca/ca.crt" \
 		--cluster-size 3 --gossip-seed "10.213.0.1:2113,10.213.0.2:2113,10.213.0.3:2113" \
 		--gossip-interval-ms 100 --gossip-timeout-ms 500 \
-		--admin-socket "$T_DIR/n$i.sock" >"$T_DIR/n$i.log" 2>&1 &
+		--admin-socket "$T_DIR/n$i.sock" --allow-root >"$T_DIR/n$i.log" 2>&1 &
 	T_PIDS+=($!)
 done
 
