@@ -111,11 +111,13 @@ int certgen_parse_ip(const char *s, unsigned char out[16]);
  * bytes, at most 253 bytes in all, an optional whole "*" first label)? */
 bool certgen_dns_name_ok(const char *s);
 
-/* Checks a YYYYMMDDHHMMSS time (UTC) for shape and ranges. */
+/* Checks a YYYYMMDDHHMMSS time (UTC) for shape and calendar, years
+ * 2000..9999 (mbedTLS writes UTCTime before 2050, GeneralizedTime after,
+ * as RFC 5280 asks; it would not for earlier years). */
 bool certgen_time_ok(const char *s);
 
 /* Formats t (UTC) as YYYYMMDDHHMMSS into out[15]. Returns 0, or -1 when
- * the year is outside 1950..9999. */
+ * the year is outside 2000..9999. */
 int certgen_format_time(time_t t, char out[CERTGEN_TIME_LEN + 1]);
 
 /*

@@ -89,7 +89,7 @@ certgen_time_ok(const char *s)
 	year = certgen_digits(s, 4);
 	mon = certgen_digits(s + 4, 2);
 	day = certgen_digits(s + 6, 2);
-	if (year < 1950 || mon < 1 || mon > 12 || day < 1 ||
+	if (year < 2000 || mon < 1 || mon > 12 || day < 1 ||
 	    day > mdays[mon - 1])
 		return false;
 	if (mon == 2 && day == 29 &&
@@ -105,7 +105,7 @@ certgen_format_time(time_t t, char out[CERTGEN_TIME_LEN + 1])
 	char buf[64];
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1950 ||
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 2000 ||
 	    tm.tm_year + 1900 > 9999)
 		return -1;
 	snprintf(buf, sizeof(buf), "%04d%02d%02d%02d%02d%02d",

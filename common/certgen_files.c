@@ -25,14 +25,22 @@ read_small_file(const char *path, const char *what, unsigned char **out,
 		size_t *outlen, char *err, size_t errlen)
 {
 	unsigned char *buf = NULL;
+	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given by mistake must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		certgen_seterr(err, errlen, "cannot read %s %s: %s", what, path,
 			       strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		certgen_seterr(err, errlen, "%s %s is not a regular file", what,
+			       path);
+		close(fd);
 		return -1;
 	}
 	buf = malloc(CERTGEN_MAX_FILE + 1);

@@ -34,6 +34,11 @@ expect 1 "cannot read CA certificate ./ca/ca.crt" create-node -ip-addresses 127.
 echo "not a certificate" >"$P/junk.crt"
 expect 1 "CA certificate $P/junk.crt:" \
 	create-node -ca-certificate "$P/junk.crt" -ca-key "$P/ca/ca.key" -ip-addresses 127.0.0.1
+mkfifo "$P/fifo.crt"
+expect 1 "CA certificate $P/fifo.crt is not a regular file" \
+	create-node -ca-certificate "$P/fifo.crt" -ca-key "$P/ca/ca.key" -ip-addresses 127.0.0.1
+expect 1 "CA key $P is not a regular file" \
+	create-node -ca-certificate "$P/ca/ca.crt" -ca-key "$P" -ip-addresses 127.0.0.1
 expect 1 "CA key $P/ca2/ca.key does not match the CA certificate $P/ca/ca.crt" \
 	create-node -ca-certificate "$P/ca/ca.crt" -ca-key "$P/ca2/ca.key" -ip-addresses 127.0.0.1
 expect 1 "CA key $P/ca2/ca.key does not match" \
