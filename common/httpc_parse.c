@@ -59,8 +59,7 @@ on_header_field(llhttp_t *llh, const char *at, size_t len)
 {
 	struct httpc_parser *p = parser_of(llh);
 
-	/* A name and value pair costs its bytes plus ": " and CRLF. */
-	if (count_header_bytes(p, len + (p->field_len == 0 ? 4 : 0)) != 0)
+	if (count_header_bytes(p, len) != 0)
 		return -1;
 	if (p->headers_done)
 		return 0; /* a trailer: counted, not kept */
@@ -77,6 +76,9 @@ on_header_field_complete(llhttp_t *llh)
 {
 	struct httpc_parser *p = parser_of(llh);
 
+	/* A header line costs its bytes plus ": " and CRLF. */
+	if (count_header_bytes(p, 4) != 0)
+		return -1;
 	if (p->headers_done)
 		return 0;
 	p->in_ct = 0;

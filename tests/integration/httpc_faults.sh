@@ -43,11 +43,13 @@ assert_eq "#1 error: TLS handshake with 127.0.0.1:$silent: timed out after 400 m
 	"$OUT" "silent peer, TLS handshake"
 [ "$MS" -lt 2000 ] || t_fail "handshake took $MS ms with a 400 ms deadline"
 
-timed "$HTTPC_GET" --ca "$PKI/ca.crt" --timeout 400 --method POST \
+# The handshake fits in the deadline even under sanitizers (two EC
+# handshakes on a loaded machine); the silence after it does not.
+timed "$HTTPC_GET" --ca "$PKI/ca.crt" --timeout 2000 --method POST \
 	--data '{}' 127.0.0.1 "$tls_silent" /gossip
-assert_eq "#1 error: POST /gossip to 127.0.0.1:$tls_silent: timed out after 400 ms" \
+assert_eq "#1 error: POST /gossip to 127.0.0.1:$tls_silent: timed out after 2000 ms" \
 	"$OUT" "silent peer after the TLS handshake"
-[ "$MS" -lt 2000 ] || t_fail "TLS request took $MS ms with a 400 ms deadline"
+[ "$MS" -lt 4000 ] || t_fail "TLS request took $MS ms with a 2000 ms deadline"
 
 closed=$(free_port)
 timed "$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$closed" /gossip

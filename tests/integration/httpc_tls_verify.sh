@@ -50,4 +50,22 @@ out=$("$HTTPC_GET" "${node[@]}" --crl "$PKI/crl.pem" 127.0.0.1 "$pr" /gossip) &&
 assert_contains "$out" \
 	"#1 error: TLS handshake with 127.0.0.1:$pr: certificate revoked" \
 	"revoked"
+
+# A reload that adds the CRL: the kept-alive connection and the saved
+# session to the revoked peer go, and the next request is refused.
+out=$("$HTTPC_GET" "${node[@]}" --repeat 3 --reload-at 3 \
+	--reload-crl "$PKI/crl.pem" 127.0.0.1 "$pr" /gossip) &&
+	t_fail "revoked peer still reached after the reload: $out"
+assert_eq "#1 status=200 reused=0 resumed=0 len=11 type=application/json
+#2 status=200 reused=1 resumed=0 len=11 type=application/json
+#3 error: TLS handshake with 127.0.0.1:$pr: certificate revoked" "$out" \
+	"reload with a CRL"
+
+# A reload without changes still starts afresh: no session outlives it.
+out=$("$HTTPC_GET" "${node[@]}" --repeat 3 --close-between --reload-at 3 \
+	127.0.0.1 "$pn" /gossip) || t_fail "reload: $out"
+assert_eq "#1 status=200 reused=0 resumed=0 len=11 type=application/json
+#2 status=200 reused=0 resumed=1 len=11 type=application/json
+#3 status=200 reused=0 resumed=0 len=11 type=application/json" "$out" \
+	"sessions after a reload"
 t_pass

@@ -10,6 +10,10 @@
  *     --method M --data STRING --content-type T
  *     --timeout MS (2500) --max-body N --repeat N (1)
  *     --close-between              httpc_close_idle() between requests
+ *     --reload-at N [--reload-crl FILE]
+ *                                  before request N, load the node
+ *                                  credentials again (with this CRL)
+ *                                  and httpc_set_creds() them
  *     --body                       print each body after its line
  *
  * One line per request on stdout:
@@ -45,6 +49,29 @@ num_arg(const char *s, long min, long max)
 	return v;
 }
 
+/* What a SIGHUP does in the daemon: a new set, swapped in whole. */
+static int
+reload(struct httpc *c, struct tls_creds_config *cc, const char *crl)
+{
+	struct tls_creds *creds = NULL;
+	char err[512];
+
+	if (cc->certificate_file == NULL) {
+		fprintf(stderr, "httpc_get: --reload-at needs --node-cert\n");
+		return -1;
+	}
+	if (crl != NULL)
+		cc->crl_file = crl;
+	if (tls_creds_load(cc, time(NULL), NULL, NULL, &creds, err,
+			   sizeof err) != 0) {
+		fprintf(stderr, "httpc_get: reload: %s\n", err);
+		return -1;
+	}
+	httpc_set_creds(c, creds);
+	tls_creds_unref(creds);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -67,6 +94,8 @@ main(int argc, char **argv)
 	    {"repeat", required_argument, NULL, 'r'},
 	    {"close-between", no_argument, NULL, 'C'},
 	    {"body", no_argument, NULL, 'b'},
+	    {"reload-at", required_argument, NULL, 'L'},
+	    {"reload-crl", required_argument, NULL, 'U'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct httpc_config cfg = {0};
@@ -75,7 +104,8 @@ main(int argc, char **argv)
 	struct httpc *c = NULL;
 	const char *method = "GET", *data = NULL, *ctype = NULL;
 	int timeout = 2500, repeat = 1, close_between = 0, print_body = 0;
-	int ch, status = 0;
+	int ch, status = 0, reload_at = 0;
+	const char *reload_crl = NULL;
 	char err[512];
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -134,6 +164,12 @@ main(int argc, char **argv)
 		case 'b':
 			print_body = 1;
 			break;
+		case 'L':
+			reload_at = (int)num_arg(optarg, 1, 10000);
+			break;
+		case 'U':
+			reload_crl = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -162,6 +198,10 @@ main(int argc, char **argv)
 
 		if (i > 1 && close_between)
 			httpc_close_idle(c);
+		if (i == reload_at && reload(c, &cc, reload_crl) != 0) {
+			status = 2;
+			break;
+		}
 		if (httpc_request(c, argv[optind],
 				  (int)num_arg(argv[optind + 1], 0, 99999),
 				  method, argv[optind + 2], ctype, data,

@@ -797,6 +797,58 @@ test_close_idle_forces_new_connection(void **state)
 }
 
 static void
+refused_request(struct httpc *c, int port)
+{
+	struct httpc_response resp;
+	char err[256] = "";
+
+	assert_int_equal(httpc_request(c, "127.0.0.1", port, "GET", "/", NULL,
+				       NULL, 0, 2000, &resp, err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "Connection refused"));
+}
+
+/* The peer table is bounded: a new peer evicts the least recently used
+ * one, with its kept-alive connection. */
+static void
+test_peer_table_evicts_least_recent(void **state)
+{
+	static const struct step steps[] = {
+	    {S_REPLY, OK_JSON}, {S_REPLY, OK_JSON}, {S_REPLY, OK_JSON}};
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fds[HTTPC_MAX_PEERS], ports[HTTPC_MAX_PEERS], i;
+	struct httpc *c = plain_client(0);
+	struct srv s;
+
+	(void)state;
+	/* Bound but not listening: connecting is refused at once. */
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < HTTPC_MAX_PEERS; i++) {
+		socklen_t sl = sizeof sa;
+
+		sa.sin_port = 0;
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_int_equal(bind(fds[i], (struct sockaddr *)&sa, sl), 0);
+		assert_int_equal(
+		    getsockname(fds[i], (struct sockaddr *)&sa, &sl), 0);
+		ports[i] = ntohs(sa.sin_port);
+	}
+	srv_start(&s, steps, 3, 0);
+	get_ok(c, s.port, 0);
+	for (i = 0; i < HTTPC_MAX_PEERS - 1; i++)
+		refused_request(c, ports[i]);
+	get_ok(c, s.port, 1); /* 64 peers: ours is still there */
+	for (i = 0; i < HTTPC_MAX_PEERS; i++)
+		refused_request(c, ports[i]); /* the last one evicts ours */
+	get_ok(c, s.port, 0);
+	httpc_free(c);
+	srv_stop(&s);
+	for (i = 0; i < HTTPC_MAX_PEERS; i++)
+		close(fds[i]);
+	assert_int_equal(s.accepts, 2);
+}
+
+static void
 test_bad_arguments_refused(void **state)
 {
 	struct {
@@ -880,6 +932,7 @@ main(void)
 	    cmocka_unit_test(test_body_over_limit_on_the_wire),
 	    cmocka_unit_test(test_head_then_reuse),
 	    cmocka_unit_test(test_close_idle_forces_new_connection),
+	    cmocka_unit_test(test_peer_table_evicts_least_recent),
 	    cmocka_unit_test(test_bad_arguments_refused),
 	    cmocka_unit_test(test_new_reports_bad_files),
 	};
