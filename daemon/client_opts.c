@@ -114,6 +114,7 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 	int *ip = int_flag(o, name, &lo, &hi);
 
 	if (ip != NULL) {
+		o->port_given |= ip == &o->port;
 		if (parse_int(v, lo, hi, ip) != 0)
 			return client_usage_error(
 			    o,
@@ -184,6 +185,11 @@ check_combinations(struct client_opts *o)
 		return client_usage_error(o,
 					  "give --seed or --cluster-dns, not "
 					  "both%s%s",
+					  "", "");
+	if (o->port_given && o->cluster_dns == NULL)
+		return client_usage_error(o,
+					  "--port goes with --cluster-dns "
+					  "(give seeds as host:port)%s%s",
 					  "", "");
 	if (o->insecure && (o->cacert || o->cert || o->key || o->no_verify))
 		return client_usage_error(

@@ -20,6 +20,7 @@ struct client_opts {
 	size_t n_seeds;
 	const char *cluster_dns;
 	int port;
+	bool port_given;
 	enum discovery_pref pref;
 	bool strict;
 	int attempts;

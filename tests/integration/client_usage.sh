@@ -35,6 +35,8 @@ expect_usage "timeout not a number" '"5s"' \
 	discover --seed 127.0.0.1:1 --timeout-ms 5s
 expect_usage "flag without value" "--delay-ms needs a value" \
 	discover --seed 127.0.0.1:1 --delay-ms
+expect_usage "port without DNS" "--port goes with --cluster-dns" \
+	discover --seed 127.0.0.1:1 --port 2113
 expect_usage "unknown flag" '"--bogus"' discover --seed 127.0.0.1:1 --bogus
 expect_usage "status: unknown flag" '"--prefer"' status --prefer leader
 expect_usage "verify flag value" "expected true or false" \
