@@ -7,14 +7,15 @@
  * document needs, and any number that is not an exact integer literal
  * within +-2^53 (cJSON holds numbers as doubles, so after this scan every
  * number it gives us is exact). cJSON then builds the tree, and each field
- * is checked for presence, type and range. Encoding is written by hand
- * into a growing buffer: fields in SPEC order, integers as integer text.
+ * is checked for presence, type and range. The encoder is in
+ * gossip_json_encode.c.
  */
 #include "gossip_json.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,48 @@ scan_number(const char *p, size_t n, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Skips the string that starts at buf[*i] (a quote), refusing raw
+ * control bytes and \u0000. Leaves *i after the closing quote.
+ */
+static int
+scan_string(const char *buf, size_t len, size_t *i, char *err, size_t errlen)
+{
+	size_t k;
+
+	for (k = *i + 1; k < len; k++) {
+		unsigned char c = (unsigned char)buf[k];
+
+		if (c == '"') {
+			*i = k + 1;
+			return 0;
+		}
+		if (c < 0x20) {
+			seterr(err, errlen, "control character in a string");
+			return -1;
+		}
+		if (c != '\\')
+			continue;
+		if (k + 1 >= len)
+			break;
+		if (buf[k + 1] == 'u' && k + 5 < len &&
+		    memcmp(buf + k + 2, "0000", 4) == 0) {
+			seterr(err, errlen, "NUL escape in a string");
+			return -1;
+		}
+		k++;
+	}
+	seterr(err, errlen, "unterminated string");
+	return -1;
+}
+
+static bool
+number_char(char c)
+{
+	return c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' ||
+	       (c >= '0' && c <= '9');
+}
+
 static int
 prescan(const char *buf, size_t len, char *err, size_t errlen)
 {
@@ -83,45 +126,12 @@ prescan(const char *buf, size_t len, char *err, size_t errlen)
 		unsigned char c = (unsigned char)buf[i];
 
 		if (c == '"') {
-			for (i++;; i++) {
-				if (i >= len) {
-					seterr(err, errlen,
-					       "unterminated string");
-					return -1;
-				}
-				c = (unsigned char)buf[i];
-				if (c == '"')
-					break;
-				if (c < 0x20) {
-					seterr(err, errlen,
-					       "control character in a string");
-					return -1;
-				}
-				if (c == '\\') {
-					if (i + 1 >= len) {
-						seterr(err, errlen,
-						       "unterminated string");
-						return -1;
-					}
-					if (buf[i + 1] == 'u' && i + 5 < len &&
-					    memcmp(buf + i + 2, "0000", 4) ==
-						0) {
-						seterr(
-						    err, errlen,
-						    "NUL escape in a string");
-						return -1;
-					}
-					i++;
-				}
-			}
-			i++;
+			if (scan_string(buf, len, &i, err, errlen) < 0)
+				return -1;
 		} else if (c == '-' || (c >= '0' && c <= '9')) {
 			size_t s = i;
 
-			while (i < len && (buf[i] == '-' || buf[i] == '+' ||
-					   buf[i] == '.' || buf[i] == 'e' ||
-					   buf[i] == 'E' ||
-					   (buf[i] >= '0' && buf[i] <= '9')))
+			while (i < len && number_char(buf[i]))
 				i++;
 			if (scan_number(buf + s, i - s, err, errlen) < 0)
 				return -1;
@@ -132,13 +142,12 @@ prescan(const char *buf, size_t len, char *err, size_t errlen)
 				return -1;
 			}
 			i++;
-		} else if (c == '}' || c == ']') {
-			depth--;
-			i++;
 		} else if (c == 0) {
 			seterr(err, errlen, "NUL byte in the document");
 			return -1;
 		} else {
+			if (c == '}' || c == ']')
+				depth--;
 			i++;
 		}
 	}
@@ -495,171 +504,53 @@ cluster_doc_free(struct cluster_doc *doc)
 	doc->n = 0;
 }
 
-/* A growing output buffer; an allocation failure sticks. */
-struct sb {
-	char *p;
-	size_t len, cap;
-	bool oom;
+/* The fields PUT /admin/member may carry, and where each one goes. */
+enum upd_kind { UK_STATE, UK_POS, UK_GUID, UK_PRIO, UK_BOOL };
+static const struct {
+	const char *name;
+	enum upd_kind kind;
+	unsigned flag;
+	size_t off;
+} upd_fields[] = {
+    {"state", UK_STATE, MU_STATE, offsetof(struct member_update, state)},
+    {"writerCheckpoint", UK_POS, MU_WRITER_CHECKPOINT,
+     offsetof(struct member_update, writer_checkpoint)},
+    {"chaserCheckpoint", UK_POS, MU_CHASER_CHECKPOINT,
+     offsetof(struct member_update, chaser_checkpoint)},
+    {"lastCommitPosition", UK_POS, MU_LAST_COMMIT_POSITION,
+     offsetof(struct member_update, last_commit_position)},
+    {"epochPosition", UK_POS, MU_EPOCH_POSITION,
+     offsetof(struct member_update, epoch_position)},
+    {"epochNumber", UK_POS, MU_EPOCH_NUMBER,
+     offsetof(struct member_update, epoch_number)},
+    {"epochId", UK_GUID, MU_EPOCH_ID, offsetof(struct member_update, epoch_id)},
+    {"nodePriority", UK_PRIO, MU_NODE_PRIORITY,
+     offsetof(struct member_update, node_priority)},
+    {"isReadOnlyReplica", UK_BOOL, MU_IS_READ_ONLY_REPLICA,
+     offsetof(struct member_update, is_read_only_replica)},
 };
+#define N_UPD_FIELDS (sizeof(upd_fields) / sizeof(upd_fields[0]))
 
-static void
-sb_grow(struct sb *b, size_t need)
+static int
+decode_update_field(struct ctx *x, const cJSON *root, size_t k,
+		    struct member_update *u)
 {
-	size_t cap;
-	char *p;
+	void *dst = (char *)u + upd_fields[k].off;
+	const char *name = upd_fields[k].name;
 
-	if (b->oom || b->len + need + 1 <= b->cap)
-		return;
-	cap = b->cap > 0 ? b->cap : 1024;
-	while (cap < b->len + need + 1)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (p == NULL) {
-		b->oom = true;
-		return;
+	switch (upd_fields[k].kind) {
+	case UK_STATE:
+		return get_state(x, root, name, dst);
+	case UK_POS:
+		return get_pos(x, root, name, dst);
+	case UK_GUID:
+		return get_guid(x, root, name, dst);
+	case UK_PRIO:
+		return get_int(x, root, name, INT32_MIN, INT32_MAX, dst);
+	case UK_BOOL:
+		return get_bool(x, root, name, dst);
 	}
-	b->p = p;
-	b->cap = cap;
-}
-
-static void
-sb_add(struct sb *b, const char *s, size_t n)
-{
-	sb_grow(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_lit(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* A JSON string with escapes for quote, backslash and control bytes. */
-static void
-sb_str(struct sb *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	sb_add(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			sb_add(b, esc, 2);
-		} else if (c < 0x20) {
-			sb_add(b, esc, 6);
-		} else {
-			sb_add(b, s, 1);
-		}
-	}
-	sb_add(b, "\"", 1);
-}
-
-static void
-sb_int(struct sb *b, int64_t v)
-{
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-
-	sb_add(b, tmp, (size_t)n);
-}
-
-static void
-sb_key_str(struct sb *b, const char *key, const char *val)
-{
-	sb_lit(b, key);
-	sb_str(b, val);
-}
-
-static void
-sb_key_int(struct sb *b, const char *key, int64_t v)
-{
-	sb_lit(b, key);
-	sb_int(b, v);
-}
-
-static void
-encode_member(struct sb *b, const struct member *m)
-{
-	const char *state = member_state_name(m->state);
-	char guid[37], ts[40];
-
-	guid_format(&m->instance_id, guid);
-	ticks_format(m->timestamp, ts);
-	sb_key_str(b, "{\"instanceId\":", guid);
-	sb_key_str(b, ",\"timeStamp\":", ts);
-	sb_key_str(b, ",\"state\":", state != NULL ? state : "Unknown");
-	sb_lit(b, m->is_alive ? ",\"isAlive\":true" : ",\"isAlive\":false");
-	sb_key_str(b, ",\"internalTcpIp\":", m->internal_tcp_ip);
-	sb_key_int(b, ",\"internalTcpPort\":", m->internal_tcp_port);
-	sb_key_int(b,
-		   ",\"internalSecureTcpPort\":", m->internal_secure_tcp_port);
-	sb_key_str(b, ",\"externalTcpIp\":", m->external_tcp_ip);
-	sb_key_int(b, ",\"externalTcpPort\":", m->external_tcp_port);
-	sb_key_int(b,
-		   ",\"externalSecureTcpPort\":", m->external_secure_tcp_port);
-	sb_key_str(b, ",\"internalHttpEndPointIp\":", m->internal_http_ip);
-	sb_key_int(b, ",\"internalHttpEndPointPort\":", m->internal_http_port);
-	sb_key_str(b, ",\"httpEndPointIp\":", m->http_ip);
-	sb_key_int(b, ",\"httpEndPointPort\":", m->http_port);
-	sb_key_int(b, ",\"lastCommitPosition\":", m->last_commit_position);
-	sb_key_int(b, ",\"writerCheckpoint\":", m->writer_checkpoint);
-	sb_key_int(b, ",\"chaserCheckpoint\":", m->chaser_checkpoint);
-	sb_key_int(b, ",\"epochPosition\":", m->epoch_position);
-	sb_key_int(b, ",\"epochNumber\":", m->epoch_number);
-	guid_format(&m->epoch_id, guid);
-	sb_key_str(b, ",\"epochId\":", guid);
-	sb_key_int(b, ",\"nodePriority\":", m->node_priority);
-	sb_lit(b, m->is_read_only_replica ? ",\"isReadOnlyReplica\":true"
-					  : ",\"isReadOnlyReplica\":false");
-	sb_key_str(b, ",\"esVersion\":", m->es_version);
-	sb_lit(b, "}");
-}
-
-static char *
-sb_finish(struct sb *b, size_t *len)
-{
-	if (b->oom || b->p == NULL) {
-		free(b->p);
-		return NULL;
-	}
-	if (len != NULL)
-		*len = b->len;
-	return b->p;
-}
-
-char *
-gossip_json_encode(const struct cluster_doc *doc, size_t *len)
-{
-	struct sb b = {0};
-
-	sb_grow(&b, 64 + doc->n * 900);
-	sb_lit(&b, "{\"members\":[");
-	for (size_t i = 0; i < doc->n; i++) {
-		if (i > 0)
-			sb_lit(&b, ",");
-		encode_member(&b, &doc->members[i]);
-	}
-	sb_key_str(&b, "],\"serverIp\":", doc->server_ip);
-	sb_key_int(&b, ",\"serverPort\":", doc->server_port);
-	sb_lit(&b, "}");
-	return sb_finish(&b, len);
-}
-
-char *
-gossip_json_encode_member(const struct member *m, size_t *len)
-{
-	struct sb b = {0};
-
-	encode_member(&b, m);
-	return sb_finish(&b, len);
+	return -1;
 }
 
 int
@@ -667,22 +558,10 @@ gossip_json_decode_member_update(const char *buf, size_t len, size_t max_bytes,
 				 struct member_update *out, char *err,
 				 size_t errlen)
 {
-	static const char *const known[] = {
-	    "state",
-	    "writerCheckpoint",
-	    "chaserCheckpoint",
-	    "lastCommitPosition",
-	    "epochPosition",
-	    "epochNumber",
-	    "epochId",
-	    "nodePriority",
-	    "isReadOnlyReplica",
-	};
 	struct ctx x = {.where = "", .err = err, .errlen = errlen};
 	struct member_update u = {0};
 	const cJSON *it;
 	cJSON *root;
-	int64_t prio;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -697,11 +576,11 @@ gossip_json_decode_member_update(const char *buf, size_t len, size_t max_bytes,
 	{
 		size_t k;
 
-		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		for (k = 0; k < N_UPD_FIELDS; k++)
 			if (it->string != NULL &&
-			    strcmp(it->string, known[k]) == 0)
+			    strcmp(it->string, upd_fields[k].name) == 0)
 				break;
-		if (k == sizeof(known) / sizeof(known[0])) {
+		if (k == N_UPD_FIELDS) {
 			seterr(
 			    err, errlen,
 			    "unknown field (allowed: state, writerCheckpoint, "
@@ -710,60 +589,10 @@ gossip_json_decode_member_update(const char *buf, size_t len, size_t max_bytes,
 			    "nodePriority, isReadOnlyReplica)");
 			goto out;
 		}
-	}
-#define HAS(name) (cJSON_GetObjectItemCaseSensitive(root, name) != NULL)
-	if (HAS("state")) {
-		if (get_state(&x, root, "state", &u.state) < 0)
+		if (decode_update_field(&x, root, k, &u) < 0)
 			goto out;
-		u.fields |= MU_STATE;
+		u.fields |= upd_fields[k].flag;
 	}
-	if (HAS("writerCheckpoint")) {
-		if (get_pos(&x, root, "writerCheckpoint",
-			    &u.writer_checkpoint) < 0)
-			goto out;
-		u.fields |= MU_WRITER_CHECKPOINT;
-	}
-	if (HAS("chaserCheckpoint")) {
-		if (get_pos(&x, root, "chaserCheckpoint",
-			    &u.chaser_checkpoint) < 0)
-			goto out;
-		u.fields |= MU_CHASER_CHECKPOINT;
-	}
-	if (HAS("lastCommitPosition")) {
-		if (get_pos(&x, root, "lastCommitPosition",
-			    &u.last_commit_position) < 0)
-			goto out;
-		u.fields |= MU_LAST_COMMIT_POSITION;
-	}
-	if (HAS("epochPosition")) {
-		if (get_pos(&x, root, "epochPosition", &u.epoch_position) < 0)
-			goto out;
-		u.fields |= MU_EPOCH_POSITION;
-	}
-	if (HAS("epochNumber")) {
-		if (get_pos(&x, root, "epochNumber", &u.epoch_number) < 0)
-			goto out;
-		u.fields |= MU_EPOCH_NUMBER;
-	}
-	if (HAS("epochId")) {
-		if (get_guid(&x, root, "epochId", &u.epoch_id) < 0)
-			goto out;
-		u.fields |= MU_EPOCH_ID;
-	}
-	if (HAS("nodePriority")) {
-		if (get_int(&x, root, "nodePriority", INT32_MIN, INT32_MAX,
-			    &prio) < 0)
-			goto out;
-		u.node_priority = prio;
-		u.fields |= MU_NODE_PRIORITY;
-	}
-	if (HAS("isReadOnlyReplica")) {
-		if (get_bool(&x, root, "isReadOnlyReplica",
-			     &u.is_read_only_replica) < 0)
-			goto out;
-		u.fields |= MU_IS_READ_ONLY_REPLICA;
-	}
-#undef HAS
 	*out = u;
 	rc = 0;
 out:
