@@ -1,8 +1,8 @@
 /*
  * gossipd cert: the certificate generator's command line, with the flags
  * of es-gencert-cli (single-dash long names; "--name", "-name=value" and
- * "--name=value" work too). The work is in common/certgen.c; this file
- * parses flags, writes files and prints.
+ * "--name=value" work too). The work is in common/certgen*.c; this file
+ * parses flags, checks their values, and prints.
  *
  * Exit codes: 0 done, 1 failure (files, CA), 2 usage (flags and their
  * values).
@@ -89,7 +89,8 @@ static const char help_text[] =
     "usage: gossipd cert create-ca [flags]\n"
     "       gossipd cert create-node [flags]\n"
     "       gossipd cert create-client -common-name CN [flags]\n"
-    "       gossipd cert inspect [-reserved-cn PATTERN] FILE\n"
+    "       gossipd cert inspect [-reserved-cn PATTERN] "
+    "[-ca-certificate F] FILE\n"
     "\n"
     "Flags take \"-name value\", \"-name=value\", \"--name value\" or\n"
     "\"--name=value\".\n"
@@ -132,10 +133,12 @@ static const char help_text[] =
     "Keys are written with mode 0600, certificates with 0644; an\n"
     "existing file is kept unless -force is given.\n"
     "\n"
-    "inspect: prints a certificate's subject, issuer, validity, SANs, key\n"
-    "usage and extended key usage, and whether it would be admitted as a\n"
-    "node (SPEC.md section 4: CN, SAN and key usage rules; the CN is\n"
-    "checked against -reserved-cn, by default the certificate's own CN).\n";
+    "inspect: prints each certificate of FILE (subject, issuer, serial,\n"
+    "validity, key, SANs, key usage, extended key usage), the first one's\n"
+    "CN, and whether the first one would be admitted as a node by the CN,\n"
+    "SAN and key usage rules of SPEC.md section 4\n"
+    "  -reserved-cn PATTERN   the reserved node CN (default: its own CN)\n"
+    "  -ca-certificate F      also check that it verifies to this CA\n";
 
 static int __attribute__((format(printf, 2, 3)))
 usage_error(const struct args *a, const char *fmt, ...)
@@ -709,7 +712,9 @@ cmd_cert(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	if (argc < 2) {
-		fputs(help_text, stderr);
+		fprintf(stderr, "gossipd cert: which command? create-ca, "
+				"create-node, create-client or inspect (see "
+				"gossipd cert --help)\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
