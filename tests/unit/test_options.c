@@ -961,7 +961,7 @@ static void
 every_option_is_reachable_by_its_names(void **state)
 {
 	char err[512], flag[128], env[128], help_flag[160], help_env[160];
-	char *text, *help = NULL, *line, *save = NULL;
+	char *text, *help = NULL, *line, *next;
 	size_t helplen = 0, count = 0;
 	struct gossipd_config *cfg = load(NULL, NULL, err, sizeof(err));
 	FILE *f = open_memstream(&help, &helplen);
@@ -973,11 +973,13 @@ every_option_is_reachable_by_its_names(void **state)
 	fclose(f);
 	text = what_if(cfg);
 	options_free(cfg);
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (line = text; *line != '\0'; line = next) {
 		char key[64], value[64];
 		const char *colon = strchr(line, ':');
 
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		next++;
 		assert_non_null(colon);
 		snprintf(key, sizeof(key), "%.*s", (int)(colon - line), line);
 		spell(key, false, flag, sizeof(flag));
