@@ -1,0 +1,582 @@
+/*
+ * httpc_conn: sockets and TLS for httpc (see httpc_conn.h). Everything
+ * here is non-blocking and bounded by the caller's deadline; the TLS
+ * material and RNG belong to the client.
+ */
+#include "httpc_conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+
+#include "node_auth.h"
+
+int64_t
+httpc_conn_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+httpc_conn_mbed_err(char *err, size_t errlen, const char *what, int ret)
+{
+	char buf[160];
+
+	mbedtls_strerror(ret, buf, sizeof buf);
+	snprintf(err, errlen, "%s: %s (-0x%04X)", what, buf, (unsigned)-ret);
+}
+
+int
+httpc_conn_timed_out(char *err, size_t errlen, const char *what, int timeout_ms)
+{
+	snprintf(err, errlen, "%s: timed out after %d ms", what, timeout_ms);
+	return -1;
+}
+
+/*
+ * Waits until fd is ready for events or the deadline passes. Returns 1
+ * when ready (or in error: the next I/O call says which), 0 at the
+ * deadline, -1 when poll itself fails.
+ */
+static int
+wait_fd(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - httpc_conn_now_ms();
+		struct pollfd pfd = {.fd = fd, .events = events};
+		int n;
+
+		if (left <= 0)
+			return 0;
+		n = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* ECDHE with AEAD only, as on the server side (SPEC.md section 5). */
+static const int client_suites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    0,
+};
+
+/* ---- TLS configuration ---------------------------------------------- */
+
+static int
+tls_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	(void)ctx;
+	(void)crt;
+	(void)depth;
+	/* Names are checked by node_auth_san_match(), never by CN. */
+	*flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	return 0;
+}
+
+/* A new TLS client config over c's RNG and the given material. */
+mbedtls_ssl_config *
+httpc_conn_conf_new(struct httpc *c, mbedtls_x509_crt *ca,
+		    mbedtls_x509_crl *crl, mbedtls_x509_crt *own,
+		    mbedtls_pk_context *key, char *err, size_t errlen)
+{
+	mbedtls_ssl_config *conf = malloc(sizeof *conf);
+	int ret;
+
+	if (conf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	mbedtls_ssl_config_init(conf);
+	ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT,
+					  MBEDTLS_SSL_TRANSPORT_STREAM,
+					  MBEDTLS_SSL_PRESET_DEFAULT);
+	if (ret != 0)
+		goto fail;
+	mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+				     MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_ciphersuites(conf, client_suites);
+	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &c->drbg);
+	mbedtls_ssl_conf_session_tickets(conf,
+					 MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+	mbedtls_ssl_conf_renegotiation(conf,
+				       MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+	if (c->verify) {
+		mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+		mbedtls_ssl_conf_ca_chain(conf, ca, crl);
+		mbedtls_ssl_conf_verify(conf, tls_verify_cb, NULL);
+	} else {
+		mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_NONE);
+	}
+	if (own != NULL) {
+		ret = mbedtls_ssl_conf_own_cert(conf, own, key);
+		if (ret != 0)
+			goto fail;
+	}
+	return conf;
+fail:
+	httpc_conn_mbed_err(err, errlen, "TLS client configuration", ret);
+	mbedtls_ssl_config_free(conf);
+	free(conf);
+	return NULL;
+}
+
+void
+httpc_conn_conf_free(mbedtls_ssl_config *conf)
+{
+	if (conf == NULL)
+		return;
+	mbedtls_ssl_config_free(conf);
+	free(conf);
+}
+
+/* Loads the CA, certificate and key files of the client configuration. */
+int
+httpc_conn_load_files(struct httpc *c, const struct httpc_config *cfg,
+		      char *err, size_t errlen)
+{
+	char what[300];
+	struct stat st;
+	int ret;
+
+	if (cfg->ca_file != NULL) {
+		snprintf(what, sizeof what, "ca_file %s", cfg->ca_file);
+		if (stat(cfg->ca_file, &st) != 0) {
+			snprintf(err, errlen, "%s: %s", what, strerror(errno));
+			return -1;
+		}
+		if (S_ISDIR(st.st_mode))
+			ret = mbedtls_x509_crt_parse_path(&c->ca, cfg->ca_file);
+		else
+			ret = mbedtls_x509_crt_parse_file(&c->ca, cfg->ca_file);
+		if (ret < 0) {
+			httpc_conn_mbed_err(err, errlen, what, ret);
+			return -1;
+		}
+		/* A directory may hold other files; a file must parse. */
+		if (c->ca.version == 0 || (ret > 0 && !S_ISDIR(st.st_mode))) {
+			snprintf(err, errlen, "%s: no valid certificate in it",
+				 what);
+			return -1;
+		}
+	} else if (c->verify) {
+		snprintf(err, errlen,
+			 "no CA to verify servers with: give a CA file, or "
+			 "skip verification explicitly");
+		return -1;
+	}
+	if (cfg->cert_file == NULL && cfg->key_file == NULL)
+		return 0;
+	if (cfg->cert_file == NULL) {
+		snprintf(err, errlen, "key_file %s given without cert_file",
+			 cfg->key_file);
+		return -1;
+	}
+	snprintf(what, sizeof what, "cert_file %s", cfg->cert_file);
+	ret = mbedtls_x509_crt_parse_file(&c->cert, cfg->cert_file);
+	if (ret != 0) {
+		if (ret > 0)
+			snprintf(err, errlen, "%s: unparsable certificate",
+				 what);
+		else
+			httpc_conn_mbed_err(err, errlen, what, ret);
+		return -1;
+	}
+	snprintf(what, sizeof what, "key_file %s",
+		 cfg->key_file ? cfg->key_file : cfg->cert_file);
+	ret = mbedtls_pk_parse_keyfile(
+	    &c->key, cfg->key_file ? cfg->key_file : cfg->cert_file, NULL);
+	if (ret != 0) {
+		httpc_conn_mbed_err(err, errlen, what, ret);
+		return -1;
+	}
+	if (mbedtls_pk_check_pair(&c->cert.pk, &c->key) != 0) {
+		snprintf(err, errlen, "%s does not match %s", what,
+			 cfg->cert_file);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- connections ---------------------------------------------------- */
+
+static int
+bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct httpc_peer *p = ctx;
+	ssize_t n = send(p->fd, buf, len, MSG_NOSIGNAL);
+
+	if (n >= 0)
+		return (int)n;
+	p->io_errno = errno;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	if (errno == EPIPE || errno == ECONNRESET)
+		return MBEDTLS_ERR_NET_CONN_RESET;
+	return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int
+bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct httpc_peer *p = ctx;
+	ssize_t n = recv(p->fd, buf, len, 0);
+
+	if (n >= 0)
+		return (int)n;
+	p->io_errno = errno;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	if (errno == ECONNRESET)
+		return MBEDTLS_ERR_NET_CONN_RESET;
+	return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+void
+httpc_conn_close(struct httpc_peer *p)
+{
+	if (p->tls) {
+		/* Best effort: the socket is non-blocking. */
+		mbedtls_ssl_close_notify(&p->ssl);
+		mbedtls_ssl_free(&p->ssl);
+		p->tls = 0;
+	}
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	p->resumed = 0;
+}
+
+void
+httpc_conn_session_drop(struct httpc_peer *p)
+{
+	if (p->have_session)
+		mbedtls_ssl_session_free(&p->session);
+	mbedtls_ssl_session_init(&p->session);
+	p->have_session = 0;
+}
+
+/* Connects fd to one address within the deadline: 0, or -1 and errno. */
+static int
+connect_one(const struct addrinfo *ai, int64_t deadline, int *fdp)
+{
+	int fd = socket(ai->ai_family,
+			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int soerr = 0, one = 1, w;
+	socklen_t sl = sizeof soerr;
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		w = wait_fd(fd, POLLOUT, deadline);
+		if (w <= 0) {
+			errno = w == 0 ? ETIMEDOUT : errno;
+			goto fail;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+			goto fail;
+		if (soerr != 0) {
+			errno = soerr;
+			goto fail;
+		}
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	*fdp = fd;
+	return 0;
+fail:
+	soerr = errno;
+	close(fd);
+	errno = soerr;
+	return -1;
+}
+
+static int
+dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
+     char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char what[sizeof p->name + 16], port[8];
+	int rc, last = ECONNREFUSED;
+
+	snprintf(what, sizeof what, "connect %s", p->name);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (is_ip ? AI_NUMERICHOST : 0);
+	snprintf(port, sizeof port, "%d", p->port);
+	/* getaddrinfo() blocks; the deadline is checked after it. */
+	rc = getaddrinfo(p->host, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "resolve %s: %s", p->host,
+			 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (httpc_conn_now_ms() >= deadline) {
+			last = ETIMEDOUT;
+			break;
+		}
+		if (connect_one(ai, deadline, &p->fd) == 0)
+			break;
+		last = errno;
+	}
+	freeaddrinfo(res);
+	if (p->fd >= 0)
+		return 0;
+	if (last == ETIMEDOUT)
+		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
+	snprintf(err, errlen, "%s: %s", what, strerror(last));
+	return -1;
+}
+
+/* Words for the verification flags an operator is most likely to meet. */
+static const char *
+verify_reason(uint32_t flags)
+{
+	if (flags & MBEDTLS_X509_BADCERT_REVOKED)
+		return "certificate revoked";
+	if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+		return "certificate expired";
+	if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+		return "certificate not yet valid";
+	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+		return "certificate not signed by a trusted CA";
+	if (flags & MBEDTLS_X509_BADCERT_MISSING)
+		return "server sent no certificate";
+	if (flags & (MBEDTLS_X509_BADCERT_KEY_USAGE |
+		     MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
+		     MBEDTLS_X509_BADCERT_NS_CERT_TYPE))
+		return "certificate not usable for a TLS server (key usage)";
+	if (flags & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
+		     MBEDTLS_X509_BADCERT_BAD_KEY))
+		return "certificate uses a disallowed hash, algorithm or key "
+		       "size";
+	if (flags & (MBEDTLS_X509_BADCRL_EXPIRED | MBEDTLS_X509_BADCRL_FUTURE |
+		     MBEDTLS_X509_BADCRL_NOT_TRUSTED))
+		return "the CRL is expired, not yet valid or not trusted";
+	return "certificate verification failed";
+}
+
+/* Saves the session of the live connection; tells whether it resumed. */
+static void
+session_keep(struct httpc_peer *p)
+{
+	mbedtls_ssl_session s;
+
+	mbedtls_ssl_session_init(&s);
+	if (mbedtls_ssl_get_session(&p->ssl, &s) != 0) {
+		mbedtls_ssl_session_free(&s);
+		return;
+	}
+	/* Only a resumed handshake keeps the old master secret. */
+	p->resumed = p->have_session &&
+		     memcmp(s.master, p->session.master, sizeof s.master) == 0;
+	httpc_conn_session_drop(p);
+	p->session = s;
+	p->have_session = 1;
+}
+
+static int
+handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
+	  int timeout_ms, char *err, size_t errlen)
+{
+	char what[sizeof p->name + 32];
+	const mbedtls_x509_crt *peer_cert;
+	int ret, w;
+
+	snprintf(what, sizeof what, "TLS handshake with %s", p->name);
+	mbedtls_ssl_init(&p->ssl);
+	p->tls = 1;
+	ret = mbedtls_ssl_setup(&p->ssl, c->conf);
+	if (ret == 0)
+		ret = mbedtls_ssl_set_hostname(&p->ssl, NULL);
+	if (ret != 0) {
+		httpc_conn_mbed_err(err, errlen, what, ret);
+		return -1;
+	}
+	mbedtls_ssl_set_bio(&p->ssl, p, bio_send, bio_recv, NULL);
+	if (p->have_session && mbedtls_ssl_set_session(&p->ssl, &p->session))
+		httpc_conn_session_drop(p);
+	while ((ret = mbedtls_ssl_handshake(&p->ssl)) != 0) {
+		if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
+		    ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+			break;
+		w = wait_fd(p->fd,
+			    ret == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT,
+			    deadline);
+		if (w == 0) {
+			httpc_conn_session_drop(p);
+			return httpc_conn_timed_out(err, errlen, what,
+						    timeout_ms);
+		}
+	}
+	if (ret != 0) {
+		httpc_conn_session_drop(p);
+		if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+			snprintf(err, errlen, "%s: %s", what,
+				 verify_reason(
+				     mbedtls_ssl_get_verify_result(&p->ssl)));
+		else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
+			snprintf(err, errlen, "%s: connection reset by peer",
+				 what);
+		else
+			httpc_conn_mbed_err(err, errlen, what, ret);
+		return -1;
+	}
+	peer_cert = mbedtls_ssl_get_peer_cert(&p->ssl);
+	if (c->verify &&
+	    (peer_cert == NULL || !node_auth_san_match(peer_cert, p->host))) {
+		httpc_conn_session_drop(p);
+		snprintf(err, errlen,
+			 "%s: server certificate has no SAN matching %s", what,
+			 p->host);
+		return -1;
+	}
+	session_keep(p);
+	return 0;
+}
+
+int
+httpc_conn_open(struct httpc *c, struct httpc_peer *p, int64_t deadline,
+		int timeout_ms, char *err, size_t errlen)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	int is_ip = inet_pton(AF_INET, p->host, a) == 1 ||
+		    inet_pton(AF_INET6, p->host, a) == 1;
+
+	if (dial(p, is_ip, deadline, timeout_ms, err, errlen) != 0)
+		return -1;
+	if (c->conf != NULL &&
+	    handshake(c, p, deadline, timeout_ms, err, errlen) != 0) {
+		httpc_conn_close(p);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Is a kept-alive connection still fit for a request? A server that
+ * closed it (or sent anything unasked, such as a TLS alert) makes the
+ * socket readable.
+ */
+int
+httpc_conn_idle_ok(struct httpc_peer *p)
+{
+	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+
+	if (p->tls && mbedtls_ssl_get_bytes_avail(&p->ssl) > 0)
+		return 0;
+	return poll(&pfd, 1, 0) == 0;
+}
+
+enum io_result
+httpc_conn_write(struct httpc_peer *p, const char *buf, size_t len,
+		 int64_t deadline, int *closed)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		short ev = POLLOUT;
+		int ret;
+
+		if (p->tls) {
+			ret = mbedtls_ssl_write(
+			    &p->ssl, (const unsigned char *)buf + off,
+			    len - off);
+			if (ret == MBEDTLS_ERR_SSL_WANT_READ)
+				ev = POLLIN;
+			else if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret < 0) {
+				p->tls_err = ret;
+				*closed = ret == MBEDTLS_ERR_NET_CONN_RESET;
+				return IO_FAIL;
+			}
+		} else {
+			ssize_t n =
+			    send(p->fd, buf + off, len - off, MSG_NOSIGNAL);
+
+			ret = n >= 0 ? (int)n : MBEDTLS_ERR_SSL_WANT_WRITE;
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				p->io_errno = errno;
+				*closed = errno == EPIPE || errno == ECONNRESET;
+				return IO_FAIL;
+			}
+		}
+		if (ret >= 0) {
+			off += (size_t)ret;
+			continue;
+		}
+		if (wait_fd(p->fd, ev, deadline) == 0)
+			return IO_TIMEOUT;
+	}
+	return IO_OK;
+}
+
+/* Reads some bytes: *n > 0, or IO_EOF, IO_FAIL (*reset), IO_TIMEOUT. */
+enum io_result
+httpc_conn_read(struct httpc_peer *p, char *buf, size_t cap, int64_t deadline,
+		size_t *n, int *reset)
+{
+	for (;;) {
+		short ev = POLLIN;
+		int ret;
+
+		if (p->tls) {
+			ret = mbedtls_ssl_read(&p->ssl, (unsigned char *)buf,
+					       cap);
+			/* A TCP close without close_notify is an EOF too
+			 * (the framing of the body says if it was cut). */
+			if (ret == 0 ||
+			    ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+			    ret == MBEDTLS_ERR_SSL_CONN_EOF)
+				return IO_EOF;
+			if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+				ev = POLLOUT;
+			else if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret < 0) {
+				p->tls_err = ret;
+				*reset = ret == MBEDTLS_ERR_NET_CONN_RESET;
+				return IO_FAIL;
+			}
+		} else {
+			ssize_t r = recv(p->fd, buf, cap, 0);
+
+			if (r == 0)
+				return IO_EOF;
+			ret = r > 0 ? (int)r : MBEDTLS_ERR_SSL_WANT_READ;
+			if (r < 0 && errno != EAGAIN && errno != EINTR) {
+				p->io_errno = errno;
+				*reset = errno == ECONNRESET;
+				return IO_FAIL;
+			}
+		}
+		if (ret > 0) {
+			*n = (size_t)ret;
+			return IO_OK;
+		}
+		if (wait_fd(p->fd, ev, deadline) == 0)
+			return IO_TIMEOUT;
+	}
+}

@@ -1,0 +1,113 @@
+/*
+ * httpc_conn: the connection layer of the httpc module (internal to
+ * httpc.c and httpc_conn.c): the client and peer records, the TLS client
+ * configuration, and non-blocking connect, handshake, read and write
+ * against a deadline. See httpc.h for the promises made to callers.
+ */
+#ifndef GOSSIP_HTTPC_CONN_H
+#define GOSSIP_HTTPC_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ssl.h>
+
+#include "httpc.h"
+
+#define HOST_MAX 253
+
+/* One peer (host:port): its kept-alive connection and its last session. */
+struct httpc_peer {
+	char host[HOST_MAX + 1]; /* without brackets */
+	int port;
+	char name[HOST_MAX + 16]; /* "host:port" or "[v6]:port" */
+	int fd;			  /* -1: no live connection */
+	int tls;		  /* ssl is set up on fd */
+	int resumed;		  /* the live connection resumed a session */
+	int io_errno;		  /* last socket error of this exchange */
+	int tls_err;		  /* last mbedTLS error of this exchange */
+	mbedtls_ssl_context ssl;
+	mbedtls_ssl_session session;
+	int have_session;
+	unsigned long last_use;
+};
+
+struct httpc {
+	int plain;
+	int verify; /* check the chain, and the SAN against the host */
+	size_t max_body;
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_ssl_config *conf; /* NULL for plain HTTP */
+	struct tls_creds *creds;  /* creds mode */
+	mbedtls_x509_crt ca;	  /* file mode (discover, status) */
+	mbedtls_x509_crt cert;
+	mbedtls_pk_context key;
+	struct httpc_peer *peers[HTTPC_MAX_PEERS];
+	unsigned long clock;
+};
+
+enum io_result { IO_OK = 0, IO_EOF = 1, IO_FAIL = -1, IO_TIMEOUT = -2 };
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t httpc_conn_now_ms(void);
+
+/* "what: mbedTLS message (-0xNNNN)" into err. */
+void httpc_conn_mbed_err(char *err, size_t errlen, const char *what, int ret);
+
+/* "what: timed out after N ms" into err; returns -1. */
+int httpc_conn_timed_out(char *err, size_t errlen, const char *what,
+			 int timeout_ms);
+
+/*
+ * A new TLS client config over c's RNG and c->verify, trusting ca (and
+ * crl), presenting own/key when own is not NULL. The material must outlive
+ * the config. Returns it (free with httpc_conn_conf_free), or NULL with a
+ * reason in err.
+ */
+mbedtls_ssl_config *httpc_conn_conf_new(struct httpc *c, mbedtls_x509_crt *ca,
+					mbedtls_x509_crl *crl,
+					mbedtls_x509_crt *own,
+					mbedtls_pk_context *key, char *err,
+					size_t errlen);
+void httpc_conn_conf_free(mbedtls_ssl_config *conf);
+
+/* Loads cfg's ca_file, cert_file and key_file into c->ca, c->cert, c->key. */
+int httpc_conn_load_files(struct httpc *c, const struct httpc_config *cfg,
+			  char *err, size_t errlen);
+
+/*
+ * Connects p (and, with c->conf, completes a verified TLS handshake with
+ * the SAN check and session resumption) before the deadline. Returns 0, or
+ * -1 with a reason in err and p closed.
+ */
+int httpc_conn_open(struct httpc *c, struct httpc_peer *p, int64_t deadline,
+		    int timeout_ms, char *err, size_t errlen);
+
+/* Closes p's connection (close_notify on a best-effort basis); keeps its
+ * session. Accepts a peer without a connection. */
+void httpc_conn_close(struct httpc_peer *p);
+
+/* Forgets p's saved TLS session. */
+void httpc_conn_session_drop(struct httpc_peer *p);
+
+/* May p's kept-alive connection carry a request (not closed, no data)? */
+int httpc_conn_idle_ok(struct httpc_peer *p);
+
+/*
+ * Writes all of buf before the deadline. On IO_FAIL, *closed says the
+ * peer had closed or reset the connection.
+ */
+enum io_result httpc_conn_write(struct httpc_peer *p, const char *buf,
+				size_t len, int64_t deadline, int *closed);
+
+/*
+ * Reads some bytes: IO_OK with *n > 0, IO_EOF, IO_TIMEOUT, or IO_FAIL
+ * with *reset saying the peer reset the connection.
+ */
+enum io_result httpc_conn_read(struct httpc_peer *p, char *buf, size_t cap,
+			       int64_t deadline, size_t *n, int *reset);
+
+#endif
