@@ -28,9 +28,9 @@ const char *log_level_name(enum log_level level);
 /* Writes one line atomically (a single write(2)); newlines in the message
  * are replaced so that one event is always one line. */
 void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 #define log_debug(...) log_msg(LL_DEBUG, __VA_ARGS__)
 #define log_info(...)  log_msg(LL_INFO, __VA_ARGS__)
