@@ -9,6 +9,8 @@ pkgs=(build-essential cmake pkg-config git clang clang-format
 # its checks (lintian, man, systemd-analyze, systemd-tmpfiles) and the YAML
 # check of the Kubernetes manifests.
 pkgs+=(dpkg-dev file lintian man-db systemd python3-yaml adduser)
+# Robustness: hostile-client tests, the TLS audit, the valgrind script.
+pkgs+=(slowhttptest testssl.sh valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
