@@ -152,6 +152,44 @@ int discovery_parse_response(int status, const char *content_type,
 int discovery_resolve_dns(const char *name, int port, struct gossip_seed *seeds,
 			  size_t max, size_t *n, char *err, size_t errlen);
 
+#define DISCOVERY_URI_PATH_MAX 1024
+
+/*
+ * What a KurrentDB client connection string says about discovery:
+ * esdb://, kurrentdb:// or kdb:// (with +discover for DNS), then
+ * [user:password@] (skipped) host[:port][,host[:port]...] (port 2113 when
+ * absent; IPv6 in brackets), then ?key=value&... with the client
+ * settings tls, tlsVerifyCert, tlsCAFile, userCertFile, userKeyFile,
+ * nodePreference, maxDiscoverAttempts, discoveryInterval (ms) and
+ * gossipTimeout (ms), keys in any case. Client settings that do not
+ * concern discovery (connectionName, keepAliveInterval, ...) are
+ * accepted and ignored; any other key is an error.
+ */
+struct discovery_uri {
+	struct gossip_seed seeds[OPT_MAX_SEEDS];
+	size_t n_seeds;
+	bool dns_discover; /* +discover */
+	bool tls;	   /* default true */
+	bool tls_verify;   /* default true */
+	bool have_pref;
+	enum discovery_pref pref;
+	int attempts; /* 0: not given */
+	bool have_delay;
+	int delay_ms;
+	int timeout_ms; /* 0: not given */
+	char ca_file[DISCOVERY_URI_PATH_MAX];
+	char cert_file[DISCOVERY_URI_PATH_MAX];
+	char key_file[DISCOVERY_URI_PATH_MAX];
+};
+
+/*
+ * Parses a connection string (at most 4095 bytes) into *u (in
+ * discovery_uri.c). Returns 0, or -1 with the reason in err; the reason
+ * never repeats the string (it may hold a password).
+ */
+int discovery_uri_parse(const char *s, struct discovery_uri *u, char *err,
+			size_t errlen);
+
 /*
  * Fetches and decodes the gossip document from host:port within
  * timeout_ms. Returns 0 and fills *doc, or -1 with a reason in err.

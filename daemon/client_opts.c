@@ -115,6 +115,10 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 
 	if (ip != NULL) {
 		o->port_given |= ip == &o->port;
+		o->given |= ip == &o->attempts	   ? GIVEN_ATTEMPTS
+			    : ip == &o->delay_ms   ? GIVEN_DELAY
+			    : ip == &o->timeout_ms ? GIVEN_TIMEOUT
+						   : 0;
 		if (parse_int(v, lo, hi, ip) != 0)
 			return client_usage_error(
 			    o,
@@ -125,7 +129,9 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 	}
 	if (strcmp(name, "--seed") == 0)
 		return add_seeds(o, v);
-	if (strcmp(name, "--cluster-dns") == 0)
+	if (strcmp(name, "--connection-string") == 0)
+		o->conn_str = v;
+	else if (strcmp(name, "--cluster-dns") == 0)
 		o->cluster_dns = v;
 	else if (strcmp(name, "--cacert") == 0)
 		o->cacert = v;
@@ -135,6 +141,7 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 		o->key = v;
 	else if (strcmp(name, "--prefer") == 0 &&
 		 strcmp(o->cmd, "discover") == 0) {
+		o->given |= GIVEN_PREF;
 		if (discovery_pref_parse(v, &o->pref) != 0)
 			return client_usage_error(
 			    o,
@@ -152,6 +159,7 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 			    "\"%s\"",
 			    name, v);
 		o->no_verify = !verify;
+		o->given |= GIVEN_VERIFY;
 	} else {
 		return client_usage_error(o, "unknown option \"%s\"%s", name,
 					  "");
@@ -162,11 +170,13 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 static bool
 is_switch(struct client_opts *o, const char *name)
 {
-	if (strcmp(name, "--insecure") == 0)
+	if (strcmp(name, "--insecure") == 0) {
 		o->insecure = true;
-	else if (strcmp(name, "--no-verify") == 0)
+		o->given |= GIVEN_INSECURE;
+	} else if (strcmp(name, "--no-verify") == 0) {
 		o->no_verify = true;
-	else if (strcmp(name, "--json") == 0)
+		o->given |= GIVEN_VERIFY;
+	} else if (strcmp(name, "--json") == 0)
 		o->json = true;
 	else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		o->help = true;
@@ -204,13 +214,88 @@ check_combinations(struct client_opts *o)
 	return 0;
 }
 
+/* The TLS and file settings of a connection string, unless flags said. */
+static void
+apply_uri_tls(struct client_opts *o, const struct discovery_uri *u)
+{
+	if (!(o->given & GIVEN_INSECURE))
+		o->insecure = !u->tls;
+	if (!(o->given & GIVEN_VERIFY) && !u->tls_verify)
+		o->no_verify = true;
+	if (o->cacert == NULL && u->ca_file[0] != '\0') {
+		memcpy(o->uri_ca, u->ca_file, sizeof(o->uri_ca));
+		o->cacert = o->uri_ca;
+	}
+	if (o->cert == NULL && u->cert_file[0] != '\0') {
+		memcpy(o->uri_cert, u->cert_file, sizeof(o->uri_cert));
+		o->cert = o->uri_cert;
+	}
+	if (o->key == NULL && u->key_file[0] != '\0') {
+		memcpy(o->uri_key, u->key_file, sizeof(o->uri_key));
+		o->key = o->uri_key;
+	}
+}
+
+/* Seeds and settings from the connection string; flags win. */
+static int
+apply_uri(struct client_opts *o)
+{
+	struct discovery_uri *u = calloc(1, sizeof(*u));
+	char err[256];
+	int rc = 0;
+
+	if (u == NULL)
+		return client_usage_error(o, "out of memory%s%s", "", "");
+	if (discovery_uri_parse(o->conn_str, u, err, sizeof(err)) != 0) {
+		rc = client_usage_error(o, "%s%s", err, "");
+		goto out;
+	}
+	if (o->n_seeds > 0 || o->cluster_dns != NULL || o->port_given) {
+		rc = client_usage_error(o,
+					"a connection string names the hosts: "
+					"no --seed, --cluster-dns or --port "
+					"with it%s%s",
+					"", "");
+		goto out;
+	}
+	if (u->dns_discover && u->n_seeds == 1) {
+		memcpy(o->uri_host, u->seeds[0].host, sizeof(o->uri_host));
+		o->cluster_dns = o->uri_host;
+		o->port = u->seeds[0].port;
+		o->port_given = true;
+	} else {
+		memcpy(o->seeds, u->seeds, u->n_seeds * sizeof(u->seeds[0]));
+		o->n_seeds = u->n_seeds;
+	}
+	if (u->have_pref && !(o->given & GIVEN_PREF))
+		o->pref = u->pref;
+	if (u->attempts > 0 && !(o->given & GIVEN_ATTEMPTS))
+		o->attempts = u->attempts;
+	if (u->have_delay && !(o->given & GIVEN_DELAY))
+		o->delay_ms = u->delay_ms;
+	if (u->timeout_ms > 0 && !(o->given & GIVEN_TIMEOUT))
+		o->timeout_ms = u->timeout_ms;
+	apply_uri_tls(o, u);
+out:
+	free(u);
+	return rc;
+}
+
 static bool
 takes_value(const struct client_opts *o, const char *name)
 {
 	static const char *const common[] = {
-	    "--seed",	  "--cluster-dns",     "--port",   "--attempts",
-	    "--delay-ms", "--timeout-ms",      "--cacert", "--cert",
-	    "--key",	  "--tls-verify-cert",
+	    "--seed",
+	    "--cluster-dns",
+	    "--port",
+	    "--attempts",
+	    "--delay-ms",
+	    "--timeout-ms",
+	    "--cacert",
+	    "--cert",
+	    "--key",
+	    "--tls-verify-cert",
+	    "--connection-string",
 	};
 	size_t i;
 
@@ -231,6 +316,10 @@ client_parse_opts(struct client_opts *o, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
+		if (strstr(a, "://") != NULL && o->conn_str == NULL) {
+			o->conn_str = a;
+			continue;
+		}
 		if (strncmp(a, "--", 2) != 0 && strcmp(a, "-h") != 0)
 			return client_usage_error(
 			    o, "unexpected argument \"%s\"%s", a, "");
@@ -261,6 +350,8 @@ client_parse_opts(struct client_opts *o, int argc, char **argv)
 	}
 	if (o->help)
 		return 0;
+	if (o->conn_str != NULL && (rc = apply_uri(o)) != 0)
+		return rc;
 	return check_combinations(o);
 }
 

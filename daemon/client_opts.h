@@ -33,14 +33,33 @@ struct client_opts {
 	bool no_verify;
 	bool json;
 	bool help;
+	/* a KurrentDB connection string, and what it brought along */
+	const char *conn_str;
+	unsigned given; /* GIVEN_* bits: flags that win over conn_str */
+	char uri_host[OPT_HOST_MAX];
+	char uri_ca[DISCOVERY_URI_PATH_MAX];
+	char uri_cert[DISCOVERY_URI_PATH_MAX];
+	char uri_key[DISCOVERY_URI_PATH_MAX];
+};
+
+enum {
+	GIVEN_PREF = 1u << 0,
+	GIVEN_ATTEMPTS = 1u << 1,
+	GIVEN_DELAY = 1u << 2,
+	GIVEN_TIMEOUT = 1u << 3,
+	GIVEN_INSECURE = 1u << 4,
+	GIVEN_VERIFY = 1u << 5,
 };
 
 /* Defaults for cmd ("discover" or "status"), which names messages. */
 void client_opts_init(struct client_opts *o, const char *cmd);
 
 /*
- * Parses argv[1..argc) into o. Returns 0, or 2 after printing a usage
- * error that names the flag. --help only sets o->help.
+ * Parses argv[1..argc) into o: flags, and a KurrentDB connection string
+ * (--connection-string S, or an argument with "://") whose settings the
+ * flags override. Returns 0, or 2 after printing a usage error that names
+ * the flag (never the connection string: it may hold a password).
+ * --help only sets o->help.
  */
 int client_parse_opts(struct client_opts *o, int argc, char **argv);
 

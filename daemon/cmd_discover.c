@@ -30,7 +30,8 @@ usage_discover(FILE *out)
 {
 	fprintf(out,
 		"usage: gossipd discover (--seed HOST:PORT[,HOST:PORT...] | "
-		"--cluster-dns NAME [--port P])\n"
+		"--cluster-dns NAME [--port P]\n"
+		"                         | CONNECTION-STRING)\n"
 		"                        [--prefer leader|follower|random|"
 		"readonlyreplica] [--strict]\n"
 		"                        [--attempts N] [--delay-ms D] "
@@ -52,6 +53,12 @@ usage_discover(FILE *out)
 		"[addr]:port)\n"
 		"  --cluster-dns NAME  every A/AAAA record of NAME is a seed, "
 		"on --port (2113)\n"
+		"  CONNECTION-STRING   a KurrentDB client connection string, "
+		"e.g.\n"
+		"                      esdb://node1:2113,node2:2113?"
+		"nodePreference=follower&tlsCAFile=ca.crt\n"
+		"                      (also --connection-string S; flags "
+		"override its settings)\n"
 		"  --prefer P          leader (default), follower, random, "
 		"readonlyreplica\n"
 		"  --strict            only a member in the preferred state "
@@ -82,7 +89,8 @@ usage_status(FILE *out)
 	fprintf(
 	    out,
 	    "usage: gossipd status [--seed HOST:PORT[,...] | --cluster-dns "
-	    "NAME [--port P]]\n"
+	    "NAME [--port P]\n"
+	    "                       | CONNECTION-STRING]\n"
 	    "                      [--timeout-ms T] [--attempts N] "
 	    "[--delay-ms D]\n"
 	    "                      [--cacert FILE] [--cert FILE --key FILE] "

@@ -60,6 +60,12 @@ assert_contains "$json" '"state":"Leader"' "--json: the whole entry"
 assert_contains "$json" "\"httpEndPointPort\":$p1" "--json: the leader's entry"
 assert_contains "$json" '"instanceId":"' "--json: every field"
 
+# the connection string an application would use works the same
+got=$(gd discover "esdb://admin:changeit@127.0.0.1:$p2,127.0.0.1:$p3?tlsCAFile=$pki/ca/ca.crt&nodePreference=leader")
+assert_eq "127.0.0.1:$p1" "$got" "connection string"
+got=$(gd discover "kurrentdb://127.0.0.1:$p1?tlsCAFile=$pki/ca/ca.crt&nodePreference=follower")
+[ "$got" != "127.0.0.1:$p1" ] || t_fail "connection string nodePreference=follower gave the leader"
+
 # --prefer follower: never the leader, and both followers come up
 seen2="" seen3=""
 for _ in $(seq 1 16); do

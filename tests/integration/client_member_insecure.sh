@@ -38,6 +38,7 @@ assert_contains "$json" '"writerCheckpoint":4267' "unchanged fields stay"
 
 # discover and status see it
 assert_eq "$seed" "$(gd discover --insecure --seed "$seed")" "discover: the leader"
+assert_eq "$seed" "$(gd discover "esdb://$seed?tls=false")" "connection string with tls=false"
 json=$(gd discover --insecure --seed "$seed" --json)
 assert_contains "$json" '"nodePriority":3' "discover --json"
 table=$(gd status --insecure --seed "$seed")

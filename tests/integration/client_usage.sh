@@ -54,6 +54,15 @@ expect_usage "member set: bad boolean" "expected true or false" \
 	member set --read-only-replica maybe
 expect_usage "member show: a set field" '"--state"' member show --state Leader
 
+expect_usage "bad connection string" 'unknown setting "frobnicate"' \
+	discover "esdb://admin:s3cret@127.0.0.1:1?frobnicate=1"
+expect_usage "connection string and seeds" "no --seed" \
+	discover "esdb://127.0.0.1:1" --seed 127.0.0.1:2
+expect_usage "not a connection string" "expected esdb://" \
+	status --connection-string "http://127.0.0.1:1"
+err=$("$GOSSIPD_BIN" discover "esdb://admin:s3cret@127.0.0.1:1?tls=maybe" 2>&1)
+assert_not_contains "$err" "s3cret" "a password is never echoed"
+
 # --help is exit 0 on stdout
 for sub in discover status "member"; do
 	out=$("$GOSSIPD_BIN" $sub --help) || t_fail "$sub --help: exit $?"

@@ -576,6 +576,100 @@ test_dns_seeds_are_every_address_on_the_port(void **state)
 	    discovery_resolve_dns("", 1, seeds, 8, &n, err, sizeof(err)), -1);
 }
 
+/* ---- KurrentDB connection strings ---- */
+
+static void
+test_connection_strings_give_seeds_and_settings(void **state)
+{
+	struct discovery_uri *u = calloc(1, sizeof(*u));
+	char err[256];
+
+	(void)state;
+	assert_non_null(u);
+	assert_int_equal(
+	    discovery_uri_parse("esdb://admin:changeit@node1:2113,"
+				"127.0.0.1,[::1]:2115,::1?tls=true&"
+				"NODEPREFERENCE=readOnlyReplica&"
+				"tlsVerifyCert=false&tlsCAFile=%2Fetc%2Fca."
+				"crt&maxDiscoverAttempts=3&"
+				"discoveryInterval=0&gossipTimeout=250&"
+				"connectionName=app",
+				u, err, sizeof(err)),
+	    0);
+	assert_int_equal(u->n_seeds, 4);
+	assert_string_equal(u->seeds[0].host, "node1");
+	assert_int_equal(u->seeds[0].port, 2113);
+	assert_string_equal(u->seeds[1].host, "127.0.0.1");
+	assert_int_equal(u->seeds[1].port, 2113);
+	assert_string_equal(u->seeds[2].host, "::1");
+	assert_int_equal(u->seeds[2].port, 2115);
+	assert_string_equal(u->seeds[3].host, "::1");
+	assert_int_equal(u->seeds[3].port, 2113);
+	assert_false(u->dns_discover);
+	assert_true(u->tls);
+	assert_false(u->tls_verify);
+	assert_true(u->have_pref);
+	assert_int_equal(u->pref, DP_READ_ONLY_REPLICA);
+	assert_string_equal(u->ca_file, "/etc/ca.crt");
+	assert_int_equal(u->attempts, 3);
+	assert_true(u->have_delay);
+	assert_int_equal(u->delay_ms, 0);
+	assert_int_equal(u->timeout_ms, 250);
+
+	assert_int_equal(discovery_uri_parse("kurrentdb+discover://cluster."
+					     "example.org:2113/?tls=false",
+					     u, err, sizeof(err)),
+			 0);
+	assert_true(u->dns_discover);
+	assert_false(u->tls);
+	assert_int_equal(u->n_seeds, 1);
+	assert_string_equal(u->seeds[0].host, "cluster.example.org");
+	assert_false(u->have_pref);
+	assert_int_equal(u->attempts, 0);
+	assert_true(u->tls_verify);
+	free(u);
+}
+
+static void
+test_bad_connection_strings_are_refused_without_echo(void **state)
+{
+	static const struct {
+		const char *s;
+		const char *err_has;
+	} bad[] = {
+	    {"http://node1:2113", "expected esdb://"},
+	    {"esdb:/node1", "expected esdb://"},
+	    {"esdb://", "host"},
+	    {"esdb://a,,b", "empty"},
+	    {"esdb://node1?tls=maybe", "bad value for tls"},
+	    {"esdb://node1?nodePreference=master", "nodePreference"},
+	    {"esdb://node1?maxDiscoverAttempts=0", "maxDiscoverAttempts"},
+	    {"esdb://node1?frobnicate=1", "unknown setting \"frobnicate\""},
+	    {"esdb://node1?tls", "key=value"},
+	    {"esdb://node1?tlsCAFile=%2", "key=value"},
+	    {"esdb://node1?tlsCAFile=%00x", "key=value"},
+	    {"esdb://u:s3cret@node1?tls=no", "bad value for tls"},
+	    {"esdb://node1:99999", "port"},
+	};
+	struct discovery_uri *u = calloc(1, sizeof(*u));
+	char err[256];
+	size_t i;
+
+	(void)state;
+	assert_non_null(u);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (discovery_uri_parse(bad[i].s, u, err, sizeof(err)) != -1)
+			fail_msg("accepted %s", bad[i].s);
+		if (strstr(err, bad[i].err_has) == NULL)
+			fail_msg("%s: reason \"%s\" lacks \"%s\"", bad[i].s,
+				 err, bad[i].err_has);
+		if (strstr(err, "s3cret") != NULL)
+			fail_msg("%s: the password is in the reason", bad[i].s);
+	}
+	free(u);
+}
+
 /* ---- the loop, over a scripted network and a fake clock ---- */
 
 enum behaviour { B_REFUSE, B_TIMEOUT, B_DOC };
@@ -990,6 +1084,9 @@ main(void)
 	    cmocka_unit_test(test_endpoints_bracket_ipv6),
 	    cmocka_unit_test(test_ages_read_like_a_person_would_say_them),
 	    cmocka_unit_test(test_dns_seeds_are_every_address_on_the_port),
+	    cmocka_unit_test(test_connection_strings_give_seeds_and_settings),
+	    cmocka_unit_test(
+		test_bad_connection_strings_are_refused_without_echo),
 	    cmocka_unit_test(test_dead_first_seed_does_not_prevent_discovery),
 	    cmocka_unit_test(
 		test_unreachable_cluster_names_each_seed_and_retries),
