@@ -68,6 +68,13 @@ out=$(gd discover --seed "$seed" --attempts 1 2>&1) && rc=0 || rc=$?
 assert_eq 1 "$rc" "TLS against plain HTTP: exit status"
 assert_contains "$out" "seed $seed: " "TLS against plain HTTP: the seed named"
 
+# a daemon that does not answer: the client gives up at its deadline
+kill -STOP "$PID_n1"
+out=$(gd member show --admin-socket "$sock" --timeout-ms 300 2>&1) && rc=0 || rc=$?
+kill -CONT "$PID_n1"
+assert_eq 1 "$rc" "hung daemon: exit status"
+assert_contains "$out" "no answer from $sock within 300 ms" "hung daemon: message"
+
 # a daemon that is gone: the socket file may stay, nobody listens
 kill -KILL "$PID_n1"
 wait_exit "$PID_n1" 5 >/dev/null
