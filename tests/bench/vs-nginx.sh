@@ -56,7 +56,9 @@ curl -sf "${tls[@]}" -o "$T_DIR/gossip.json" "https://127.0.0.1:$pg/gossip" ||
 	t_fail "cannot fetch the document"
 
 mkdir -p "$T_DIR/nginx/logs"
+# The worker runs as the invoking user: the test directory is private.
 cat >"$T_DIR/nginx/nginx.conf" <<EOF
+$([ "$(id -u)" = 0 ] && echo "user root root;")
 worker_processes 1;
 daemon off;
 pid $T_DIR/nginx/nginx.pid;
