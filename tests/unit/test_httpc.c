@@ -23,6 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+
 #include "httpc.h"
 #include "httpc_parse.h"
 
@@ -290,6 +296,16 @@ struct step {
 
 #define MAX_STEPS 8
 
+/* Server-side TLS for the scripted servers (fixture certificates). */
+struct tls_srv {
+	mbedtls_ssl_config conf;
+	mbedtls_x509_crt crt;
+	mbedtls_pk_context key;
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_ssl_cache_context cache;
+};
+
 struct srv {
 	int lfd;
 	int port;
@@ -298,7 +314,11 @@ struct srv {
 	const struct step *steps;
 	int n_steps;
 	size_t piece; /* send replies in pieces of this many bytes; 0: whole */
+	struct tls_srv *tls; /* NULL: plain HTTP */
+	mbedtls_ssl_context ssl;
+	mbedtls_net_context net;
 	int accepts;
+	int handshakes_failed;
 	int n_req;
 	char req[MAX_STEPS][2048];
 };
@@ -309,10 +329,26 @@ srv_wait(struct srv *s, int fd)
 	struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
 				{.fd = s->stop[0], .events = POLLIN}};
 
+	if (s->tls != NULL && fd != s->lfd && fd != s->stop[0] &&
+	    mbedtls_ssl_check_pending(&s->ssl))
+		return 0;
 	/* Ten seconds: far beyond any test, short of the ctest timeout. */
 	if (poll(pfd, 2, 10000) <= 0 || (pfd[1].revents & POLLIN))
 		return -1;
 	return 0;
+}
+
+static ssize_t
+srv_recv(struct srv *s, int fd, char *buf, size_t len)
+{
+	int n;
+
+	if (s->tls == NULL)
+		return read(fd, buf, len);
+	do
+		n = mbedtls_ssl_read(&s->ssl, (unsigned char *)buf, len);
+	while (n == MBEDTLS_ERR_SSL_WANT_READ);
+	return n;
 }
 
 /* Reads one request (head and Content-Length body): 0, or -1 at EOF. */
@@ -335,7 +371,7 @@ srv_read_request(struct srv *s, int fd, char *buf, size_t cap)
 			return 0;
 		if (len + 1 >= cap || srv_wait(s, fd) != 0)
 			return -1;
-		n = read(fd, buf + len, cap - 1 - len);
+		n = srv_recv(s, fd, buf + len, cap - 1 - len);
 		if (n <= 0)
 			return -1;
 		len += (size_t)n;
@@ -351,15 +387,66 @@ srv_send(struct srv *s, int fd, const char *reply)
 
 	while (off < len) {
 		size_t n = s->piece ? s->piece : len - off;
+		ssize_t w;
 
 		if (n > len - off)
 			n = len - off;
-		if (send(fd, reply + off, n, MSG_NOSIGNAL) != (ssize_t)n)
+		if (s->tls != NULL)
+			w = mbedtls_ssl_write(
+			    &s->ssl, (const unsigned char *)reply + off, n);
+		else
+			w = send(fd, reply + off, n, MSG_NOSIGNAL);
+		if (w <= 0)
 			return;
-		off += n;
+		off += (size_t)w;
 		if (s->piece)
 			nanosleep(&pause, NULL);
 	}
+}
+
+/* Accepts a connection (and does the TLS handshake): the fd, or -1. */
+static int
+srv_accept(struct srv *s)
+{
+	struct timeval tv = {5, 0};
+	int cfd, ret;
+
+	if (srv_wait(s, s->lfd) != 0)
+		return -1;
+	cfd = accept(s->lfd, NULL, NULL);
+	if (cfd < 0)
+		return -1;
+	s->accepts++;
+	if (s->tls == NULL)
+		return cfd;
+	/* Blocking, but never for long: a test must not hang. */
+	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	s->net.fd = cfd;
+	mbedtls_ssl_init(&s->ssl);
+	if (mbedtls_ssl_setup(&s->ssl, &s->tls->conf) != 0)
+		return -1;
+	mbedtls_ssl_set_bio(&s->ssl, &s->net, mbedtls_net_send,
+			    mbedtls_net_recv, NULL);
+	ret = mbedtls_ssl_handshake(&s->ssl);
+	if (ret != 0) {
+		s->handshakes_failed++;
+		mbedtls_ssl_free(&s->ssl);
+		close(cfd);
+		return -2;
+	}
+	return cfd;
+}
+
+/* Closes a connection; with notify, TLS says so first (close_notify). */
+static void
+srv_close(struct srv *s, int cfd, int notify)
+{
+	if (s->tls != NULL) {
+		if (notify)
+			mbedtls_ssl_close_notify(&s->ssl);
+		mbedtls_ssl_free(&s->ssl);
+	}
+	close(cfd);
 }
 
 static void *
@@ -373,15 +460,14 @@ srv_main(void *arg)
 		const struct step *st = &s->steps[step];
 
 		if (cfd < 0) {
-			if (srv_wait(s, s->lfd) != 0)
-				break;
-			cfd = accept(s->lfd, NULL, NULL);
+			cfd = srv_accept(s);
+			if (cfd == -2)
+				continue; /* a refused handshake */
 			if (cfd < 0)
 				break;
-			s->accepts++;
 		}
 		if (srv_read_request(s, cfd, buf, sizeof buf) != 0) {
-			close(cfd); /* the client closed it */
+			srv_close(s, cfd, 0); /* the client closed it */
 			cfd = -1;
 			continue;
 		}
@@ -390,17 +476,18 @@ srv_main(void *arg)
 			srv_send(s, cfd, st->reply);
 		if (st->action == S_HANG)
 			while (srv_wait(s, cfd) == 0 &&
-			       read(cfd, buf, sizeof buf) > 0)
+			       srv_recv(s, cfd, buf, sizeof buf) > 0)
 				;
 		if (st->action != S_REPLY) {
-			close(cfd);
+			/* S_DROP: a bare TCP close, no close_notify. */
+			srv_close(s, cfd, st->action == S_REPLY_CLOSE);
 			cfd = -1;
 		}
 		step++;
 	}
 	if (cfd >= 0) {
 		srv_wait(s, s->stop[0]);
-		close(cfd);
+		srv_close(s, cfd, 1);
 	}
 	return NULL;
 }
@@ -426,6 +513,11 @@ srv_start(struct srv *s, const struct step *steps, int n_steps, size_t piece)
 	assert_int_equal(listen(s->lfd, 16), 0);
 	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&sa, &sl), 0);
 	s->port = ntohs(sa.sin_port);
+}
+
+static void
+srv_run(struct srv *s)
+{
 	assert_int_equal(pthread_create(&s->th, NULL, srv_main, s), 0);
 }
 
@@ -491,6 +583,7 @@ test_keep_alive_reuses_one_connection(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 3, 0);
+	srv_run(&s);
 	get_ok(c, s.port, 0);
 	get_ok(c, s.port, 1);
 	get_ok(c, s.port, 1);
@@ -511,6 +604,7 @@ test_request_format(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 1, 0);
+	srv_run(&s);
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "POST",
 				       "/gossip?x=1", "application/json",
 				       "{\"a\":1}", 7, 2000, &resp, err,
@@ -542,6 +636,7 @@ test_get_has_no_content_length(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 1, 0);
+	srv_run(&s);
 	get_ok(c, s.port, 0);
 	httpc_free(c);
 	srv_stop(&s);
@@ -562,6 +657,7 @@ test_response_split_across_reads(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 2, 3);
+	srv_run(&s);
 	get_ok(c, s.port, 0);
 	get_ok(c, s.port, 1);
 	httpc_free(c);
@@ -581,6 +677,7 @@ test_retry_once_when_reused_connection_closed(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 3, 0);
+	srv_run(&s);
 	get_ok(c, s.port, 0);
 	get_ok(c, s.port, 0); /* answered on the second connection */
 	httpc_free(c);
@@ -601,6 +698,7 @@ test_no_retry_on_fresh_connection(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 2, 0);
+	srv_run(&s);
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/ping",
 				       NULL, NULL, 0, 2000, &resp, err,
 				       sizeof err),
@@ -632,6 +730,7 @@ test_connection_close_is_honoured(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 3, 0);
+	srv_run(&s);
 	get_ok(c, s.port, 0);
 	get_ok(c, s.port, 0); /* close-delimited body */
 	get_ok(c, s.port, 0);
@@ -653,6 +752,7 @@ test_timeout_on_silent_peer(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 1, 0);
+	srv_run(&s);
 	t0 = mono_ms();
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "POST",
 				       "/gossip", "application/json", "{}", 2,
@@ -686,6 +786,7 @@ test_slow_response_hits_deadline(void **state)
 	(void)state;
 	/* 2 ms per 3 bytes: the 150 ms deadline ends it mid-body. */
 	srv_start(&s, steps, 1, 3);
+	srv_run(&s);
 	t0 = mono_ms();
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
 				       NULL, NULL, 0, 150, &resp, err,
@@ -738,6 +839,7 @@ test_body_over_limit_on_the_wire(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 2, 0);
+	srv_run(&s);
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
 				       NULL, NULL, 0, 2000, &resp, err,
 				       sizeof err),
@@ -765,6 +867,7 @@ test_head_then_reuse(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 2, 0);
+	srv_run(&s);
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "HEAD",
 				       "/gossip", NULL, NULL, 0, 2000, &resp,
 				       err, sizeof err),
@@ -788,6 +891,7 @@ test_close_idle_forces_new_connection(void **state)
 
 	(void)state;
 	srv_start(&s, steps, 2, 0);
+	srv_run(&s);
 	get_ok(c, s.port, 0);
 	httpc_close_idle(c);
 	get_ok(c, s.port, 0);
@@ -834,6 +938,7 @@ test_peer_table_evicts_least_recent(void **state)
 		ports[i] = ntohs(sa.sin_port);
 	}
 	srv_start(&s, steps, 3, 0);
+	srv_run(&s);
 	get_ok(c, s.port, 0);
 	for (i = 0; i < HTTPC_MAX_PEERS - 1; i++)
 		refused_request(c, ports[i]);
@@ -909,6 +1014,187 @@ test_new_reports_bad_files(void **state)
 	httpc_free(NULL);
 }
 
+/* ---- TLS against a scripted mbedTLS server -------------------------- */
+
+static char fixtures[256];
+
+static int
+tls_group_setup(void **state)
+{
+	const char *data = getenv("GOSSIPD_TEST_DATA");
+	char cmd[1024];
+
+	(void)state;
+	if (data == NULL)
+		data = "tests/data";
+	snprintf(fixtures, sizeof fixtures, "/tmp/gossipd-test-httpc-XXXXXX");
+	if (mkdtemp(fixtures) == NULL)
+		return -1;
+	snprintf(cmd, sizeof cmd,
+		 "bash '%s/make-fixtures.sh' '%s' >/dev/null 2>&1", data,
+		 fixtures);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+tls_group_teardown(void **state)
+{
+	char cmd[512];
+
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fixtures);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+tls_srv_init(struct tls_srv *t, const char *crt, const char *key)
+{
+	char path[512];
+
+	mbedtls_ssl_config_init(&t->conf);
+	mbedtls_x509_crt_init(&t->crt);
+	mbedtls_pk_init(&t->key);
+	mbedtls_entropy_init(&t->entropy);
+	mbedtls_ctr_drbg_init(&t->drbg);
+	mbedtls_ssl_cache_init(&t->cache);
+	assert_int_equal(mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func,
+					       &t->entropy, NULL, 0),
+			 0);
+	snprintf(path, sizeof path, "%s/%s", fixtures, crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&t->crt, path), 0);
+	snprintf(path, sizeof path, "%s/%s", fixtures, key);
+	assert_int_equal(mbedtls_pk_parse_keyfile(&t->key, path, NULL), 0);
+	assert_int_equal(
+	    mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_SERVER,
+					MBEDTLS_SSL_TRANSPORT_STREAM,
+					MBEDTLS_SSL_PRESET_DEFAULT),
+	    0);
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	assert_int_equal(mbedtls_ssl_conf_own_cert(&t->conf, &t->crt, &t->key),
+			 0);
+	mbedtls_ssl_conf_session_cache(
+	    &t->conf, &t->cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+}
+
+static void
+tls_srv_free(struct tls_srv *t)
+{
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_x509_crt_free(&t->crt);
+	mbedtls_pk_free(&t->key);
+	mbedtls_ssl_cache_free(&t->cache);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	mbedtls_entropy_free(&t->entropy);
+}
+
+static struct httpc *
+tls_client(void)
+{
+	char ca[512], err[256];
+	struct httpc_config cfg = {.ca_file = ca};
+	struct httpc *c;
+
+	snprintf(ca, sizeof ca, "%s/ca.crt", fixtures);
+	c = httpc_new(&cfg, err, sizeof err);
+	if (c == NULL)
+		fail_msg("httpc_new: %s", err);
+	return c;
+}
+
+static void
+tls_get(struct httpc *c, int port, int reused, int resumed)
+{
+	struct httpc_response resp;
+	char err[256] = "";
+
+	if (httpc_request(c, "127.0.0.1", port, "GET", "/gossip", NULL, NULL, 0,
+			  5000, &resp, err, sizeof err) != 0)
+		fail_msg("request failed: %s", err);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(resp.body, "{}");
+	assert_int_equal(resp.conn_reused, reused);
+	assert_int_equal(resp.tls_resumed, resumed);
+	httpc_response_free(&resp);
+}
+
+static void
+test_tls_keep_alive_then_resumption(void **state)
+{
+	static const struct step steps[] = {
+	    {S_REPLY, OK_JSON}, {S_REPLY_CLOSE, OK_JSON}, {S_REPLY, OK_JSON}};
+	struct tls_srv t;
+	struct srv s;
+	struct httpc *c = tls_client();
+
+	(void)state;
+	tls_srv_init(&t, "node1-bundle.pem", "node1.key");
+	srv_start(&s, steps, 3, 0);
+	s.tls = &t;
+	srv_run(&s);
+	tls_get(c, s.port, 0, 0);
+	tls_get(c, s.port, 1, 0);
+	tls_get(c, s.port, 0, 1); /* closed by the server: resumed */
+	httpc_free(c);
+	srv_stop(&s);
+	tls_srv_free(&t);
+	assert_int_equal(s.accepts, 2);
+}
+
+/* The server drops a kept-alive TLS connection with a bare TCP close (no
+ * close_notify) after reading the request: sent again, once. */
+static void
+test_tls_retry_when_reused_connection_dropped(void **state)
+{
+	static const struct step steps[] = {
+	    {S_REPLY, OK_JSON}, {S_DROP, NULL}, {S_REPLY, OK_JSON}};
+	struct tls_srv t;
+	struct srv s;
+	struct httpc *c = tls_client();
+
+	(void)state;
+	tls_srv_init(&t, "node1-bundle.pem", "node1.key");
+	srv_start(&s, steps, 3, 0);
+	s.tls = &t;
+	srv_run(&s);
+	tls_get(c, s.port, 0, 0);
+	tls_get(c, s.port, 0, 1);
+	httpc_free(c);
+	srv_stop(&s);
+	tls_srv_free(&t);
+	assert_int_equal(s.accepts, 2);
+	assert_int_equal(s.n_req, 3);
+}
+
+static void
+test_tls_ip_san_mismatch(void **state)
+{
+	static const struct step steps[] = {{S_REPLY, OK_JSON}};
+	struct tls_srv t;
+	struct srv s;
+	struct httpc *c = tls_client();
+	struct httpc_response resp;
+	char err[256] = "", want[160];
+
+	(void)state;
+	tls_srv_init(&t, "node2.crt", "node2.key"); /* IP SAN 127.0.0.2 */
+	srv_start(&s, steps, 1, 0);
+	s.tls = &t;
+	srv_run(&s);
+	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
+				       NULL, NULL, 0, 5000, &resp, err,
+				       sizeof err),
+			 -1);
+	snprintf(want, sizeof want,
+		 "TLS handshake with 127.0.0.1:%d: server certificate has no "
+		 "SAN matching 127.0.0.1",
+		 s.port);
+	assert_string_equal(err, want);
+	httpc_free(c);
+	srv_stop(&s);
+	tls_srv_free(&t);
+	assert_int_equal(s.n_req, 0);
+}
+
 int
 main(void)
 {
@@ -937,5 +1223,13 @@ main(void)
 	    cmocka_unit_test(test_new_reports_bad_files),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest tls_tests[] = {
+	    cmocka_unit_test(test_tls_keep_alive_then_resumption),
+	    cmocka_unit_test(test_tls_retry_when_reused_connection_dropped),
+	    cmocka_unit_test(test_tls_ip_san_mismatch),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	return failed + cmocka_run_group_tests(tls_tests, tls_group_setup,
+					       tls_group_teardown);
 }
