@@ -83,7 +83,8 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	if (strstr(msg, "setsockopt") != NULL ||
 	    strstr(msg, "socket option") != NULL ||
 	    strstr(msg, "TCP_NODELAY") != NULL ||
-	    strstr(msg, "TCP_CORK") != NULL)
+	    strstr(msg, "TCP_CORK") != NULL ||
+	    strstr(msg, "Failed to push the data") != NULL)
 		return;
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
@@ -170,13 +171,14 @@ refuse(struct worker *w, int fd, const struct sockaddr *sa,
 	metrics_refusal(v == IPL_TOTAL ? "conn_limit" : "per_ip_limit");
 	if (v == IPL_TOTAL)
 		worker_log_refusal(w,
-				   "connection from %s refused: MaxConnections "
-				   "(%d) reached",
+				   "connection from %s refused: connection "
+				   "limit reached (MaxConnections %d)",
 				   peer, w->l->d->cfg->max_connections);
 	else
 		worker_log_refusal(w,
-				   "connection from %s refused: "
-				   "MaxConnectionsPerIp (%d) reached",
+				   "connection from %s refused: per-IP "
+				   "connection limit reached "
+				   "(MaxConnectionsPerIp %d)",
 				   peer, w->l->d->cfg->max_connections_per_ip);
 }
 

@@ -22,9 +22,10 @@
 struct conn_info {
 	int refs;
 	enum node_identity identity;
-	char peer_cn[256];  /* CN of the client certificate, or "" */
-	char peer_addr[64]; /* "ip:port", "[v6]:port" or "admin-socket" */
-	bool in_request;    /* bytes of a request arrived, not yet answered */
+	char peer_cn[256];	/* CN of the client certificate, or "" */
+	char why_not_node[256]; /* for ID_CLIENT: the node_auth reason */
+	char peer_addr[64];	/* "ip:port", "[v6]:port" or "admin-socket" */
+	bool in_request; /* bytes of a request arrived, not yet answered */
 	int64_t request_started_ms;
 };
 

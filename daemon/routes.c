@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "gossip_routes.h"
 #include "listener.h"
@@ -22,6 +23,8 @@
 /* A body this many times over the limit is not worth reading to the end
  * just to answer 413: the connection is closed instead. */
 #define DISCARD_FACTOR 4
+
+#define DENIED_LOGS_PER_S 10
 
 enum method_bit { M_GET = 1, M_HEAD = 2, M_POST = 4, M_PUT = 8 };
 
@@ -413,6 +416,29 @@ auth_check(const struct request *r, enum auth_rule rule)
 	return id == ID_ANONYMOUS ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_FORBIDDEN;
 }
 
+/* One line per refused request, at most DENIED_LOGS_PER_S a second. */
+static void
+log_denied(const struct req_ctx *c, unsigned status)
+{
+	static _Atomic long window;
+	static atomic_int count;
+	long now = (long)time(NULL);
+	const char *why = "no client certificate was presented";
+
+	if (atomic_exchange(&window, now) != now)
+		atomic_store(&count, 0);
+	if (atomic_fetch_add(&count, 1) >= DENIED_LOGS_PER_S)
+		return;
+	if (status == MHD_HTTP_FORBIDDEN)
+		why = c->ci != NULL && c->ci->why_not_node[0] != '\0'
+			  ? c->ci->why_not_node
+			  : "not a cluster node";
+	log_warn("connection from %s denied: %s (%s %s is for %s)",
+		 c->r.peer_addr, why, c->r.method, c->r.path,
+		 c->route->auth == AUTH_GOSSIP_READ ? "trusted clients"
+						    : "cluster nodes");
+}
+
 static bool
 is_json_type(const char *ct)
 {
@@ -438,6 +464,7 @@ precheck(struct req_ctx *c, enum MHD_Result *ret)
 		return true;
 	status = auth_check(&c->r, c->route->auth);
 	if (status != 0) {
+		log_denied(c, status);
 		*ret = respond_error(&c->r, status,
 				     status == MHD_HTTP_UNAUTHORIZED
 					 ? "a trusted client certificate "

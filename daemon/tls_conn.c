@@ -1,66 +1,268 @@
-/* Interim (issue 2 commit): TLS serving lands with issue 4; until then
- * cmd_start refuses to start without --insecure, so nothing calls these. */
-#include <stdio.h>
-
+/*
+ * tls_conn: the TLS side of one client connection, non-blocking on the
+ * worker's epoll loop: handshake with a deadline (conn.c), client
+ * certificate check, identity verdict, then record I/O for the pump.
+ */
 #include "tls_conn.h"
+
+#include <errno.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "node_auth.h"
+#include "tls_creds.h"
 #include "tls_server.h"
+
+struct tls_session {
+	mbedtls_ssl_context ssl;
+	struct tls_server *srv; /* a reference */
+	struct conn *c;
+	uint32_t vflags;      /* verification flags of the whole chain */
+	size_t pending_write; /* length of a write that wanted to block */
+	bool resumed;
+};
+
+static int
+bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct conn *c = ctx;
+	ssize_t n = send(c->cfd, buf, len, MSG_NOSIGNAL);
+
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int
+bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct conn *c = ctx;
+	ssize_t n = read(c->cfd, buf, len);
+
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/* Called for each certificate of the client's chain, the leaf last: a
+ * presented certificate that does not verify ends the handshake (any
+ * error from here is fatal even with VERIFY_OPTIONAL). */
+static int
+verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct tls_session *t = ctx;
+
+	(void)crt;
+	t->vflags |= *flags;
+	if (depth == 0 && t->vflags != 0)
+		return MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
+	return 0;
+}
 
 int
 tls_conn_start(struct conn *c)
 {
-	(void)c;
-	return -1;
+	struct tls_session *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return -1;
+	mbedtls_ssl_init(&t->ssl);
+	t->c = c;
+	c->tls = t;
+	t->srv = tls_server_get(c->w->l);
+	if (t->srv == NULL || mbedtls_ssl_setup(&t->ssl, &t->srv->conf) != 0) {
+		log_error("cannot set up a TLS session");
+		return -1;
+	}
+	mbedtls_ssl_set_bio(&t->ssl, c, bio_send, bio_recv, NULL);
+	mbedtls_ssl_set_verify(&t->ssl, verify_cb, t);
+	return 0;
+}
+
+static const char *
+flags_metric(uint32_t flags)
+{
+	if (flags & MBEDTLS_X509_BADCERT_REVOKED)
+		return "revoked";
+	if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+		return "expired";
+	if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+		return "not_yet_valid";
+	return "untrusted";
+}
+
+/* A failed handshake: one line with the peer and the reason. */
+static void
+handshake_failed(struct tls_session *t, int ret)
+{
+	struct conn *c = t->c;
+	const char *peer = c->info->peer_addr;
+	char why[160];
+
+	if (t->vflags != 0) {
+		metrics_refusal(flags_metric(t->vflags));
+		worker_log_refusal(c->w, "connection from %s denied: %s", peer,
+				   tls_creds_flags_reason(t->vflags));
+		return;
+	}
+	if (ret == MBEDTLS_ERR_SSL_CONN_EOF ||
+	    ret == MBEDTLS_ERR_NET_RECV_FAILED ||
+	    ret == MBEDTLS_ERR_NET_SEND_FAILED) {
+		metrics_refusal("tls_error");
+		log_debug("connection from %s closed during the TLS handshake",
+			  peer);
+		return;
+	}
+	if (ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION) {
+		metrics_refusal("protocol");
+		worker_log_refusal(c->w,
+				   "connection from %s denied: TLS versions "
+				   "below 1.2 are not accepted",
+				   peer);
+		return;
+	}
+	if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
+		metrics_refusal("tls_error");
+		worker_log_refusal(c->w,
+				   "connection from %s closed: the peer ended "
+				   "the TLS handshake with a fatal alert (does "
+				   "it trust our certificate?)",
+				   peer);
+		return;
+	}
+	if (ret == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO ||
+	    ret == MBEDTLS_ERR_SSL_INVALID_RECORD) {
+		metrics_refusal("protocol");
+		worker_log_refusal(c->w,
+				   "connection from %s denied: not a TLS "
+				   "ClientHello (plain HTTP on the TLS port?)",
+				   peer);
+		return;
+	}
+	metrics_refusal(ret == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE
+			    ? "protocol"
+			    : "tls_error");
+	mbedtls_strerror(ret, why, sizeof(why));
+	worker_log_refusal(c->w,
+			   "connection from %s denied: TLS handshake failed: "
+			   "%s (-0x%04X)",
+			   peer, why, (unsigned)-ret);
+}
+
+/* The identity of a verified (or absent) client certificate. */
+static void
+set_identity(struct tls_session *t)
+{
+	const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&t->ssl);
+	struct conn_info *ci = t->c->info;
+
+	if (peer == NULL || peer->raw.p == NULL) {
+		ci->identity = ID_ANONYMOUS;
+		return;
+	}
+	if (node_auth_subject_cn(peer, ci->peer_cn, sizeof(ci->peer_cn)) != 0)
+		ci->peer_cn[0] = '\0';
+	ci->identity =
+	    node_auth_verdict(peer, t->srv->creds->reserved_cn,
+			      ci->why_not_node, sizeof(ci->why_not_node));
+	if (ci->identity == ID_NODE)
+		ci->why_not_node[0] = '\0';
+	log_debug("connection from %s: client certificate CN \"%s\": %s%s%s",
+		  ci->peer_addr, ci->peer_cn, node_identity_name(ci->identity),
+		  ci->identity == ID_NODE ? "" : ", ", ci->why_not_node);
 }
 
 int
 tls_conn_handshake(struct conn *c)
 {
-	(void)c;
-	return -1;
+	struct tls_session *t = c->tls;
+	int ret;
+
+	tls_server_resumed_reset();
+	ret = mbedtls_ssl_handshake(&t->ssl);
+	if (tls_server_resumed())
+		t->resumed = true;
+	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+	    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+		return 0;
+	if (ret != 0) {
+		handshake_failed(t, ret);
+		return -1;
+	}
+	metrics_handshake_ok(t->resumed);
+	set_identity(t);
+	return 1;
 }
 
 ssize_t
 tls_conn_recv(struct conn *c, char *buf, size_t len)
 {
-	(void)c;
-	(void)buf;
-	(void)len;
+	struct tls_session *t = c->tls;
+	int ret = mbedtls_ssl_read(&t->ssl, (unsigned char *)buf, len);
+
+	if (ret > 0)
+		return ret;
+	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+	    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+		return -1;
+	if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+	    ret == MBEDTLS_ERR_SSL_CONN_EOF)
+		return 0;
 	return -2;
 }
 
 ssize_t
 tls_conn_send(struct conn *c, const char *buf, size_t len)
 {
-	(void)c;
-	(void)buf;
-	(void)len;
+	struct tls_session *t = c->tls;
+	int ret;
+
+	/* After WANT_WRITE mbedTLS must be called again with the same
+	 * length, even when more bytes have been queued since. */
+	if (t->pending_write != 0 && t->pending_write < len)
+		len = t->pending_write;
+	ret = mbedtls_ssl_write(&t->ssl, (const unsigned char *)buf, len);
+	if (ret >= 0) {
+		t->pending_write = 0;
+		return ret;
+	}
+	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+	    ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+		t->pending_write = len;
+		return -1;
+	}
 	return -2;
 }
 
 void
 tls_conn_close_notify(struct conn *c)
 {
-	(void)c;
+	struct tls_session *t = c->tls;
+
+	if (t != NULL && c->handed_off)
+		mbedtls_ssl_close_notify(&t->ssl); /* best effort */
 }
 
 void
 tls_conn_free(struct conn *c)
 {
-	(void)c;
-}
+	struct tls_session *t = c->tls;
 
-int
-tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
-		  size_t errlen)
-{
-	(void)l;
-	(void)creds;
-	snprintf(err, errlen, "TLS serving is not built yet; use --insecure");
-	return -1;
-}
-
-void
-tls_server_release(struct listener *l)
-{
-	(void)l;
+	if (t == NULL)
+		return;
+	mbedtls_ssl_free(&t->ssl);
+	tls_server_unref(t->srv);
+	free(t);
+	c->tls = NULL;
 }

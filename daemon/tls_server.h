@@ -6,11 +6,23 @@
 #ifndef GOSSIPD_TLS_SERVER_H
 #define GOSSIPD_TLS_SERVER_H
 
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct listener;
 struct tls_creds;
-struct tls_server;
+
+struct tls_server {
+	atomic_int refs;
+	mbedtls_ssl_config conf;
+	mbedtls_ssl_cache_context cache;
+	mbedtls_ssl_ticket_context ticket;
+	struct tls_creds *creds; /* a reference */
+};
 
 /*
  * Builds a server configuration from creds (it takes its own reference)
@@ -21,8 +33,14 @@ int tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 		      size_t errlen);
 /* The current configuration with a reference (NULL when insecure). */
 struct tls_server *tls_server_get(struct listener *l);
+/* Drops a reference; frees with the last. Accepts NULL. */
 void tls_server_unref(struct tls_server *s);
-/* Drops the listener's reference at exit. */
+/* Drops the listener's reference and the random generator at exit. */
 void tls_server_release(struct listener *l);
+
+/* Whether a session was resumed from the cache or a ticket during the
+ * handshake steps run on this thread since the last reset. */
+void tls_server_resumed_reset(void);
+bool tls_server_resumed(void);
 
 #endif

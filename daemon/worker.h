@@ -35,6 +35,7 @@ struct iobuf {
 
 struct tls_session;
 struct tls_server;
+struct tls_rng;
 
 struct conn {
 	struct ev ev_client, ev_pair;
@@ -95,6 +96,7 @@ struct listener {
 	/* the current TLS server config; connections hold references */
 	pthread_mutex_t tls_lock;
 	struct tls_server *tls;
+	struct tls_rng *tls_rng; /* shared by every configuration */
 };
 
 /* Milliseconds on the monotonic clock. */

@@ -26,7 +26,7 @@ exec 5<>"/dev/tcp/127.0.0.1/$port"
 exec 6<>"/dev/tcp/127.0.0.1/$port"
 code=$(http_code "$url/health/live" --max-time 2)
 assert_eq 000 "$code" "a 4th connection from one address"
-wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ refused: MaxConnectionsPerIp \(3\) reached"
+wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ refused: per-IP connection limit reached \(MaxConnectionsPerIp 3\)"
 exec 4<&- 5<&- 6<&-
 wait_for 5 curl -sf -o /dev/null "$url/health/live" ||
 	t_fail "connections not released after close"

@@ -1,0 +1,247 @@
+/*
+ * tls_server: an mbedTLS server configuration per credential set.
+ *
+ * Each set gets its own configuration, session cache and ticket key, so
+ * that a reload (new roots, a new CRL) also ends resumption of sessions
+ * that were verified under the old set. Only the random generator is
+ * shared; it outlives every configuration. Connections keep a reference
+ * to the configuration they started with, so a reload never drops them.
+ */
+#include "tls_server.h"
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tls_conn.h"
+#include "tls_creds.h"
+#include "worker.h"
+
+#define TICKET_LIFETIME_S 3600
+#define CACHE_TIMEOUT_S	  3600
+
+/* ECDHE key exchange and AEAD ciphers only (TLS 1.2; mbedTLS 2.28 has
+ * no TLS 1.3 server). */
+static const int suites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    0,
+};
+
+static const mbedtls_ecp_group_id curves[] = {
+    MBEDTLS_ECP_DP_CURVE25519,
+    MBEDTLS_ECP_DP_SECP256R1,
+    MBEDTLS_ECP_DP_SECP384R1,
+    MBEDTLS_ECP_DP_NONE,
+};
+
+struct tls_rng {
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg; /* locks itself (THREADING_C) */
+};
+
+/* Set while a handshake step runs on this thread, by the session
+ * lookups below: that is how a resumed handshake is told apart. */
+static __thread bool resumed_now;
+
+static int
+cache_get(void *ctx, mbedtls_ssl_session *session)
+{
+	int ret = mbedtls_ssl_cache_get(ctx, session);
+
+	if (ret == 0)
+		resumed_now = true;
+	return ret;
+}
+
+static int
+ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *buf,
+	     size_t len)
+{
+	int ret = mbedtls_ssl_ticket_parse(ctx, session, buf, len);
+
+	if (ret == 0)
+		resumed_now = true;
+	return ret;
+}
+
+void
+tls_server_resumed_reset(void)
+{
+	resumed_now = false;
+}
+
+bool
+tls_server_resumed(void)
+{
+	return resumed_now;
+}
+
+static struct tls_rng *
+rng_get(struct listener *l, char *err, size_t errlen)
+{
+	static const char pers[] = "gossipd server";
+	struct tls_rng *r = l->tls_rng;
+	int ret;
+
+	if (r != NULL)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	mbedtls_entropy_init(&r->entropy);
+	mbedtls_ctr_drbg_init(&r->drbg);
+	ret = mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->entropy,
+				    (const unsigned char *)pers,
+				    sizeof(pers) - 1);
+	if (ret != 0) {
+		snprintf(err, errlen,
+			 "cannot seed the random generator: -0x%04X",
+			 (unsigned)-ret);
+		mbedtls_ctr_drbg_free(&r->drbg);
+		mbedtls_entropy_free(&r->entropy);
+		free(r);
+		return NULL;
+	}
+	l->tls_rng = r;
+	return r;
+}
+
+static void
+server_free(struct tls_server *s)
+{
+	if (s == NULL)
+		return;
+	mbedtls_ssl_config_free(&s->conf);
+	mbedtls_ssl_cache_free(&s->cache);
+	mbedtls_ssl_ticket_free(&s->ticket);
+	tls_creds_unref(s->creds);
+	free(s);
+}
+
+static int
+configure(struct tls_server *s, struct tls_rng *r, int cache_size)
+{
+	mbedtls_ssl_config *conf = &s->conf;
+	int ret;
+
+	ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_SERVER,
+					  MBEDTLS_SSL_TRANSPORT_STREAM,
+					  MBEDTLS_SSL_PRESET_DEFAULT);
+	if (ret != 0)
+		return ret;
+	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &r->drbg);
+	mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+				     MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_ciphersuites(conf, suites);
+	mbedtls_ssl_conf_curves(conf, curves);
+	mbedtls_ssl_conf_renegotiation(conf,
+				       MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+	mbedtls_ssl_conf_legacy_renegotiation(
+	    conf, MBEDTLS_SSL_LEGACY_NO_RENEGOTIATION);
+	/* A client certificate is asked for; the verify callback set per
+	 * connection ends the handshake when a presented one fails. */
+	mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
+	mbedtls_ssl_conf_ca_chain(conf, &s->creds->trusted,
+				  s->creds->have_crl ? &s->creds->crl : NULL);
+	ret = mbedtls_ssl_conf_own_cert(conf, &s->creds->chain, &s->creds->key);
+	if (ret != 0)
+		return ret;
+	if (cache_size > 0) {
+		mbedtls_ssl_cache_set_max_entries(&s->cache, cache_size);
+		mbedtls_ssl_cache_set_timeout(&s->cache, CACHE_TIMEOUT_S);
+		mbedtls_ssl_conf_session_cache(conf, &s->cache, cache_get,
+					       mbedtls_ssl_cache_set);
+	}
+	ret = mbedtls_ssl_ticket_setup(&s->ticket, mbedtls_ctr_drbg_random,
+				       &r->drbg, MBEDTLS_CIPHER_AES_256_GCM,
+				       TICKET_LIFETIME_S);
+	if (ret != 0)
+		return ret;
+	mbedtls_ssl_conf_session_tickets_cb(conf, mbedtls_ssl_ticket_write,
+					    ticket_parse, &s->ticket);
+	return 0;
+}
+
+int
+tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
+		  size_t errlen)
+{
+	struct tls_rng *r = rng_get(l, err, errlen);
+	struct tls_server *s, *old;
+	char why[160];
+	int ret;
+
+	if (r == NULL)
+		return -1;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	atomic_init(&s->refs, 1);
+	mbedtls_ssl_config_init(&s->conf);
+	mbedtls_ssl_cache_init(&s->cache);
+	mbedtls_ssl_ticket_init(&s->ticket);
+	s->creds = tls_creds_ref(creds);
+	ret = configure(s, r, l->d->cfg->tls_session_cache_size);
+	if (ret != 0) {
+		mbedtls_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "TLS server setup: %s (-0x%04X)", why,
+			 (unsigned)-ret);
+		server_free(s);
+		return -1;
+	}
+	pthread_mutex_lock(&l->tls_lock);
+	old = l->tls;
+	l->tls = s;
+	pthread_mutex_unlock(&l->tls_lock);
+	tls_server_unref(old);
+	return 0;
+}
+
+struct tls_server *
+tls_server_get(struct listener *l)
+{
+	struct tls_server *s;
+
+	pthread_mutex_lock(&l->tls_lock);
+	s = l->tls;
+	if (s != NULL)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&l->tls_lock);
+	return s;
+}
+
+void
+tls_server_unref(struct tls_server *s)
+{
+	if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+		server_free(s);
+}
+
+void
+tls_server_release(struct listener *l)
+{
+	struct tls_rng *r = l->tls_rng;
+
+	tls_server_unref(l->tls);
+	l->tls = NULL;
+	if (r != NULL) {
+		mbedtls_ctr_drbg_free(&r->drbg);
+		mbedtls_entropy_free(&r->entropy);
+		free(r);
+		l->tls_rng = NULL;
+	}
+}
