@@ -371,15 +371,17 @@ cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 	unlock_deliver(c, &ev);
 }
 
-void
+bool
 cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
 			const char *reason, ticks_t now)
 {
 	struct evlist ev = {0};
 	struct member *ex;
+	bool known;
 
 	lock(c);
 	ex = find(c, t->host, t->port);
+	known = ex != NULL;
 	if (ex != NULL && ex->is_alive) {
 		struct member m = *ex;
 
@@ -389,6 +391,7 @@ cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
 		    &ev);
 	}
 	unlock_deliver(c, &ev);
+	return known;
 }
 
 void

@@ -124,9 +124,10 @@ void cluster_merge(struct cluster *c, const struct cluster_doc *doc,
  * error): the member at t, if alive, becomes dead with timeStamp now and
  * one CE_DEAD event carrying reason. Nothing happens for a member
  * already dead (its death time is kept for the removal period) or for a
- * seed placeholder.
+ * seed placeholder. Returns true when t is a known member, false when it
+ * is only a seed address (the caller may report that seed itself).
  */
-void cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
+bool cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
 			     const char *reason, ticks_t now);
 
 /* Drops members dead for longer than the removal period (CE_REMOVED). */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,7 +48,49 @@ struct gossiper {
 	struct gossip_seed dns_seeds[OPT_MAX_SEEDS];
 	size_t n_dns_seeds;
 	bool dns_failing; /* the last resolution failed (warned once) */
+	/* seed addresses that failed and were reported, until they answer */
+	struct cluster_target quiet[OPT_MAX_SEEDS];
+	size_t n_quiet;
+	unsigned rounds; /* rounds run so far */
 };
+
+static size_t
+quiet_find(const struct gossiper *g, const struct cluster_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_quiet; i++)
+		if (g->quiet[i].port == t->port &&
+		    strcasecmp(g->quiet[i].host, t->host) == 0)
+			break;
+	return i;
+}
+
+/*
+ * A member's death is reported by the table (once); a seed that is not a
+ * member yet is reported here, once until it answers.
+ */
+static void
+seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
+	    const char *why)
+{
+	size_t i = quiet_find(g, t);
+
+	if (ok) {
+		if (i < g->n_quiet) {
+			log_info("seed %s:%d answers", t->host, t->port);
+			g->quiet[i] = g->quiet[--g->n_quiet];
+		}
+		return;
+	}
+	if (i < g->n_quiet || g->n_quiet == OPT_MAX_SEEDS)
+		return;
+	/* Members start one after another: no warning in the first rounds. */
+	if (g->rounds < FAST_ROUNDS)
+		return;
+	g->quiet[g->n_quiet++] = *t;
+	log_warn("seed %s:%d does not answer: %s", t->host, t->port, why);
+}
 
 static int64_t
 mono_ms(void)
@@ -202,11 +245,13 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 	secs = (double)(mono_ms() - t0) / 1000.0;
 	if (cls == NULL) {
 		metrics_exchange_ok(secs);
+		seed_report(g, t, true, NULL);
 		return;
 	}
 	log_debug("gossip with %s:%d failed: %s", t->host, t->port, why);
 	metrics_exchange_failure(cls, secs);
-	cluster_exchange_failed(g->d->cluster, t, why, ticks_now());
+	if (!cluster_exchange_failed(g->d->cluster, t, why, ticks_now()))
+		seed_report(g, t, false, why);
 }
 
 static void
@@ -261,7 +306,6 @@ static void *
 run(void *arg)
 {
 	struct gossiper *g = arg;
-	unsigned rounds = 0;
 
 	for (;;) {
 		const struct gossipd_config *cfg = cfg_of(g->d);
@@ -269,9 +313,9 @@ run(void *arg)
 		struct timespec until;
 
 		round_once(g, cfg);
-		rounds++;
-		wait_ms = rounds < FAST_ROUNDS ? FAST_INTERVAL_MS
-					       : cfg->gossip_interval_ms;
+		g->rounds++;
+		wait_ms = g->rounds < FAST_ROUNDS ? FAST_INTERVAL_MS
+						  : cfg->gossip_interval_ms;
 		if (g->next_dns_ms != 0 && g->next_dns_ms - start < wait_ms)
 			wait_ms = g->next_dns_ms - start;
 		start += wait_ms;

@@ -21,6 +21,17 @@ doc=$(curl -sf --max-time 2 "http://127.0.0.1:$pa/gossip")
 assert_eq "Manager true 00000000-0000-0000-0000-000000000000 -1 -1" \
 	"$(jq -r --arg ep "localhost:$pb" '.members[] | select("\(.httpEndPointIp):\(.httpEndPointPort)" == $ep) | "\(.state) \(.isAlive) \(.instanceId) \(.writerCheckpoint) \(.epochNumber)"' <<<"$doc")" \
 	"placeholder for the seed"
+# The unanswering seed is reported (after the first fast rounds) once,
+# not once per round.
+wait_log a "warn +seed localhost:$pb does not answer: "
+failed_rounds() { # at least N failed exchanges counted on a
+	local n
+	n=$(curl -sf --max-time 2 "http://127.0.0.1:$pa/metrics" |
+		awk '$1 ~ /^gossipd_gossip_exchange_failures_total/ {s += $2} END {print s + 0}')
+	[ "$n" -ge "$1" ]
+}
+wait_for 10 failed_rounds 4 || t_fail "fewer than 4 failed exchanges with the missing seed"
+assert_eq 1 "$(log_count a "seed localhost:$pb does not answer")" "seed warnings"
 
 start_node b --insecure --node-port "$pb" --cluster-size 2 \
 	--gossip-seed "localhost:$pa" --gossip-interval-ms 200 --gossip-timeout-ms 500
@@ -32,6 +43,7 @@ for p in "$pa" "$pb"; do
 		t_fail "node on $p: $(view "http://127.0.0.1:$p")"
 done
 wait_log a "seed localhost:$pb answered as member 127.0.0.1:$pb"
+wait_log a "seed localhost:$pb answers"
 # And it stays so over further rounds.
 sleep 1
 for p in "$pa" "$pb"; do

@@ -352,7 +352,7 @@ failed_exchange_marks_dead_once(void **state)
 	struct cluster_target ts = {"localhost", 2200};
 
 	cluster_set_seeds(c, &seed, 1, T0);
-	cluster_exchange_failed(c, &ts, "timed out", T0 + SEC);
+	assert_false(cluster_exchange_failed(c, &ts, "timed out", T0 + SEC));
 	assert_true(entry(c, "localhost", 2200).is_alive);
 	cluster_free(c);
 }
