@@ -131,9 +131,10 @@ int
 discovery_rank_of(enum discovery_pref p, bool strict, enum member_state s)
 {
 	/* Rows: preference; columns: Leader, Follower, ROR, ROLeaderless. */
+	/* -1: never, whatever else there is (see discovery.h) */
 	static const int order[4][4] = {
 	    [DP_LEADER] = {0, 1, 2, 3},
-	    [DP_FOLLOWER] = {1, 0, 2, 3},
+	    [DP_FOLLOWER] = {-1, 0, 1, 2},
 	    [DP_RANDOM] = {0, 0, 0, 0},
 	    [DP_READ_ONLY_REPLICA] = {2, 3, 0, 1},
 	};
@@ -224,7 +225,8 @@ refusal(const struct member *m, enum discovery_pref p, bool strict, char *buf,
 		snprintf(buf, len, "is not alive (%s)", name);
 	else if (!discovery_state_eligible(m->state))
 		snprintf(buf, len, "is %s", name);
-	else if (strict && pref_state(p, &want))
+	else if (discovery_rank_of(p, strict, m->state) < 0 &&
+		 pref_state(p, &want))
 		snprintf(buf, len, "is %s, not %s", name,
 			 member_state_name(want));
 	else
@@ -246,7 +248,8 @@ discovery_explain(const struct cluster_doc *doc, enum discovery_pref p,
 		return;
 	}
 	appendf(err, errlen, "no %s member:",
-		strict && p != DP_RANDOM ? "suitable" : "eligible");
+		(strict && p != DP_RANDOM) || p == DP_FOLLOWER ? "suitable"
+							       : "eligible");
 	for (i = 0; i < doc->n; i++) {
 		discovery_format_endpoint(doc->members[i].http_ip,
 					  doc->members[i].http_port, ep,

@@ -12,7 +12,10 @@
  * The eligible members are ranked by the preference (lower is better),
  * ties in random order:
  *   leader           Leader, Follower, ReadOnlyReplica, ReadOnlyLeaderless
- *   follower         Follower, Leader, ReadOnlyReplica, ReadOnlyLeaderless
+ *   follower         Follower, ReadOnlyReplica, ReadOnlyLeaderless; never
+ *                    the Leader (KurrentDB clients fall back to it; a
+ *                    request for a follower is one to keep load off the
+ *                    leader, so here it fails instead)
  *   readonlyreplica  ReadOnlyReplica, ReadOnlyLeaderless, Leader, Follower
  *   random           all equal
  * With strict set, only members in the preferred state itself qualify

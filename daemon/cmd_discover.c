@@ -61,6 +61,8 @@ usage_discover(FILE *out)
 		"override its settings)\n"
 		"  --prefer P          leader (default), follower, random, "
 		"readonlyreplica\n"
+		"                      (follower falls back to read-only "
+		"replicas, never the leader)\n"
 		"  --strict            only a member in the preferred state "
 		"itself (no fallback)\n"
 		"  --attempts N        passes over the seeds (default 10)\n"

@@ -2,7 +2,8 @@
 # member set/show over the admin socket of a plain-HTTP (--insecure)
 # node, and what discover and status make of it: an Unknown member is not
 # eligible, a Leader is; the preference falls back as KurrentDB clients
-# do unless --strict; the fields set are the ones gossiped.
+# do unless --strict, except that --prefer follower never gives the
+# leader; the fields set are the ones gossiped.
 source "$GOSSIPD_SRC/tests/lib.sh"
 t_init
 port=$(free_port)
@@ -45,11 +46,15 @@ table=$(gd status --insecure --seed "$seed")
 assert_contains "$table" "* $seed" "status: the answering node marked"
 assert_contains "$table" "4267" "status: writer checkpoint"
 
-# a preference is not a demand, unless --strict
-assert_eq "$seed" "$(gd discover --insecure --seed "$seed" --prefer follower)" "follower falls back to the leader"
-out=$(gd discover --insecure --seed "$seed" --prefer follower --strict --attempts 1 2>&1) && rc=0 || rc=$?
+# a preference is not a demand, unless --strict; but a request for a
+# follower never gets the leader
+assert_eq "$seed" "$(gd discover --insecure --seed "$seed" --prefer readonlyreplica)" "read-only preference falls back to the leader"
+out=$(gd discover --insecure --seed "$seed" --prefer readonlyreplica --strict --attempts 1 2>&1) && rc=0 || rc=$?
 assert_eq 1 "$rc" "--strict: exit status"
-assert_contains "$out" "$seed is Leader, not Follower" "--strict: reason"
+assert_contains "$out" "$seed is Leader, not ReadOnlyReplica" "--strict: reason"
+out=$(gd discover --insecure --seed "$seed" --prefer follower --attempts 2 --delay-ms 10 2>&1) && rc=0 || rc=$?
+assert_eq 1 "$rc" "--prefer follower with only a leader: exit status"
+assert_contains "$out" "$seed is Leader, not Follower" "--prefer follower with only a leader: reason"
 
 # states a client must not use
 for st in Manager ShuttingDown PreLeader CatchingUp; do

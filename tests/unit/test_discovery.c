@@ -182,12 +182,15 @@ test_rank_orders_follow_the_preference(void **state)
 	assert_true(
 	    discovery_rank_of(DP_LEADER, false, MS_READ_ONLY_REPLICA) <
 	    discovery_rank_of(DP_LEADER, false, MS_READ_ONLY_LEADERLESS));
-	/* follower: Follower, Leader, ... */
-	assert_true(discovery_rank_of(DP_FOLLOWER, false, MS_FOLLOWER) <
-		    discovery_rank_of(DP_FOLLOWER, false, MS_LEADER));
+	/* follower: Follower, ReadOnlyReplica, ReadOnlyLeaderless; never
+	 * the leader */
 	assert_true(
-	    discovery_rank_of(DP_FOLLOWER, false, MS_LEADER) <
+	    discovery_rank_of(DP_FOLLOWER, false, MS_FOLLOWER) <
 	    discovery_rank_of(DP_FOLLOWER, false, MS_READ_ONLY_REPLICA));
+	assert_true(
+	    discovery_rank_of(DP_FOLLOWER, false, MS_READ_ONLY_REPLICA) <
+	    discovery_rank_of(DP_FOLLOWER, false, MS_READ_ONLY_LEADERLESS));
+	assert_int_equal(discovery_rank_of(DP_FOLLOWER, false, MS_LEADER), -1);
 	/* readonlyreplica: ROR, ROLeaderless, Leader, Follower */
 	assert_true(discovery_rank_of(DP_READ_ONLY_REPLICA, false,
 				      MS_READ_ONLY_REPLICA) <
@@ -250,14 +253,23 @@ static const struct select_case select_cases[] = {
      false,
      {"127.0.0.1:2114", "127.0.0.1:2115"},
      NULL},
-    {"follower preferred, none alive: the leader",
+    {"follower preferred, none alive: never the leader",
      {{"127.0.0.1", 2113, "Leader", 1},
       {"127.0.0.1", 2114, "Follower", 0},
       {"127.0.0.1", 2115, "CatchingUp", 1}},
      3,
      DP_FOLLOWER,
      false,
-     {"127.0.0.1:2113"},
+     {""},
+     "127.0.0.1:2113 is Leader, not Follower"},
+    {"follower preferred, none alive: a read-only replica",
+     {{"127.0.0.1", 2113, "Leader", 1},
+      {"127.0.0.1", 2114, "Follower", 0},
+      {"127.0.0.1", 2115, "ReadOnlyReplica", 1}},
+     3,
+     DP_FOLLOWER,
+     false,
+     {"127.0.0.1:2115"},
      NULL},
     {"strict follower: the leader is refused",
      {{"127.0.0.1", 2113, "Leader", 1}, {"127.0.0.1", 2114, "Follower", 0}},
@@ -893,18 +905,18 @@ static void
 test_fallback_after_one_pass_and_strict_refuses(void **state)
 {
 	static const struct m_spec v[] = {
-	    {"127.0.0.1", 2001, "Leader", 1},
+	    {"127.0.0.1", 2001, "Follower", 1},
 	    {"127.0.0.1", 2002, "Unknown", 1},
 	};
 	static const struct m_spec v2[] = {
 	    {"127.0.0.1", 2002, "Unknown", 1},
-	    {"127.0.0.1", 2001, "Leader", 1},
+	    {"127.0.0.1", 2001, "Follower", 1},
 	};
 	char *j = doc_json(v, 2), *j2 = doc_json(v2, 2);
 	struct peer peers[] = {{"127.0.0.1", 2001, B_DOC, j},
 			       {"127.0.0.1", 2002, B_DOC, j2}};
 	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}, {"127.0.0.1", 2002}};
-	struct discovery_params p = {DP_FOLLOWER, false, 3, 100, 1000};
+	struct discovery_params p = {DP_LEADER, false, 3, 100, 1000};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
 	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, ""};
 	struct seq_rng s;
@@ -923,7 +935,7 @@ test_fallback_after_one_pass_and_strict_refuses(void **state)
 	assert_int_equal(discovery_run(&p, seeds, 2, &e, out), -1);
 	assert_int_equal(out->attempts_made, 3);
 	assert_non_null(strstr(out->failures[0].reason,
-			       "127.0.0.1:2001 is Leader, not Follower"));
+			       "127.0.0.1:2001 is Follower, not Leader"));
 	free(out);
 	free(j);
 	free(j2);
