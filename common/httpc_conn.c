@@ -433,6 +433,10 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 			return httpc_conn_timed_out(err, errlen, what,
 						    timeout_ms);
 		}
+		if (w < 0) {
+			ret = MBEDTLS_ERR_NET_POLL_FAILED;
+			break;
+		}
 	}
 	if (ret != 0) {
 		httpc_conn_session_drop(p);
@@ -442,6 +446,22 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 				     mbedtls_ssl_get_verify_result(&p->ssl)));
 		else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
 			snprintf(err, errlen, "%s: connection reset by peer",
+				 what);
+		else if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
+			snprintf(err, errlen,
+				 "%s: connection closed by the server", what);
+		else if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+			 p->ssl.in_msg != NULL)
+			/* E.g. 42 bad_certificate, 48 unknown_ca: our
+			 * certificate was refused. */
+			snprintf(err, errlen,
+				 "%s: the server refused the handshake "
+				 "(TLS alert %u)",
+				 what, (unsigned)p->ssl.in_msg[1]);
+		else if (ret == MBEDTLS_ERR_SSL_INVALID_RECORD)
+			snprintf(err, errlen,
+				 "%s: not a TLS answer (is the server speaking "
+				 "plain HTTP?)",
 				 what);
 		else
 			httpc_conn_mbed_err(err, errlen, what, ret);
@@ -501,7 +521,7 @@ httpc_conn_write(struct httpc_peer *p, const char *buf, size_t len,
 
 	while (off < len) {
 		short ev = POLLOUT;
-		int ret;
+		int ret, w;
 
 		if (p->tls) {
 			ret = mbedtls_ssl_write(
@@ -529,8 +549,13 @@ httpc_conn_write(struct httpc_peer *p, const char *buf, size_t len,
 			off += (size_t)ret;
 			continue;
 		}
-		if (wait_fd(p->fd, ev, deadline) == 0)
+		w = wait_fd(p->fd, ev, deadline);
+		if (w == 0)
 			return IO_TIMEOUT;
+		if (w < 0) {
+			p->io_errno = errno;
+			return IO_FAIL;
+		}
 	}
 	return IO_OK;
 }
@@ -542,7 +567,7 @@ httpc_conn_read(struct httpc_peer *p, char *buf, size_t cap, int64_t deadline,
 {
 	for (;;) {
 		short ev = POLLIN;
-		int ret;
+		int ret, w;
 
 		if (p->tls) {
 			ret = mbedtls_ssl_read(&p->ssl, (unsigned char *)buf,
@@ -576,7 +601,12 @@ httpc_conn_read(struct httpc_peer *p, char *buf, size_t cap, int64_t deadline,
 			*n = (size_t)ret;
 			return IO_OK;
 		}
-		if (wait_fd(p->fd, ev, deadline) == 0)
+		w = wait_fd(p->fd, ev, deadline);
+		if (w == 0)
 			return IO_TIMEOUT;
+		if (w < 0) {
+			p->io_errno = errno;
+			return IO_FAIL;
+		}
 	}
 }

@@ -287,6 +287,7 @@ enum step_action {
 	S_REPLY_CLOSE, /* send the reply, then close */
 	S_DROP,	       /* read the request, close without a word */
 	S_HANG,	       /* read the request, never answer */
+	S_GREET,       /* send the reply at once, unasked, then close */
 };
 
 struct step {
@@ -318,7 +319,6 @@ struct srv {
 	mbedtls_ssl_context ssl;
 	mbedtls_net_context net;
 	int accepts;
-	int handshakes_failed;
 	int n_req;
 	char req[MAX_STEPS][2048];
 };
@@ -429,7 +429,6 @@ srv_accept(struct srv *s)
 			    mbedtls_net_recv, NULL);
 	ret = mbedtls_ssl_handshake(&s->ssl);
 	if (ret != 0) {
-		s->handshakes_failed++;
 		mbedtls_ssl_free(&s->ssl);
 		close(cfd);
 		return -2;
@@ -465,6 +464,17 @@ srv_main(void *arg)
 				continue; /* a refused handshake */
 			if (cfd < 0)
 				break;
+		}
+		if (st->action == S_GREET) {
+			srv_send(s, cfd, st->reply);
+			/* Take what the client sent, so that the close is a
+			 * FIN, not a reset that could overtake the reply. */
+			if (srv_wait(s, cfd) == 0)
+				(void)srv_recv(s, cfd, buf, sizeof buf);
+			srv_close(s, cfd, 1);
+			cfd = -1;
+			step++;
+			continue;
 		}
 		if (srv_read_request(s, cfd, buf, sizeof buf) != 0) {
 			srv_close(s, cfd, 0); /* the client closed it */
@@ -1195,6 +1205,33 @@ test_tls_ip_san_mismatch(void **state)
 	assert_int_equal(s.n_req, 0);
 }
 
+/* A plain HTTP server on the port we speak TLS to. */
+static void
+test_tls_to_a_plain_server(void **state)
+{
+	static const struct step steps[] = {
+	    {S_GREET, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"}};
+	struct srv s;
+	struct httpc *c = tls_client();
+	struct httpc_response resp;
+	char err[256] = "", want[160];
+
+	(void)state;
+	srv_start(&s, steps, 1, 0);
+	srv_run(&s);
+	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
+				       NULL, NULL, 0, 5000, &resp, err,
+				       sizeof err),
+			 -1);
+	snprintf(want, sizeof want,
+		 "TLS handshake with 127.0.0.1:%d: not a TLS answer (is the "
+		 "server speaking plain HTTP?)",
+		 s.port);
+	assert_string_equal(err, want);
+	httpc_free(c);
+	srv_stop(&s);
+}
+
 int
 main(void)
 {
@@ -1227,6 +1264,7 @@ main(void)
 	    cmocka_unit_test(test_tls_keep_alive_then_resumption),
 	    cmocka_unit_test(test_tls_retry_when_reused_connection_dropped),
 	    cmocka_unit_test(test_tls_ip_san_mismatch),
+	    cmocka_unit_test(test_tls_to_a_plain_server),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
