@@ -11,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "discovery.h"
+#include "options.h"
+
+extern char **environ;
 
 int
 client_usage_error(const struct client_opts *o, const char *fmt, const char *a,
@@ -131,6 +135,8 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 		return add_seeds(o, v);
 	if (strcmp(name, "--connection-string") == 0)
 		o->conn_str = v;
+	else if (strcmp(name, "--config") == 0)
+		o->config = v;
 	else if (strcmp(name, "--cluster-dns") == 0)
 		o->cluster_dns = v;
 	else if (strcmp(name, "--cacert") == 0)
@@ -302,7 +308,9 @@ takes_value(const struct client_opts *o, const char *name)
 	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
 		if (strcmp(name, common[i]) == 0)
 			return true;
-	return strcmp(name, "--prefer") == 0 && strcmp(o->cmd, "discover") == 0;
+	if (strcmp(o->cmd, "status") == 0)
+		return strcmp(name, "--config") == 0;
+	return strcmp(name, "--prefer") == 0;
 }
 
 int
@@ -368,6 +376,50 @@ client_opts_init(struct client_opts *o, const char *cmd)
 }
 
 /* Seeds from --cluster-dns when asked. Returns 0, or 1 on failure. */
+int
+client_use_local_node(struct client_opts *o)
+{
+	char *argv[2] = {"--config", (char *)o->config}, err[512];
+	struct gossipd_config *cfg;
+	const char *host;
+	struct stat st;
+
+	o->n_seeds = 1;
+	snprintf(o->seeds[0].host, sizeof(o->seeds[0].host), "127.0.0.1");
+	o->seeds[0].port = DISCOVERY_DEFAULT_PORT;
+	cfg = options_load(o->config != NULL ? 2 : 0, argv, environ, NULL, err,
+			   sizeof(err));
+	if (cfg == NULL) {
+		if (o->config != NULL)
+			return client_usage_error(o, "--config: %s%s", err, "");
+		/* a note only when there was something to read */
+		if (stat("/etc/gossipd/gossipd.conf", &st) == 0 ||
+		    getenv("GOSSIPD_CONFIG") != NULL)
+			fprintf(stderr,
+				"gossipd %s: not using the node configuration "
+				"(%s); asking 127.0.0.1:2113\n",
+				o->cmd, err);
+		return 0;
+	}
+	host = options_advertised_host(cfg);
+	if (strcmp(host, "0.0.0.0") == 0)
+		host = "127.0.0.1";
+	else if (strcmp(host, "::") == 0)
+		host = "::1";
+	snprintf(o->seeds[0].host, sizeof(o->seeds[0].host), "%s", host);
+	o->seeds[0].port = options_advertised_port(cfg);
+	if (!(o->given & GIVEN_INSECURE) && o->cacert == NULL &&
+	    o->cert == NULL && !o->no_verify)
+		o->insecure = cfg->insecure;
+	if (!o->insecure && o->cacert == NULL) {
+		snprintf(o->uri_ca, sizeof(o->uri_ca), "%s",
+			 cfg->trusted_root_certificates_path);
+		o->cacert = o->uri_ca;
+	}
+	options_free(cfg);
+	return 0;
+}
+
 int
 client_resolve_seeds(struct client_opts *o)
 {

@@ -33,6 +33,7 @@ struct client_opts {
 	bool no_verify;
 	bool json;
 	bool help;
+	const char *config; /* status: --config FILE of the local node */
 	/* a KurrentDB connection string, and what it brought along */
 	const char *conn_str;
 	unsigned given; /* GIVEN_* bits: flags that win over conn_str */
@@ -66,6 +67,17 @@ int client_parse_opts(struct client_opts *o, int argc, char **argv);
 /* Prints "gossipd CMD: " fmt (with a and b) and the --help hint; 2. */
 int client_usage_error(const struct client_opts *o, const char *fmt,
 		       const char *a, const char *b);
+
+/*
+ * For status without seeds: the local node, as its configuration
+ * (--config, GOSSIPD_CONFIG or /etc/gossipd/gossipd.conf, and GOSSIPD_*
+ * variables) describes it: its advertised endpoint, and unless flags say
+ * otherwise its Insecure setting and TrustedRootCertificatesPath as the
+ * CA. Without a usable configuration, 127.0.0.1:2113 (a note says why
+ * when a file was there but could not be used). Returns 0, or 2 when an
+ * explicit --config could not be loaded.
+ */
+int client_use_local_node(struct client_opts *o);
 
 /* Fills o->seeds from --cluster-dns when given. 0, or 1 after a message. */
 int client_resolve_seeds(struct client_opts *o);

@@ -92,7 +92,7 @@ usage_status(FILE *out)
 	    out,
 	    "usage: gossipd status [--seed HOST:PORT[,...] | --cluster-dns "
 	    "NAME [--port P]\n"
-	    "                       | CONNECTION-STRING]\n"
+	    "                       | CONNECTION-STRING | --config FILE]\n"
 	    "                      [--timeout-ms T] [--attempts N] "
 	    "[--delay-ms D]\n"
 	    "                      [--cacert FILE] [--cert FILE --key FILE] "
@@ -101,8 +101,12 @@ usage_status(FILE *out)
 	    "\n"
 	    "Prints the cluster as the first seed that answers sees it: one "
 	    "row per member,\n"
-	    "the answering member marked with *. Default seed "
-	    "127.0.0.1:2113.\n"
+	    "the answering member marked with *. Without a seed: the local "
+	    "node, as its\n"
+	    "configuration says (--config, $GOSSIPD_CONFIG or "
+	    "/etc/gossipd/gossipd.conf:\n"
+	    "endpoint, Insecure, TrustedRootCertificatesPath as the CA), "
+	    "else 127.0.0.1:2113.\n"
 	    "--json prints the gossip document as received. TLS flags as "
 	    "for discover.\n"
 	    "Exit status: 0 printed, 1 no seed answered, 2 usage error.\n");
@@ -415,9 +419,9 @@ cmd_status(int argc, char **argv)
 		return 0;
 	}
 	if (o.n_seeds == 0 && o.cluster_dns == NULL) {
-		snprintf(o.seeds[0].host, sizeof(o.seeds[0].host), "127.0.0.1");
-		o.seeds[0].port = DISCOVERY_DEFAULT_PORT;
-		o.n_seeds = 1;
+		rc = client_use_local_node(&o);
+		if (rc != 0)
+			return rc;
 	}
 	if (client_resolve_seeds(&o) != 0)
 		return 1;

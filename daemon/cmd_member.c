@@ -27,6 +27,7 @@
 
 #include "commands.h"
 #include "member.h"
+#include "options.h"
 
 #define DEFAULT_ADMIN_SOCKET "/run/gossipd/admin.sock"
 #define ADMIN_TIMEOUT_MS     5000
@@ -35,7 +36,9 @@
 #define POSITION_MAX	     (INT64_C(1) << 53) /* SPEC: exact in a double */
 
 struct member_opts {
-	const char *socket;
+	const char *socket; /* NULL until --admin-socket or the config */
+	const char *config; /* --config FILE */
+	char socket_buf[4096];
 	int timeout_ms;
 	bool json; /* print the answer as compact JSON */
 	char body[2048];
@@ -53,17 +56,20 @@ usage(FILE *out)
 	    "[--epoch-position N] [--epoch-number N]\n"
 	    "                          [--epoch-id GUID] [--node-priority "
 	    "N] [--read-only-replica true|false]\n"
-	    "                          [--admin-socket PATH] "
+	    "                          [--admin-socket PATH | --config FILE] "
 	    "[--timeout-ms T] [--json]\n"
-	    "       gossipd member show [--admin-socket PATH] "
+	    "       gossipd member show [--admin-socket PATH | --config FILE] "
 	    "[--timeout-ms T] [--json]\n"
 	    "\n"
-	    "Talks to the running daemon through its admin socket "
-	    "(AdminSocket; default\n" DEFAULT_ADMIN_SOCKET
-	    ", or $GOSSIPD_ADMIN_SOCKET). set reports the given fields of "
-	    "this\n"
-	    "member (PUT /admin/member) and prints the new self entry; show "
-	    "prints it.\n"
+	    "Talks to the running daemon through its admin socket. set "
+	    "reports the given\n"
+	    "fields of this member (PUT /admin/member) and prints the new "
+	    "self entry; show\n"
+	    "prints it. The socket: --admin-socket, else the daemon's "
+	    "AdminSocket as its\n"
+	    "configuration says (--config, $GOSSIPD_CONFIG or "
+	    "/etc/gossipd/gossipd.conf,\n"
+	    "and $GOSSIPD_ADMIN_SOCKET), else " DEFAULT_ADMIN_SOCKET ".\n"
 	    "STATE is a gossip state name: Leader, Follower, "
 	    "ReadOnlyReplica, Manager, ...\n"
 	    "Exit status: 0 done, 1 the daemon could not be reached or "
@@ -184,7 +190,7 @@ known_flag(const char *name, bool is_set)
 	size_t i;
 
 	if (strcmp(name, "--admin-socket") == 0 ||
-	    strcmp(name, "--timeout-ms") == 0)
+	    strcmp(name, "--timeout-ms") == 0 || strcmp(name, "--config") == 0)
 		return true;
 	if (!is_set)
 		return false;
@@ -228,6 +234,8 @@ parse_opts(struct member_opts *o, bool is_set, int argc, char **argv)
 			return usage_error("%s needs a value", name);
 		if (strcmp(name, "--admin-socket") == 0) {
 			o->socket = v;
+		} else if (strcmp(name, "--config") == 0) {
+			o->config = v;
 		} else if (strcmp(name, "--timeout-ms") == 0) {
 			int64_t n;
 
@@ -244,7 +252,7 @@ parse_opts(struct member_opts *o, bool is_set, int argc, char **argv)
 			return usage_error("unknown option \"%s\" for show", a);
 		}
 	}
-	if (o->socket[0] == '\0')
+	if (o->socket != NULL && o->socket[0] == '\0')
 		return usage_error("--admin-socket is empty%s", "");
 	if (is_set && o->n_fields == 0)
 		return usage_error("member set needs at least one field, e.g. "
@@ -570,21 +578,52 @@ env_value(char **envp, const char *name)
 	return NULL;
 }
 
+/*
+ * The daemon's AdminSocket, as its configuration says (--config,
+ * GOSSIPD_CONFIG or /etc/gossipd/gossipd.conf, then GOSSIPD_ADMIN_SOCKET
+ * and the KURRENTDB_ spelling); without a usable configuration, the
+ * variable or the default. Returns 0, or 2 after a message.
+ */
+static int
+find_socket(struct member_opts *o, char **envp)
+{
+	char *argv[2] = {"--config", (char *)o->config}, err[512];
+	struct gossipd_config *cfg;
+	const char *env;
+
+	cfg = options_load(o->config != NULL ? 2 : 0, argv, envp, NULL, err,
+			   sizeof(err));
+	if (cfg == NULL) {
+		if (o->config != NULL)
+			return usage_error("--config: %s", err);
+		env = env_value(envp, "GOSSIPD_ADMIN_SOCKET");
+		o->socket = env != NULL ? env : DEFAULT_ADMIN_SOCKET;
+		return 0;
+	}
+	if (cfg->admin_socket == NULL) {
+		options_free(cfg);
+		return usage_error("the node configuration sets no "
+				   "AdminSocket; give --admin-socket%s",
+				   "");
+	}
+	snprintf(o->socket_buf, sizeof(o->socket_buf), "%s", cfg->admin_socket);
+	o->socket = o->socket_buf;
+	options_free(cfg);
+	return 0;
+}
+
 int
 cmd_member(int argc, char **argv, char **envp)
 {
 	struct member_opts o;
 	struct answer a;
 	char err[768], body[2100];
-	const char *env;
 	bool is_set;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&a, 0, sizeof(a));
 	o.timeout_ms = ADMIN_TIMEOUT_MS;
-	env = env_value(envp, "GOSSIPD_ADMIN_SOCKET");
-	o.socket = env != NULL ? env : DEFAULT_ADMIN_SOCKET;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -601,6 +640,8 @@ cmd_member(int argc, char **argv, char **envp)
 			return 0;
 		}
 	rc = parse_opts(&o, is_set, argc, argv);
+	if (rc == 0 && o.socket == NULL)
+		rc = find_socket(&o, envp);
 	if (rc != 0)
 		return rc;
 	snprintf(body, sizeof(body), "{%s}", o.body);
