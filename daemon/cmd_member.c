@@ -91,8 +91,13 @@ static int
 append(struct member_opts *o, const char *key, const char *json_value)
 {
 	size_t used = strlen(o->body);
+	char quoted[64];
 	int n;
 
+	/* keys and values hold no quotes, so this finds a key given twice */
+	snprintf(quoted, sizeof(quoted), "\"%s\":", key);
+	if (strstr(o->body, quoted) != NULL)
+		return usage_error("%s is given twice", key);
 	n = snprintf(o->body + used, sizeof(o->body) - used, "%s\"%s\":%s",
 		     o->n_fields == 0 ? "" : ",", key, json_value);
 	if (n < 0 || (size_t)n >= sizeof(o->body) - used)

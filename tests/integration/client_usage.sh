@@ -52,6 +52,8 @@ expect_usage "member set: position over 2^53" "--writer-checkpoint" \
 	member set --writer-checkpoint 9007199254740993
 expect_usage "member set: bad boolean" "expected true or false" \
 	member set --read-only-replica maybe
+expect_usage "member set: a field twice" "state is given twice" \
+	member set --state Leader --state Follower
 expect_usage "member show: a set field" '"--state"' member show --state Leader
 
 expect_usage "bad connection string" 'unknown setting "frobnicate"' \
