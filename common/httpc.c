@@ -340,7 +340,9 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	x.what = what;
 	x.deadline = deadline;
 	x.timeout_ms = timeout_ms;
-	if (p->fd >= 0 && httpc_conn_idle_ok(p))
+	if (p->fd >= 0 &&
+	    httpc_conn_now_ms() - p->idle_since <= c->max_idle_ms &&
+	    httpc_conn_idle_ok(p))
 		reused = 1;
 	else
 		httpc_conn_close(p);
@@ -360,6 +362,7 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	resp->tls_resumed = p->resumed;
 	if (!x.keep)
 		httpc_conn_close(p);
+	p->idle_since = httpc_conn_now_ms();
 	rc = 0;
 out:
 	free(req);
@@ -395,6 +398,8 @@ httpc_new(const struct httpc_config *cfg, char *err, size_t errlen)
 	mbedtls_x509_crt_init(&c->cert);
 	mbedtls_pk_init(&c->key);
 	c->max_body = cfg->max_body ? cfg->max_body : HTTPC_MAX_BODY_DEFAULT;
+	c->max_idle_ms =
+	    cfg->max_idle_ms > 0 ? cfg->max_idle_ms : HTTPC_MAX_IDLE_MS_DEFAULT;
 	c->plain =
 	    cfg->plain_http || (cfg->creds == NULL && cfg->ca_file == NULL &&
 				cfg->cert_file == NULL &&

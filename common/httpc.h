@@ -11,9 +11,10 @@
 
 #include "tls_creds.h"
 
-#define HTTPC_MAX_BODY_DEFAULT (4 * 1024 * 1024)
-#define HTTPC_MAX_HEADER_BYTES (64 * 1024)
-#define HTTPC_MAX_PEERS	       64 /* kept-alive connections and sessions */
+#define HTTPC_MAX_BODY_DEFAULT	  (4 * 1024 * 1024)
+#define HTTPC_MAX_HEADER_BYTES	  (64 * 1024)
+#define HTTPC_MAX_PEERS		  64 /* kept-alive connections and sessions */
+#define HTTPC_MAX_IDLE_MS_DEFAULT 30000
 
 struct httpc;
 
@@ -42,6 +43,12 @@ struct httpc_config {
 	 * and key_file all NULL and verify_none 0 is plain HTTP too.
 	 */
 	int plain_http;
+	/*
+	 * A kept-alive connection idle longer than this is not reused (a
+	 * firewall may have dropped it without a word, and a request on it
+	 * would only time out). 0: HTTPC_MAX_IDLE_MS_DEFAULT.
+	 */
+	int max_idle_ms;
 };
 
 struct httpc_response {

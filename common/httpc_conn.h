@@ -31,13 +31,15 @@ struct httpc_peer {
 	mbedtls_ssl_context ssl;
 	mbedtls_ssl_session session;
 	int have_session;
-	unsigned long last_use;
+	unsigned long last_use; /* client clock, for eviction */
+	int64_t idle_since;	/* ms: end of the last exchange */
 };
 
 struct httpc {
 	int plain;
 	int verify; /* check the chain, and the SAN against the host */
 	size_t max_body;
+	int max_idle_ms;
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_ssl_config *conf; /* NULL for plain HTTP */

@@ -891,6 +891,31 @@ test_head_then_reuse(void **state)
 	assert_int_equal(s.accepts, 1);
 }
 
+/* A connection idle past max_idle_ms is replaced, not reused. */
+static void
+test_long_idle_connection_not_reused(void **state)
+{
+	static const struct step steps[] = {
+	    {S_REPLY, OK_JSON}, {S_REPLY, OK_JSON}, {S_REPLY, OK_JSON}};
+	struct httpc_config cfg = {.plain_http = 1, .max_idle_ms = 200};
+	struct timespec idle = {0, 300 * 1000 * 1000};
+	char err[256];
+	struct httpc *c = httpc_new(&cfg, err, sizeof err);
+	struct srv s;
+
+	(void)state;
+	assert_non_null(c);
+	srv_start(&s, steps, 3, 0);
+	srv_run(&s);
+	get_ok(c, s.port, 0);
+	get_ok(c, s.port, 1);	/* at once: reused */
+	nanosleep(&idle, NULL); /* time itself is what is tested */
+	get_ok(c, s.port, 0);
+	httpc_free(c);
+	srv_stop(&s);
+	assert_int_equal(s.accepts, 2);
+}
+
 static void
 test_close_idle_forces_new_connection(void **state)
 {
@@ -1254,6 +1279,7 @@ main(void)
 	    cmocka_unit_test(test_connection_refused),
 	    cmocka_unit_test(test_body_over_limit_on_the_wire),
 	    cmocka_unit_test(test_head_then_reuse),
+	    cmocka_unit_test(test_long_idle_connection_not_reused),
 	    cmocka_unit_test(test_close_idle_forces_new_connection),
 	    cmocka_unit_test(test_peer_table_evicts_least_recent),
 	    cmocka_unit_test(test_bad_arguments_refused),
