@@ -122,5 +122,38 @@ start_node holder --insecure --node-port "$port"
 wait_serving holder "http://127.0.0.1:$port" 20
 expect 1 "(NodeIp, NodePort): Address already in use" "${root[@]}" --insecure
 
+# Refusals of a running TLS node, as logged.
+tport=$(free_port)
+"$B" cert create-client -ca-certificate "$d/ca2/ca.crt" -ca-key "$d/ca2/ca.key" \
+	-out "$d/stranger" -common-name stranger >/dev/null || t_fail "create-client stranger"
+"$B" cert create-client -ca-certificate "$d/ca/ca.crt" -ca-key "$d/ca/ca.key" \
+	-out "$d/web" -common-name web-client >/dev/null || t_fail "create-client web"
+"$B" cert create-client -ca-certificate "$d/ca/ca.crt" -ca-key "$d/ca/ca.key" \
+	-out "$d/old" -common-name old-client -not-before 20200101000000 \
+	-not-after 20210101000000 >/dev/null 2>&1 || t_fail "create-client old"
+start_node tls --node-port "$tport" --certificate-file "$d/node/node.crt" \
+	--certificate-private-key-file "$d/node/node.key" \
+	--trusted-root-certificates-path "$d/ca/ca.crt"
+url=https://127.0.0.1:$tport
+wait_serving tls "$url" 20 --cacert "$d/ca/ca.crt"
+refused() { # fragment curl-args...: the request is refused and logged so
+	local fragment=$1
+	shift
+	curl -s -o /dev/null --max-time 5 "$@" >/dev/null 2>&1
+	wait_log tls "connection from 127\.0\.0\.1:[0-9]+ (denied|closed): .*$(sed 's/[][\.*^$()+?{}|]/\\&/g' <<<"$fragment")"
+	grep -qF -- "$fragment" "$doc" || t_fail "docs/operations.md does not explain: $fragment"
+	n=$((n + 1))
+}
+refused "certificate is not signed by a trusted CA" --cacert "$d/ca/ca.crt" \
+	--cert "$d/stranger/client.crt" --key "$d/stranger/client.key" "$url/gossip"
+refused "certificate has expired" --cacert "$d/ca/ca.crt" \
+	--cert "$d/old/client.crt" --key "$d/old/client.key" "$url/gossip"
+refused "not a TLS ClientHello (plain HTTP on the TLS port?)" "http://127.0.0.1:$tport/gossip"
+refused 'does not match the reserved node CN' --cacert "$d/ca/ca.crt" \
+	--cert "$d/web/client.crt" --key "$d/web/client.key" \
+	-X POST -H 'Content-Type: application/json' -d '{}' "$url/gossip"
+refused "no client certificate was presented" --cacert "$d/ca/ca.crt" \
+	-X POST -H 'Content-Type: application/json' -d '{}' "$url/gossip"
+
 t_log "$n documented errors checked"
 t_pass

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# pkg_notify: what the Type=notify unit relies on. With NOTIFY_SOCKET set
+# (as systemd sets it), the daemon sends READY=1 only once it serves,
+# RELOADING=1 then READY=1 around a SIGHUP reload, and STOPPING=1 on
+# SIGTERM; and if the unit sets WatchdogSec=, WATCHDOG=1 at least every
+# half interval (as WATCHDOG_USEC asks).
+. "$(dirname "$0")/../lib.sh"
+t_init
+
+py=$(command -v /usr/bin/python3 || command -v python3 || true)
+[ -n "$py" ] || t_skip "python3 is not installed"
+unit=$GOSSIPD_SRC/packaging/gossipd.service
+
+# A stand-in for systemd's notification socket: one datagram, one line.
+sock=$T_DIR/notify.sock
+msgs=$T_DIR/notify.msgs
+"$py" - "$sock" "$msgs" "$T_DIR/notify.stop" <<'EOF' &
+import os, socket, sys, time
+path, out, stop = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+s.settimeout(0.1)
+deadline = time.time() + 120
+with open(out, "a") as f:
+    while time.time() < deadline and not os.path.exists(stop):
+        try:
+            data = s.recv(4096)
+        except socket.timeout:
+            continue
+        for line in data.decode(errors="replace").split("\n"):
+            if line:
+                f.write(line + "\n")
+                f.flush()
+EOF
+listener=$!
+T_PIDS+=("$listener")
+wait_for 10 test -S "$sock" || t_fail "the notification socket did not appear"
+
+watchdog_usec=""
+if grep -q '^WatchdogSec=' "$unit"; then
+	watchdog_usec=1000000 # 1 s: WATCHDOG=1 due at least every 0.5 s
+fi
+
+make_pki "$T_DIR/pki"
+port=$(free_port)
+url=https://127.0.0.1:$port
+export NOTIFY_SOCKET=$sock
+[ -n "$watchdog_usec" ] && export WATCHDOG_USEC=$watchdog_usec
+start_node n1 --node-port "$port" \
+	--certificate-file "$T_DIR/pki/node/node.crt" \
+	--certificate-private-key-file "$T_DIR/pki/node/node.key" \
+	--trusted-root-certificates-path "$T_DIR/pki/ca/ca.crt"
+unset NOTIFY_SOCKET WATCHDOG_USEC
+
+# READY=1 means serving: the very first request after it must succeed.
+wait_for 20 grep -qx 'READY=1' "$msgs" || t_fail "no READY=1 from the daemon"
+curl -sf -o /dev/null --max-time 5 --cacert "$T_DIR/pki/ca/ca.crt" "$url/health/live" ||
+	t_fail "READY=1 was sent before the listener served"
+
+# count_at_least N LINE: LINE was received at least N times.
+count_at_least() { [ "$(grep -c -x -- "$2" "$msgs")" -ge "$1" ]; }
+
+kill -HUP "$PID_n1"
+wait_log n1 "configuration reloaded"
+wait_for 10 count_at_least 2 'READY=1' ||
+	t_fail "no READY=1 after the reload"
+order=$(grep -x -e 'READY=1' -e 'RELOADING=1' "$msgs" | tr '\n' ' ')
+assert_eq "READY=1 RELOADING=1 READY=1 " "$order" "notifications around a reload"
+
+if [ -n "$watchdog_usec" ]; then
+	# Due every 0.5 s at the latest: 3 more within 2 s.
+	before=$(grep -c -x 'WATCHDOG=1' "$msgs")
+	wait_for 2 count_at_least $((before + 3)) 'WATCHDOG=1' ||
+		t_fail "the unit sets WatchdogSec= but the daemon sent fewer than 3 WATCHDOG=1 in 2 s with WATCHDOG_USEC=1000000"
+fi
+
+assert_eq 0 "$(stop_node n1 10)" "exit status after SIGTERM"
+grep -qx 'STOPPING=1' "$msgs" || t_fail "no STOPPING=1 on SIGTERM"
+touch "$T_DIR/notify.stop"
+t_log "notifications: $(sort "$msgs" | uniq -c | tr -s ' \n' ' ')"
+t_pass
