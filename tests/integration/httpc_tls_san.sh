@@ -50,6 +50,20 @@ out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.2 "$p2" /gossip) ||
 	t_fail "IP SAN 127.0.0.2 refused: $out"
 assert_contains "$out" "#1 status=200" "127.0.0.2 with its IP SAN"
 
+# A DNS SAN: certificates from "gossipd cert" carry DNS localhost, which
+# may resolve to ::1 first (nginx listens on 127.0.0.1 only: the next
+# address is tried).
+make_pki "$T_DIR/gpki"
+p3=$(free_port)
+start_nginx n3 "127.0.0.1:$p3" "$T_DIR/gpki/node/node.crt" \
+	"$T_DIR/gpki/node/node.key"
+out=$("$HTTPC_GET" --ca "$T_DIR/gpki/ca/ca.crt" localhost "$p3" /gossip) ||
+	t_fail "DNS SAN localhost refused: $out"
+assert_contains "$out" "#1 status=200" "localhost with its DNS SAN"
+out=$("$HTTPC_GET" --ca "$T_DIR/gpki/ca/ca.crt" 127.0.0.1 "$p3" /gossip) ||
+	t_fail "IP SAN from gossipd cert refused: $out"
+assert_contains "$out" "#1 status=200" "127.0.0.1 with gossipd cert's IP SAN"
+
 # Only an explicit opt-out skips the check.
 out=$("$HTTPC_GET" --verify-none 127.0.0.1 "$p2" /gossip) ||
 	t_fail "verify-none: $out"
