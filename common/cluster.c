@@ -350,7 +350,13 @@ cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 			    now - m->timestamp <= c->dead_removal)
 				put(c, NULL, m, why, &ev);
 		} else if (newer(m, ex)) {
-			put(c, ex, m, why, &ev);
+			/* Liveness is ours to judge (our exchanges, or the
+			 * member's own word): a third party's view of it would
+			 * make members flap during a partition. */
+			struct member r = *m;
+
+			r.is_alive = ex->is_alive;
+			put(c, ex, &r, why, &ev);
 		}
 	}
 	if (dialled != NULL) {

@@ -109,7 +109,8 @@ void cluster_set_seeds(struct cluster *c, const struct gossip_seed *seeds,
  * - any other entry replaces ours when we have none (unless it is dead
  *   and older than the removal period) or when it is more up to date:
  *   higher epochNumber, else higher writerCheckpoint, else later
- *   timeStamp.
+ *   timeStamp; but it does not change isAlive of an entry we have (only
+ *   our own exchanges and the member's own entry decide its liveness).
  * dialled is the address we sent to when doc is the answer to our own
  * exchange, NULL for an incoming POST. With dialled, any seed at that
  * address is bound to the responder, so its placeholder disappears even

@@ -72,7 +72,7 @@ quiet_find(const struct gossiper *g, const struct cluster_target *t)
  */
 static void
 seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
-	    const char *why)
+	    const char *cls, const char *why)
 {
 	size_t i = quiet_find(g, t);
 
@@ -85,8 +85,11 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 	}
 	if (i < g->n_quiet || g->n_quiet == OPT_MAX_SEEDS)
 		return;
-	/* Members start one after another: no warning in the first rounds. */
-	if (g->rounds < FAST_ROUNDS)
+	/* Members start one after another: a refused or unanswered
+	 * connection is no news in the first rounds; anything else (TLS,
+	 * HTTP, document) is a configuration problem to report at once. */
+	if (g->rounds < FAST_ROUNDS &&
+	    (strcmp(cls, "connect") == 0 || strcmp(cls, "timeout") == 0))
 		return;
 	g->quiet[g->n_quiet++] = *t;
 	log_warn("seed %s:%d does not answer: %s", t->host, t->port, why);
@@ -245,13 +248,13 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 	secs = (double)(mono_ms() - t0) / 1000.0;
 	if (cls == NULL) {
 		metrics_exchange_ok(secs);
-		seed_report(g, t, true, NULL);
+		seed_report(g, t, true, NULL, NULL);
 		return;
 	}
 	log_debug("gossip with %s:%d failed: %s", t->host, t->port, why);
 	metrics_exchange_failure(cls, secs);
 	if (!cluster_exchange_failed(g->d->cluster, t, why, ticks_now()))
-		seed_report(g, t, false, why);
+		seed_report(g, t, false, cls, why);
 }
 
 static void

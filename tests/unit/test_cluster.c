@@ -379,6 +379,41 @@ newer_self_entry_marks_alive_again(void **state)
 }
 
 static void
+relayed_entries_never_change_liveness(void **state)
+{
+	struct cluster *c = table(0);
+	struct cluster_target t = {"127.0.0.2", 2113};
+	struct member m = mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0);
+
+	(void)state;
+	relay(c, m);
+	/* A third party says it died (later): fields taken, still alive. */
+	m.is_alive = false;
+	m.timestamp = T0 + SEC;
+	m.state = MS_CLONE;
+	relay(c, m);
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(entry(c, "127.0.0.2", 2113).state, MS_CLONE);
+	assert_int_equal(entry(c, "127.0.0.2", 2113).timestamp, T0 + SEC);
+	assert_int_equal(count_events(CE_DEAD, NULL), 0);
+	/* We find it dead; a third party's newer alive copy does not revive
+	 * it (only our exchange or its own entry do). */
+	cluster_exchange_failed(c, &t, "timed out", T0 + 2 * SEC);
+	m.is_alive = true;
+	m.timestamp = T0 + 3 * SEC;
+	relay(c, m);
+	assert_false(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(entry(c, "127.0.0.2", 2113).timestamp, T0 + 3 * SEC);
+	assert_int_equal(count_events(CE_ALIVE, NULL), 0);
+	/* A member we did not know is taken with the liveness given. */
+	m = mk("127.0.0.4", 2113, MS_FOLLOWER, 1, 1, T0);
+	m.is_alive = false;
+	relay(c, m);
+	assert_false(entry(c, "127.0.0.4", 2113).is_alive);
+	cluster_free(c);
+}
+
+static void
 successful_exchange_marks_alive_again(void **state)
 {
 	struct cluster *c = table(0);
@@ -708,6 +743,7 @@ main(void)
 	    cmocka_unit_test(placeholder_returns_after_its_member_is_removed),
 	    cmocka_unit_test(failed_exchange_marks_dead_once),
 	    cmocka_unit_test(newer_self_entry_marks_alive_again),
+	    cmocka_unit_test(relayed_entries_never_change_liveness),
 	    cmocka_unit_test(successful_exchange_marks_alive_again),
 	    cmocka_unit_test(dead_member_removed_after_period),
 	    cmocka_unit_test(clock_skew_detected_on_sender_self_entry),
