@@ -8,16 +8,16 @@ t_init
 httpc_prepare
 [ -x "$FAKEPEER" ] || t_fail "no fakepeer at $FAKEPEER"
 
-# start_fake NAME MODE [fakepeer args]: echoes the port.
+# start_fake NAME MODE [fakepeer args]: its port in FAKE_PORT. Not run
+# in a command substitution: the pid must reach this shell's T_PIDS.
 start_fake() {
-	local name=$1 mode=$2 port
+	local name=$1 mode=$2
 	shift 2
-	port=$(free_port)
-	"$FAKEPEER" --host 127.0.0.1 --port "$port" --mode "$mode" "$@" \
+	FAKE_PORT=$(free_port)
+	"$FAKEPEER" --host 127.0.0.1 --port "$FAKE_PORT" --mode "$mode" "$@" \
 		>"$T_DIR/$name.log" 2>&1 &
 	T_PIDS+=("$!")
 	wait_log "$name" listening
-	echo "$port"
 }
 
 # timed NAME CMD...: runs CMD; its output in OUT, milliseconds in MS.
@@ -29,9 +29,11 @@ timed() {
 	MS=$(((t1 - t0) / 1000000))
 }
 
-silent=$(start_fake silent silent)
-tls_silent=$(start_fake tls_silent silent --cert "$PKI/node1-bundle.pem" \
-	--key "$PKI/node1.key")
+start_fake silent silent
+silent=$FAKE_PORT
+start_fake tls_silent silent --cert "$PKI/node1-bundle.pem" \
+	--key "$PKI/node1.key"
+tls_silent=$FAKE_PORT
 
 timed "$HTTPC_GET" --plain --timeout 400 127.0.0.1 "$silent" /gossip
 assert_eq "#1 error: GET /gossip to 127.0.0.1:$silent: timed out after 400 ms" \
@@ -56,26 +58,30 @@ timed "$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$closed" /gossip
 assert_eq "#1 error: connect 127.0.0.1:$closed: Connection refused" "$OUT" \
 	"refused"
 
-garbage=$(start_fake garbage garbage)
+start_fake garbage garbage
+garbage=$FAKE_PORT
 timed "$HTTPC_GET" --plain 127.0.0.1 "$garbage" /gossip
 assert_contains "$OUT" "#1 error: GET /gossip to 127.0.0.1:$garbage: HTTP parse error: " \
 	"garbage"
 
-huge=$(start_fake huge huge --huge-bytes 5000000 \
-	--cert "$PKI/node1-bundle.pem" --key "$PKI/node1.key")
+start_fake huge huge --huge-bytes 5000000 \
+	--cert "$PKI/node1-bundle.pem" --key "$PKI/node1.key"
+huge=$FAKE_PORT
 timed "$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$huge" /gossip
 assert_eq "#1 error: GET /gossip to 127.0.0.1:$huge: response body over 4194304 bytes" \
 	"$OUT" "huge body"
 timed "$HTTPC_GET" --ca "$PKI/ca.crt" --max-body 1000 127.0.0.1 "$huge" /gossip
 assert_contains "$OUT" "response body over 1000 bytes" "huge body, max_body"
 
-mid=$(start_fake midclose midclose --cert "$PKI/node1-bundle.pem" \
-	--key "$PKI/node1.key")
+start_fake midclose midclose --cert "$PKI/node1-bundle.pem" \
+	--key "$PKI/node1.key"
+mid=$FAKE_PORT
 timed "$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$mid" /gossip
 assert_eq "#1 error: GET /gossip to 127.0.0.1:$mid: connection closed in the middle of the response body" \
 	"$OUT" "cut response"
 
-closer=$(start_fake close close)
+start_fake close close
+closer=$FAKE_PORT
 timed "$HTTPC_GET" --plain 127.0.0.1 "$closer" /gossip
 assert_eq "#1 error: GET /gossip to 127.0.0.1:$closer: connection closed by the server before any response" \
 	"$OUT" "closed at once"
