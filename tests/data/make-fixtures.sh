@@ -177,7 +177,9 @@ cp ca.crt trust-dir/root.pem
 ossl x509 -in ca.crt -outform DER -out trust-dir/root-copy.der
 echo "not a certificate" >trust-dir/README
 cp int.crt trust-int/int.pem
-mkdir -p trust-empty
+mkdir -p trust-empty trust-bad
+cp ca.crt trust-bad/root.crt
+echo "-----BEGIN CERTIFICATE-----" >trust-bad/junk.pem
 cat ca.crt int.crt >trust-both.pem
 
 # Keys in every form.

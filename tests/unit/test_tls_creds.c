@@ -449,6 +449,17 @@ test_trust_store(void **state)
 	assert_int_equal(c->n_trusted, 1);
 	tls_creds_unref(c);
 
+	/* an unreadable file in a directory is skipped with a warning */
+	struct warnings w;
+	cfg.trusted_roots_path = F("trust-bad");
+	c = load_ok(&cfg, time(NULL), &w);
+	assert_int_equal(c->n_trusted, 1);
+	snprintf(want, sizeof(want),
+		 "TrustedRootCertificatesPath %s: skipped %s/junk.pem: ",
+		 cfg.trusted_roots_path, cfg.trusted_roots_path);
+	assert_non_null(strstr(w.all, want));
+	tls_creds_unref(c);
+
 	cfg.trusted_roots_path = F("trust-empty");
 	snprintf(want, sizeof(want),
 		 "TrustedRootCertificatesPath %s: no trusted certificate could "
