@@ -37,6 +37,15 @@ missing=$(comm -23 <(echo "$served") <(echo "$documented"))
 extra=$(comm -13 <(echo "$served") <(echo "$documented"))
 [ -z "$missing" ] || t_fail "metrics served but not in docs/operations.md: $missing"
 [ -z "$extra" ] || t_fail "metrics in docs/operations.md that are not served: $extra"
+# The reasons under which refusals and failures are counted, too.
+metrics=$(curl -sf --cacert "$T_DIR/pki/ca/ca.crt" "https://127.0.0.1:$port/metrics")
+for family in gossipd_connection_refusals_total gossipd_gossip_exchange_failures_total; do
+	row=$(grep -F "| \`$family{reason}\`" "$docs/operations.md") ||
+		t_fail "no row for $family{reason} in docs/operations.md"
+	for reason in $(sed -n "s/^$family{reason=\"\([a-z_]*\)\"}.*/\1/p" <<<"$metrics"); do
+		assert_contains "$row" "\`$reason\`" "docs/operations.md, reasons of $family"
+	done
+done
 t_log "$(wc -l <<<"$served") metric families documented"
 
 # 3. Links: relative targets exist, and #anchors name a heading (GitHub's
