@@ -67,8 +67,10 @@ struct httpc *httpc_new(const struct httpc_config *cfg, char *err,
 void httpc_free(struct httpc *c);
 
 /*
- * Replaces the credentials for new connections (after a reload); live
- * kept-alive connections are closed at their next use.
+ * Replaces the credentials for new connections (after a reload). Takes its
+ * own reference to creds. Kept-alive connections are closed and saved TLS
+ * sessions forgotten at once (a resumed session would skip the new trust
+ * store and CRL). Ignored by a plain-HTTP client. Same thread as requests.
  */
 void httpc_set_creds(struct httpc *c, struct tls_creds *creds);
 
@@ -77,9 +79,12 @@ void httpc_set_creds(struct httpc *c, struct tls_creds *creds);
  * literal) and reads the whole response, all within timeout_ms. Reuses a
  * kept-alive connection to the same host:port when there is one, and
  * retries once on a fresh connection if a reused one turned out closed.
- * body may be NULL. Returns 0 and fills *resp, or -1 with a reason in err
- * ("connect: Connection refused", "timed out after 2500 ms", "TLS: server
- * certificate has no SAN matching 127.0.0.2", ...).
+ * body may be NULL. Returns 0 and fills *resp (the body is the caller's:
+ * httpc_response_free), or -1 with *resp zeroed and a reason naming the
+ * peer in err ("connect 127.0.0.1:2113: Connection refused", "POST /gossip
+ * to 127.0.0.1:2113: timed out after 2500 ms", "TLS handshake with
+ * 127.0.0.2:2113: server certificate has no SAN matching 127.0.0.2", ...).
+ * Only resolving a name (getaddrinfo) may block beyond timeout_ms.
  */
 int httpc_request(struct httpc *c, const char *host, int port,
 		  const char *method, const char *path,
