@@ -14,7 +14,9 @@
  *   midclose  read the request, send half a response, then close
  *
  * Each connection gets its own thread; the process runs until killed.
- * "listening" is printed once the socket is bound.
+ * "listening on HOST:PORT" is printed once the socket is bound. With
+ * --port 0 the kernel chooses a free port (no race with other tests for
+ * a port picked in advance); the line says which.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -279,7 +281,8 @@ main(int argc, char **argv)
 	static struct peer p = {.huge = 64u << 20};
 	const char *host = "127.0.0.1", *cert = NULL, *key = NULL;
 	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int port = 0, ch, lfd, one = 1;
+	socklen_t salen;
+	int port = -1, ch, lfd, one = 1;
 
 	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -307,7 +310,7 @@ main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (port < 1 || port > 65535 ||
+	if (port < 0 || port > 65535 ||
 	    inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		goto usage;
 	if (cert != NULL && tls_setup(&p, cert, key != NULL ? key : cert) < 0)
@@ -320,7 +323,12 @@ main(int argc, char **argv)
 		perror("fakepeer: listen");
 		return 1;
 	}
-	printf("listening\n");
+	salen = sizeof(sa);
+	if (getsockname(lfd, (struct sockaddr *)&sa, &salen) < 0) {
+		perror("fakepeer: getsockname");
+		return 1;
+	}
+	printf("listening on %s:%u\n", host, (unsigned)ntohs(sa.sin_port));
 	fflush(stdout);
 	for (;;) {
 		struct session *s;
@@ -348,7 +356,7 @@ main(int argc, char **argv)
 		pthread_detach(t);
 	}
 usage:
-	fprintf(stderr, "usage: fakepeer --port P [--host IPv4] --mode "
+	fprintf(stderr, "usage: fakepeer --port P|0 [--host IPv4] --mode "
 			"silent|close|garbage|huge|midclose [--cert F --key "
 			"F] [--huge-bytes N]\n");
 	return 2;
