@@ -71,6 +71,14 @@ basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth
 subjectAltName = DNS:web-client
+[iponly]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyAgreement
+extendedKeyUsage = clientAuth, serverAuth
+subjectAltName = IP:127.0.0.3
+[emailsan]
+basicConstraints = CA:FALSE
+subjectAltName = email:ops@cluster.test, URI:https://node11.cluster.test/
 [plain]
 basicConstraints = CA:FALSE
 subjectAltName = DNS:node6.cluster.test, IP:127.0.0.1
@@ -113,10 +121,11 @@ ossl genrsa -traditional -out node2.key 2048
 sign node2 node2.cluster.test node2 ca 825
 
 for n in nosan:node3 serveronly:node4 kusign:node5 client:web-client \
-	wildcn:'*.cluster.test' soon:node7.cluster.test; do
+	wildcn:'*.cluster.test' soon:node7.cluster.test iponly:node10 \
+	emailsan:node11; do
 	name=${n%%:*}
 	cn=${n#*:}
-	case $cn in node[0-9]) cn=$cn.cluster.test ;; esac
+	case $cn in node[0-9] | node[0-9][0-9]) cn=$cn.cluster.test ;; esac
 	eckey "$name.key"
 	case $name in
 	wildcn | soon) sect=plain ;;

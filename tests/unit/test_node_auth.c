@@ -289,6 +289,15 @@ test_san_match(void **state)
 	assert_false(node_auth_san_match(&crt, NULL));
 	mbedtls_x509_crt_free(&crt);
 
+	load_crt(&crt, "iponly.crt");
+	assert_true(node_auth_san_match(&crt, "127.0.0.3"));
+	assert_false(node_auth_san_match(&crt, "node10.cluster.test"));
+	mbedtls_x509_crt_free(&crt);
+	load_crt(&crt, "emailsan.crt");
+	assert_false(node_auth_san_match(&crt, "node11.cluster.test"));
+	assert_false(node_auth_san_match(&crt, "cluster.test"));
+	mbedtls_x509_crt_free(&crt);
+
 	/* no SAN extension at all: nothing matches, not even the CN */
 	load_crt(&crt, "nosan.crt");
 	assert_false(node_auth_san_match(&crt, "node3.cluster.test"));
