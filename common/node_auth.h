@@ -31,10 +31,14 @@ int node_auth_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t len);
 
 /*
  * The verdict for a certificate that already chains to a trusted root
- * (rule 1 is the TLS layer's): rules 2-4. Returns ID_NODE, or ID_CLIENT
- * with the reason it is not a node in reason (e.g. "CN \"web\" does not
- * match the reserved node CN \"*.cluster.test\"", "no DNS or IP subject
- * alternative name", "extended key usage lacks clientAuth").
+ * (rule 1 is the TLS layer's): rules 2-4, in that order. Returns ID_NODE
+ * (reason ""), or ID_CLIENT with the first reason it is not a node in
+ * reason, in an operator's words and safe to log: "CN \"web\" does not
+ * match the reserved node CN \"*.cluster.test\"", "certificate has no DNS
+ * or IP subject alternative name", "key usage lacks digitalSignature",
+ * "key usage lacks keyEncipherment and keyAgreement", "extended key usage
+ * lacks serverAuth", "extended key usage lacks clientAuth". reason may be
+ * NULL; it is truncated to reasonlen. Keeps nothing.
  */
 enum node_identity node_auth_verdict(const mbedtls_x509_crt *crt,
 				     const char *reserved_cn, char *reason,

@@ -69,10 +69,12 @@ struct tls_creds *tls_creds_ref(struct tls_creds *c);
 void tls_creds_unref(struct tls_creds *c);
 
 /*
- * Verifies a peer certificate chain (as received in a handshake) against
- * the set's trusted roots and CRL at time now. Returns 0, or -1 with a
- * reason ("expired", "not yet valid", "revoked", "not signed by a trusted
- * CA", ...) in err.
+ * Verifies a peer certificate chain (as received in a handshake: the leaf
+ * first, then any intermediates) against the set's trusted roots and CRL
+ * at the system time. Returns 0, or -1 with a reason in err: "certificate
+ * has been revoked", "certificate has expired", "certificate is not yet
+ * valid", "certificate is not signed by a trusted CA", ... (see
+ * tls_creds_flags_reason). Reads the set only: safe from many threads.
  */
 int tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 			  char *err, size_t errlen);
