@@ -938,12 +938,29 @@ is_self_signed(const mbedtls_x509_crt *c)
 		   0;
 }
 
-/* Moves the key's certificate, then the others but roots, into chain. */
+/* The certificate in certs, other than c itself, that issued c. */
+static const mbedtls_x509_crt *
+p12_issuer(const mbedtls_x509_crt *certs, const mbedtls_x509_crt *c)
+{
+	for (const mbedtls_x509_crt *i = certs; i != NULL; i = i->next)
+		if (i != c && i->raw.p != NULL &&
+		    i->subject_raw.len == c->issuer_raw.len &&
+		    memcmp(i->subject_raw.p, c->issuer_raw.p,
+			   c->issuer_raw.len) == 0)
+			return i;
+	return NULL;
+}
+
+/*
+ * Copies into chain the key's certificate, then its issuers in order up
+ * to (not including) a self-signed root; other certificates in the file
+ * are not part of the node's chain and are left out.
+ */
 static int
 p12_order_chain(struct p12 *st, mbedtls_x509_crt *chain)
 {
-	const mbedtls_x509_crt *own = NULL;
-	int ret;
+	const mbedtls_x509_crt *own = NULL, *cur;
+	int ret, n = 0;
 
 	for (const mbedtls_x509_crt *c = &st->certs; c != NULL && own == NULL;
 	     c = c->next)
@@ -954,11 +971,13 @@ p12_order_chain(struct p12 *st, mbedtls_x509_crt *chain)
 		return fail(st->err, st->errlen,
 			    "holds no certificate for its private key");
 	ret = mbedtls_x509_crt_parse_der(chain, own->raw.p, own->raw.len);
-	for (const mbedtls_x509_crt *c = &st->certs; c != NULL && ret == 0;
-	     c = c->next)
-		if (c != own && c->raw.p != NULL && !is_self_signed(c))
-			ret = mbedtls_x509_crt_parse_der(chain, c->raw.p,
-							 c->raw.len);
+	cur = own;
+	/* n bounds a loop of certificates that issued each other */
+	while (ret == 0 && !is_self_signed(cur) && ++n < MAX_CERTS &&
+	       (cur = p12_issuer(&st->certs, cur)) != NULL &&
+	       !is_self_signed(cur))
+		ret =
+		    mbedtls_x509_crt_parse_der(chain, cur->raw.p, cur->raw.len);
 	if (ret != 0)
 		return fail_mbed(st->err, st->errlen, "certificate copy failed",
 				 ret);

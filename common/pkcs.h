@@ -41,8 +41,9 @@ int pkcs_parse_key(mbedtls_pk_context *pk, const unsigned char *buf, size_t len,
  * Parses a PKCS#12 (PFX) file (DER, len bytes): verifies its MAC when it
  * has one (HMAC over the PKCS#12 KDF, any SHA), decrypts encrypted
  * contents and shrouded keys, and returns the one private key in pk and
- * the certificates in chain, the key's own certificate first, the others
- * in file order; self-signed certificates (roots) are left out. pk and
+ * in chain the key's own certificate followed by its issuers in order;
+ * the self-signed root and certificates outside that chain are left out,
+ * whatever their order in the file. pk and
  * chain must be initialised and empty. Returns 0, or -1 with a reason in
  * err; the caller frees pk and chain either way.
  */

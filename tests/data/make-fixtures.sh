@@ -223,6 +223,9 @@ ossl pkcs12 -export -in node2.crt -inkey node2.key -passout $pw -out node2.p12
 # empty passwords, no key at all.
 ossl pkcs12 -export -in node1.crt -inkey node1.key -certfile trust-both.pem \
 	-passout $pw -out node1-withroot.p12
+cat node2.crt int.crt >node2-int.pem
+ossl pkcs12 -export -in node1.crt -inkey node1.key -certfile node2-int.pem \
+	-passout $pw -out node1-extra.p12
 ossl pkcs12 -export -in node1.crt -inkey node1.key -macalg sha512 \
 	-passout $pw -out node1-sha512.p12
 ossl pkcs12 -export -in node1.crt -inkey node1.key \
