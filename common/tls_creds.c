@@ -109,7 +109,9 @@ read_file(const char *path, size_t max, bool private, unsigned char **buf,
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must be refused, not waited on; for a regular
+	 * file it changes nothing */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(why, whylen, "cannot open: %s", strerror(errno));
 		goto fail;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tls_creds.h"
 
@@ -632,6 +633,21 @@ test_certificate_file_errors(void **state)
 	snprintf(want, sizeof(want), "CertificateFile %s: not a regular file",
 		 cfg.certificate_file);
 	load_fails(&cfg, time(NULL), want);
+
+	/* a FIFO is refused at once, never waited on */
+	const char *fifo = F("fifo.key");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	cfg.certificate_file = F("node1-bundle.pem");
+	cfg.private_key_file = fifo;
+	snprintf(want, sizeof(want),
+		 "CertificatePrivateKeyFile %s: not a regular file", fifo);
+	load_fails(&cfg, time(NULL), want);
+	cfg.private_key_file = F("node1.key");
+	cfg.crl_file = fifo;
+	snprintf(want, sizeof(want),
+		 "CertificateRevocationListFile %s: not a regular file", fifo);
+	load_fails(&cfg, time(NULL), want);
+	assert_int_equal(unlink(fifo), 0);
 }
 
 struct peer_case {
