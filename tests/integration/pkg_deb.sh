@@ -15,7 +15,8 @@ build=$(cd "$(dirname "$GOSSIPD_BIN")" && pwd)
 [ -f "$build/CPackConfig.cmake" ] || t_fail "no CPackConfig.cmake in $build"
 
 # 1. Build the package, into this test's directory.
-cpack -G DEB --config "$build/CPackConfig.cmake" -B "$T_DIR/out" \
+# One cpack at a time in a build directory (its preinstall step runs make).
+flock "$build/.pkg-cpack.lock" cpack -G DEB --config "$build/CPackConfig.cmake" -B "$T_DIR/out" \
 	>"$T_DIR/cpack.log" 2>&1 || t_fail "cpack: $(tail -n 20 "$T_DIR/cpack.log")"
 top=$(head -n 1 "$GOSSIPD_SRC/packaging/changelog")
 version=$(sed -n '1s/^gossipd (\([^)]*\)).*/\1/p' "$GOSSIPD_SRC/packaging/changelog")

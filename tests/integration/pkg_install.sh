@@ -15,7 +15,8 @@ done
 build=$(cd "$(dirname "$GOSSIPD_BIN")" && pwd)
 port=$(free_port)
 
-cpack -G DEB --config "$build/CPackConfig.cmake" -B "$T_DIR/out" \
+# One cpack at a time in a build directory (its preinstall step runs make).
+flock "$build/.pkg-cpack.lock" cpack -G DEB --config "$build/CPackConfig.cmake" -B "$T_DIR/out" \
 	>"$T_DIR/cpack.log" 2>&1 || t_fail "cpack: $(tail -n 20 "$T_DIR/cpack.log")"
 deb=$(ls "$T_DIR"/out/gossipd_*_amd64.deb) || t_fail "no package made"
 
