@@ -287,6 +287,26 @@ out:
 	return rc;
 }
 
+/* Other spellings an operator may reach for: the daemon's, curl's. */
+static void
+canonical_name(char *name, size_t len)
+{
+	static const struct {
+		const char *alias, *name;
+	} aliases[] = {
+	    {"--gossip-seed", "--seed"},
+	    {"--ca-file", "--cacert"},
+	    {"--tls-ca-file", "--cacert"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(name, aliases[i].alias) == 0) {
+			snprintf(name, len, "%s", aliases[i].name);
+			return;
+		}
+}
+
 static bool
 takes_value(const struct client_opts *o, const char *name)
 {
@@ -338,6 +358,7 @@ client_parse_opts(struct client_opts *o, int argc, char **argv)
 						  a, "");
 		memcpy(name, a, nl);
 		name[nl] = '\0';
+		canonical_name(name, sizeof(name));
 		if (eq == NULL && is_switch(o, name))
 			continue;
 		if (strcmp(name, "--tls-verify-cert") == 0 && eq == NULL &&

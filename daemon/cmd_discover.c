@@ -79,6 +79,8 @@ usage_discover(FILE *out)
 		"--insecure\n"
 		"  --json              print the chosen member's whole gossip "
 		"entry as JSON\n"
+		"  (--gossip-seed and --ca-file/--tls-ca-file are accepted for "
+		"--seed and --cacert)\n"
 		"\n"
 		"Exit status: 0 found, 1 nothing eligible after all attempts "
 		"(reasons on\n"

@@ -65,6 +65,11 @@ expect_usage "not a connection string" "expected esdb://" \
 err=$("$GOSSIPD_BIN" discover "esdb://admin:s3cret@127.0.0.1:1?tls=maybe" 2>&1)
 assert_not_contains "$err" "s3cret" "a password is never echoed"
 
+# other spellings of the flags: the daemon's --gossip-seed, --ca-file
+out=$("$GOSSIPD_BIN" discover --gossip-seed 127.0.0.1:1 --ca-file "$T_DIR/nope.crt" 2>&1) && rc=0 || rc=$?
+assert_eq 2 "$rc" "aliases: exit status"
+assert_contains "$out" "nope.crt" "aliases: --ca-file is --cacert"
+
 # --help is exit 0 on stdout
 for sub in discover status "member"; do
 	out=$("$GOSSIPD_BIN" $sub --help) || t_fail "$sub --help: exit $?"
