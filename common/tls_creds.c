@@ -31,6 +31,7 @@
 #define MAX_TRUSTED    10000
 #define MAX_CHAIN      16
 #define MAX_DEPTH      10
+#define MAX_SKIP_WARN  5
 #define EXPIRY_WARN    (30 * 24 * 3600)
 #define DEFAULT_TRUST  "/etc/ssl/certs"
 
@@ -52,6 +53,7 @@ struct load {
 	/* the verified path of the own chain, node first, root last */
 	const mbedtls_x509_crt *path[MAX_DEPTH];
 	int path_len;
+	int skipped; /* trust files skipped; only the first few are told */
 };
 
 static int errf(struct load *l, const char *fmt, ...)
@@ -398,7 +400,7 @@ load_trust_file(struct load *l, const char *path, bool in_dir)
 	mbedtls_x509_crt_free(&tmp);
 	if (ret != 0 && !in_dir)
 		return errf(l, OPT_TRUST " %s: %s", path, why);
-	if (ret != 0)
+	if (ret != 0 && ++l->skipped <= MAX_SKIP_WARN)
 		warnf(l, OPT_TRUST " %s: skipped %s: %s", l->trust_path, path,
 		      why);
 	return 0;
@@ -463,6 +465,9 @@ load_trust_dir(struct load *l, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		ret = load_trust_file(l, path, true);
 	}
+	if (l->skipped > MAX_SKIP_WARN)
+		warnf(l, OPT_TRUST " %s: %d more unreadable files skipped", dir,
+		      l->skipped - MAX_SKIP_WARN);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -189,6 +189,9 @@ cp int.crt trust-int/int.pem
 mkdir -p trust-empty trust-bad
 cp ca.crt trust-bad/root.crt
 echo "-----BEGIN CERTIFICATE-----" >trust-bad/junk.pem
+mkdir -p trust-many-bad
+cp ca.crt trust-many-bad/root.crt
+for i in 1 2 3 4 5 6 7 8; do echo junk >"trust-many-bad/junk$i.pem"; done
 cat ca.crt int.crt >trust-both.pem
 
 # Keys in every form.

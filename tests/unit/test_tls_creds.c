@@ -49,16 +49,24 @@ group_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Paths into the fixture directory; a few rotating buffers. */
+/* The path of a fixture; one stable buffer per name, so that a path
+ * stays valid for the whole run. */
 static const char *
 F(const char *name)
 {
-	static char bufs[8][512];
-	static int next;
-	char *b = bufs[next++ % 8];
+	static char names[64][64];
+	static char paths[64][512];
 
-	snprintf(b, 512, "%s/%s", fx, name);
-	return b;
+	for (int i = 0; i < 64; i++) {
+		if (names[i][0] == '\0') {
+			snprintf(names[i], sizeof(names[i]), "%s", name);
+			snprintf(paths[i], sizeof(paths[i]), "%s/%s", fx, name);
+		}
+		if (strcmp(names[i], name) == 0)
+			return paths[i];
+	}
+	fail_msg("more than 64 fixture names");
+	return NULL;
 }
 
 struct warnings {
@@ -458,6 +466,16 @@ test_trust_store(void **state)
 	snprintf(want, sizeof(want),
 		 "TrustedRootCertificatesPath %s: skipped %s/junk.pem: ",
 		 cfg.trusted_roots_path, cfg.trusted_roots_path);
+	assert_non_null(strstr(w.all, want));
+	tls_creds_unref(c);
+	/* many: the first five, then one line for the rest */
+	cfg.trusted_roots_path = F("trust-many-bad");
+	c = load_ok(&cfg, time(NULL), &w);
+	assert_int_equal(w.n, 1 + 5 + 1); /* with the auto CN warning */
+	snprintf(want, sizeof(want),
+		 "TrustedRootCertificatesPath %s: 3 more unreadable files "
+		 "skipped",
+		 cfg.trusted_roots_path);
 	assert_non_null(strstr(w.all, want));
 	tls_creds_unref(c);
 
