@@ -10,6 +10,7 @@ GOSSIPD_BIN=${GOSSIPD_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/buil
 GOSSIPD_SRC=${GOSSIPD_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 T_NAME=$(basename "$0" .sh)
 T_PIDS=()
+T_NODE_PIDS=() # started by start_node, with a watcher
 T_PORTS=" "
 
 t_log() { printf '[%s] %s\n' "$T_NAME" "$*" >&2; }
@@ -51,7 +52,30 @@ t_fail() {
 	exit 1
 }
 
+# t_sanitizer_check: stops the nodes still running (SIGTERM, so that a
+# leak check at exit runs) and fails the test when any log in T_DIR
+# holds an AddressSanitizer, LeakSanitizer or UBSan report.
+t_sanitizer_check() {
+	local pid f
+	for pid in "${T_NODE_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${T_NODE_PIDS[@]}"; do
+		wait_exit "$pid" 10 >/dev/null
+	done
+	for f in "${T_DIR:-/nonexistent}"/*.log; do
+		[ -f "$f" ] || continue
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f"; then
+			t_log "sanitizer report in $f:"
+			grep -E -A 20 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" | head -n 60 >&2
+			t_log "FAIL: sanitizer report"
+			exit 1
+		fi
+	done
+}
+
 t_pass() {
+	[ -n "${T_DIR:-}" ] && t_sanitizer_check
 	t_log "PASS"
 	exit 0
 }
@@ -115,6 +139,7 @@ start_node() {
 	[ -n "$pid" ] || t_fail "could not start $name"
 	rm -f "$T_DIR/.pid.$name"
 	T_PIDS+=("$pid")
+	T_NODE_PIDS+=("$pid")
 	printf -v "PID_$name" '%s' "$pid"
 }
 
@@ -182,7 +207,7 @@ wait_exit() {
 		[ "$SECONDS" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
-	if [ -d "${T_DIR:-/nonexistent}" ] && grep -qx "$pid" <(printf '%s\n' "${T_PIDS[@]}"); then
+	if [ -d "${T_DIR:-/nonexistent}" ] && grep -qx "$pid" <(printf '%s\n' "${T_NODE_PIDS[@]}"); then
 		while [ ! -f "$sf" ]; do
 			[ "$SECONDS" -ge "$deadline" ] && return 1
 			sleep 0.02
@@ -227,4 +252,23 @@ make_pki() {
 		-ca-key "$dir/ca/ca.key" -out "$dir/client" \
 		-common-name web-client >/dev/null ||
 		t_fail "cert create-client"
+}
+
+# tls_args DIR: the daemon options for the PKI that make_pki made in DIR.
+tls_args() {
+	echo --certificate-file "$1/node/node.crt" \
+		--certificate-private-key-file "$1/node/node.key" \
+		--trusted-root-certificates-path "$1/ca/ca.crt"
+}
+
+# https_code URL CERTNAME [curl args...]: the status code of a request
+# made with DIR's CA and the client certificate CERTNAME ("node",
+# "client", or "none"), where DIR is $PKI (default $T_DIR).
+https_code() {
+	local url=$1 who=$2 pki=${PKI:-$T_DIR}
+	shift 2
+	local id=()
+	[ "$who" = none ] || id=(--cert "$pki/$who/$who.crt" --key "$pki/$who/$who.key")
+	curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+		--cacert "$pki/ca/ca.crt" "${id[@]}" "$@" "$url"
 }
