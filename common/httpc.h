@@ -84,7 +84,7 @@ void httpc_set_creds(struct httpc *c, struct tls_creds *creds);
  * peer in err ("connect 127.0.0.1:2113: Connection refused", "POST /gossip
  * to 127.0.0.1:2113: timed out after 2500 ms", "TLS handshake with
  * 127.0.0.2:2113: server certificate has no SAN matching 127.0.0.2", ...).
- * Only resolving a name (getaddrinfo) may block beyond timeout_ms.
+ * Name resolution counts against timeout_ms too (getaddrinfo_a).
  */
 int httpc_request(struct httpc *c, const char *host, int port,
 		  const char *method, const char *path,

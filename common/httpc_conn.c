@@ -22,6 +22,7 @@
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 
+#include "httpc_dns.h"
 #include "node_auth.h"
 
 int64_t
@@ -318,23 +319,14 @@ static int
 dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
      char *err, size_t errlen)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	char what[sizeof p->name + 16], port[8];
-	int rc, last = ECONNREFUSED;
+	struct addrinfo *res = NULL, *ai;
+	char what[sizeof p->name + 16];
+	int last = ECONNREFUSED;
 
-	snprintf(what, sizeof what, "connect %s", p->name);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | (is_ip ? AI_NUMERICHOST : 0);
-	snprintf(port, sizeof port, "%d", p->port);
-	/* getaddrinfo() blocks; the deadline is checked after it. */
-	rc = getaddrinfo(p->host, port, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "resolve %s: %s", p->host,
-			 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	if (httpc_dns_resolve(p->host, p->port, is_ip, deadline, timeout_ms,
+			      &res, err, errlen) != 0)
 		return -1;
-	}
+	snprintf(what, sizeof what, "connect %s", p->name);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (httpc_conn_now_ms() >= deadline) {
 			last = ETIMEDOUT;

@@ -8,16 +8,18 @@ t_init
 httpc_prepare
 [ -x "$FAKEPEER" ] || t_fail "no fakepeer at $FAKEPEER"
 
-# start_fake NAME MODE [fakepeer args]: its port in FAKE_PORT. Not run
-# in a command substitution: the pid must reach this shell's T_PIDS.
+# start_fake NAME MODE [fakepeer args]: its port in FAKE_PORT, chosen by
+# the kernel (--port 0), so no other test can take it first. Not run in a
+# command substitution: the pid must reach this shell's T_PIDS.
 start_fake() {
 	local name=$1 mode=$2
 	shift 2
-	FAKE_PORT=$(free_port)
-	"$FAKEPEER" --host 127.0.0.1 --port "$FAKE_PORT" --mode "$mode" "$@" \
+	"$FAKEPEER" --host 127.0.0.1 --port 0 --mode "$mode" "$@" \
 		>"$T_DIR/$name.log" 2>&1 &
 	T_PIDS+=("$!")
-	wait_log "$name" listening
+	wait_log "$name" '^listening on 127\.0\.0\.1:[0-9]+$'
+	FAKE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+		"$T_DIR/$name.log")
 }
 
 # timed NAME CMD...: runs CMD; its output in OUT, milliseconds in MS.

@@ -916,6 +916,31 @@ test_long_idle_connection_not_reused(void **state)
 	assert_int_equal(s.accepts, 2);
 }
 
+/* A name goes through the resolver (here /etc/hosts); if it gives ::1
+ * first, that address is refused and the next one is tried. */
+static void
+test_host_name_resolved(void **state)
+{
+	static const struct step steps[] = {{S_REPLY, OK_JSON}};
+	struct httpc *c = plain_client(0);
+	struct httpc_response resp;
+	char err[256] = "", host[64];
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, steps, 1, 0);
+	srv_run(&s);
+	if (httpc_request(c, "localhost", s.port, "GET", "/gossip", NULL, NULL,
+			  0, 2000, &resp, err, sizeof err) != 0)
+		fail_msg("localhost: %s", err);
+	assert_int_equal(resp.status, 200);
+	httpc_response_free(&resp);
+	httpc_free(c);
+	srv_stop(&s);
+	snprintf(host, sizeof host, "\r\nHost: localhost:%d\r\n", s.port);
+	assert_non_null(strstr(s.req[0], host));
+}
+
 static void
 test_close_idle_forces_new_connection(void **state)
 {
@@ -1280,6 +1305,7 @@ main(void)
 	    cmocka_unit_test(test_body_over_limit_on_the_wire),
 	    cmocka_unit_test(test_head_then_reuse),
 	    cmocka_unit_test(test_long_idle_connection_not_reused),
+	    cmocka_unit_test(test_host_name_resolved),
 	    cmocka_unit_test(test_close_idle_forces_new_connection),
 	    cmocka_unit_test(test_peer_table_evicts_least_recent),
 	    cmocka_unit_test(test_bad_arguments_refused),
