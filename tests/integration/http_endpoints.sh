@@ -54,6 +54,22 @@ assert_eq 406 "$(http_code "$url/gossip" -H 'Accept: text/html')" "Accept html"
 assert_eq 406 "$(http_code "$url/gossip?format=xml")" "format=xml"
 assert_eq 406 "$(http_code "$url/gossip" -H 'Accept: application/json;q=0')" "q=0"
 
+# /gossip: any Accept that admits JSON, and ?format=json, give the document
+# with no-cache; HEAD gives the headers only.
+for accept in "" "application/json" "*/*" "application/*" "text/html, application/json;q=0.5"; do
+	code=$(curl -s -D "$T_DIR/h" -o "$T_DIR/b" -w '%{http_code}' --max-time 5 \
+		${accept:+-H "Accept: $accept"} "$url/gossip")
+	assert_eq 200 "$code" "GET /gossip with Accept '$accept'"
+done
+hdr=$(tr -d '\r' <"$T_DIR/h")
+assert_contains "$hdr" "Content-Type: application/json; charset=utf-8" "gossip type"
+assert_contains "$hdr" "Cache-Control: no-cache" "gossip no-cache"
+assert_contains "$(cat "$T_DIR/b")" '"members":[' "gossip body"
+assert_eq 200 "$(http_code "$url/gossip?format=json")" "format=json"
+out=$(curl -s -I --max-time 5 "$url/gossip")
+assert_contains "$out" "HTTP/1.1 200" "HEAD /gossip"
+assert_not_contains "$out" '"members"' "HEAD /gossip has no body"
+
 # /metrics: Prometheus text with HELP/TYPE and the build info
 curl -s -D "$T_DIR/h" -o "$T_DIR/b" --max-time 5 "$url/metrics"
 assert_contains "$(tr -d '\r' <"$T_DIR/h")" \

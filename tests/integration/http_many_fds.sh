@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Descriptors above 1024 work (no select() anywhere): with 1100 idle
+# connections held open the daemon uses well over 1024 descriptors, and
+# both a new connection and the newest idle one are answered.
+source "$GOSSIPD_SRC/tests/lib.sh"
+command -v python3 >/dev/null || t_skip "python3 is not installed"
+ulimit -n 8192 2>/dev/null || t_skip "cannot raise the descriptor limit"
+t_init
+port=$(free_port)
+url="http://127.0.0.1:$port"
+start_node n1 --insecure --node-port "$port" --max-connections 4000 \
+	--max-connections-per-ip 4000 --idle-timeout-sec 60
+wait_serving n1 "$url"
+python3 - "$port" "$PID_n1" >"$T_DIR/py.log" 2>&1 <<'PY' || { cat "$T_DIR/py.log" >&2; t_fail "client script"; }
+import os, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for i in range(1100):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    socks.append(s)
+def ping(s):
+    s.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while b"handled" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise SystemExit("connection closed: %r" % data)
+        data += chunk
+    assert data.startswith(b"HTTP/1.1 200"), data
+deadline = time.time() + 20
+while len(os.listdir("/proc/%d/fd" % pid)) < 2200:
+    if time.time() > deadline:
+        raise SystemExit("daemon holds only %d fds" % len(os.listdir("/proc/%d/fd" % pid)))
+    time.sleep(0.05)
+fresh = socket.create_connection(("127.0.0.1", port), timeout=5)
+ping(fresh)
+ping(socks[-1])
+ping(socks[0])
+print("daemon fds:", len(os.listdir("/proc/%d/fd" % pid)))
+PY
+t_log "$(cat "$T_DIR/py.log")"
+assert_eq 204 "$(http_code "$url/health/live")" "health after the idle connections closed"
+t_pass
