@@ -13,7 +13,8 @@
 # until every node sees the three members alive, makes node 1 the Leader and
 # nodes 2 and 3 Followers through their admin sockets, and prints how to look
 # at the cluster. Everything it makes is under build-dev/cluster/: per node a
-# directory with its certificate, log, pid file and admin socket. Running it
+# directory with its certificate, configuration, log, pid file and admin
+# socket. Running it
 # again stops the previous cluster first and starts afresh.
 #
 # For tests (tests/integration/pkg_devcluster.sh): DEV_CLUSTER_BIN=PATH uses
@@ -128,16 +129,23 @@ for n in "${nodes[@]}"; do
 		seeds="$seeds${seeds:+,}$(node_ip "$m"):$port"
 	done
 	dir=$state/node$n
+	# Each node's whole configuration is in its own file (and only there:
+	# not in /etc/gossipd/gossipd.conf, which --config replaces).
+	cat >"$dir/gossipd.conf" <<EOF
+# node $n of the dev cluster (packaging/dev-cluster.sh)
+NodeIp: $(node_ip "$n")
+NodePort: $port
+ReplicationIp: $(node_ip "$n")
+ClusterSize: 3
+GossipSeed: $seeds
+GossipIntervalMs: 1000
+CertificateFile: $dir/node.crt
+CertificatePrivateKeyFile: $dir/node.key
+TrustedRootCertificatesPath: $state/ca/ca.crt
+AdminSocket: $dir/admin.sock
+EOF
 	# setsid: the node outlives this script and its terminal.
-	setsid "$bin" start \
-		--node-ip "$(node_ip "$n")" --node-port "$port" \
-		--replication-ip "$(node_ip "$n")" \
-		--cluster-size 3 --gossip-seed "$seeds" \
-		--gossip-interval-ms 1000 \
-		--certificate-file "$dir/node.crt" \
-		--certificate-private-key-file "$dir/node.key" \
-		--trusted-root-certificates-path "$state/ca/ca.crt" \
-		--admin-socket "$dir/admin.sock" "${root_flag[@]}" \
+	setsid "$bin" start --config "$dir/gossipd.conf" "${root_flag[@]}" \
 		</dev/null >"$dir/gossipd.log" 2>&1 &
 	echo $! >"$dir/pid"
 done
@@ -192,6 +200,7 @@ A client certificate that is trusted but not a node (POST /gossip gets 403):
   curl --cacert $state/ca/ca.crt --cert $state/client/client.crt --key $state/client/client.key \\
        -X POST -H 'Content-Type: application/json' -d '{}' https://127.0.0.1:$port/gossip
 
+Configuration: $state/node{1,2,3}/gossipd.conf
 Logs: $state/node{1,2,3}/gossipd.log
 Stop: bash packaging/dev-cluster.sh stop
 EOF

@@ -21,6 +21,9 @@ first=$(pids)
 assert_eq 3 "$(wc -w <<<"$first")" "three pid files"
 
 ca=$DEV_CLUSTER_STATE/ca/ca.crt
+out=$("$GOSSIPD_BIN" start --what-if --config "$DEV_CLUSTER_STATE/node2/gossipd.conf") ||
+	t_fail "node 2's configuration does not load: $out"
+assert_contains "$out" "NodeIp: 127.0.0.2 (Config File)" "node 2's configuration"
 st=$("$GOSSIPD_BIN" status --seed "127.0.0.1:$DEV_CLUSTER_PORT" --cacert "$ca") ||
 	t_fail "gossipd status, as printed, failed"
 assert_contains "$st" "3 members, 3 alive" "status"

@@ -23,8 +23,9 @@ $(head -n 20 "$T_DIR/table.diff")"
 # 2. Metrics: the families a running node serves, against the table of
 # docs/operations.md (first column, up to the first "{" or "`").
 make_pki "$T_DIR/pki"
+: >"$T_DIR/empty.conf" # not /etc/gossipd/gossipd.conf, should one exist
 port=$(free_port)
-start_node n1 --node-port "$port" \
+start_node n1 --config "$T_DIR/empty.conf" --node-port "$port" \
 	--certificate-file "$T_DIR/pki/node/node.crt" \
 	--certificate-private-key-file "$T_DIR/pki/node/node.key" \
 	--trusted-root-certificates-path "$T_DIR/pki/ca/ca.crt"

@@ -42,11 +42,12 @@ if grep -q '^WatchdogSec=' "$unit"; then
 fi
 
 make_pki "$T_DIR/pki"
+: >"$T_DIR/empty.conf" # not /etc/gossipd/gossipd.conf, should one exist
 port=$(free_port)
 url=https://127.0.0.1:$port
 export NOTIFY_SOCKET=$sock
 [ -n "$watchdog_usec" ] && export WATCHDOG_USEC=$watchdog_usec
-start_node n1 --node-port "$port" \
+start_node n1 --config "$T_DIR/empty.conf" --node-port "$port" \
 	--certificate-file "$T_DIR/pki/node/node.crt" \
 	--certificate-private-key-file "$T_DIR/pki/node/node.key" \
 	--trusted-root-certificates-path "$T_DIR/pki/ca/ca.crt"

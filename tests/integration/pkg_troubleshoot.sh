@@ -118,7 +118,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 # A port in use: a first node holds it.
-start_node holder --insecure --node-port "$port"
+start_node holder --config "$d/empty.conf" --insecure --node-port "$port"
 wait_serving holder "http://127.0.0.1:$port" 20
 expect 1 "(NodeIp, NodePort): Address already in use" "${root[@]}" --insecure
 
@@ -131,7 +131,7 @@ tport=$(free_port)
 "$B" cert create-client -ca-certificate "$d/ca/ca.crt" -ca-key "$d/ca/ca.key" \
 	-out "$d/old" -common-name old-client -not-before 20200101000000 \
 	-not-after 20210101000000 >/dev/null 2>&1 || t_fail "create-client old"
-start_node tls --node-port "$tport" --certificate-file "$d/node/node.crt" \
+start_node tls --config "$d/empty.conf" --node-port "$tport" --certificate-file "$d/node/node.crt" \
 	--certificate-private-key-file "$d/node/node.key" \
 	--trusted-root-certificates-path "$d/ca/ca.crt"
 url=https://127.0.0.1:$tport
