@@ -2,7 +2,8 @@
 # pkg_docs: the documents cannot drift from the code. The option table in
 # docs/configuration.md is what the binary prints; every metric the daemon
 # serves is in the table of docs/operations.md and every metric there is
-# served; every relative link and anchor in docs/ and packaging/ resolves.
+# served; every relative link and anchor in the operator documents and
+# packaging/ resolves.
 . "$(dirname "$0")/../lib.sh"
 t_init
 
@@ -56,10 +57,12 @@ py=$(command -v /usr/bin/python3 || command -v python3 || true)
 "$py" - "$GOSSIPD_SRC" <<'EOF' || t_fail "broken links (above)"
 import os, re, sys
 src = sys.argv[1]
-files = [os.path.join(d, f) for base in ("docs", "packaging")
-         for d, _, fs in os.walk(os.path.join(src, base)) for f in fs
-         if f.endswith(".md")]
-files.append(os.path.join(src, "README.md"))
+# The documents of the packaging side; others check their own.
+files = [os.path.join(src, "docs", f + ".md")
+         for f in ("README", "operations", "security", "configuration")]
+files += [os.path.join(d, f)
+          for d, _, fs in os.walk(os.path.join(src, "packaging"))
+          for f in fs if f.endswith(".md")]
 def anchors(path):
     out = set()
     for line in open(path, encoding="utf-8"):
