@@ -398,6 +398,7 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 {
 	char what[sizeof p->name + 32];
 	const mbedtls_x509_crt *peer_cert;
+	uint32_t flags;
 	int ret, w;
 
 	snprintf(what, sizeof what, "TLS handshake with %s", p->name);
@@ -432,10 +433,14 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	}
 	if (ret != 0) {
 		httpc_conn_session_drop(p);
-		if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+		flags = mbedtls_ssl_get_verify_result(&p->ssl);
+		/* A certificate that verifies but is not for a server
+		 * (extended key usage) comes back as BAD_HS_CERTIFICATE. */
+		if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+		    (ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE && flags != 0 &&
+		     flags != (uint32_t)-1))
 			snprintf(err, errlen, "%s: %s", what,
-				 verify_reason(
-				     mbedtls_ssl_get_verify_result(&p->ssl)));
+				 verify_reason(flags));
 		else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
 			snprintf(err, errlen, "%s: connection reset by peer",
 				 what);

@@ -32,6 +32,14 @@ out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$pf" /gossip) &&
 	t_fail "accepted a not yet valid certificate: $out"
 assert_contains "$out" "127.0.0.1:$pf: certificate not yet valid" "future"
 
+# A trusted certificate that is not for servers (EKU clientAuth only).
+pc=$(free_port)
+start_nginx clientcert "127.0.0.1:$pc" "$PKI/client.crt" "$PKI/client.key"
+out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$pc" /gossip) &&
+	t_fail "accepted a client-only certificate from a server: $out"
+assert_eq "#1 error: TLS handshake with 127.0.0.1:$pc: certificate not usable for a TLS server (key usage)" \
+	"$out" "client-only certificate"
+
 # Node credentials: trusted roots and CRL from tls_creds_load.
 node=(--node-cert "$PKI/node1-bundle.pem" --node-key "$PKI/node1.key"
 	--trusted "$PKI/ca.crt")
