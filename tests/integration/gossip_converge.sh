@@ -27,7 +27,7 @@ for i in 0 1 2; do
 	done
 	start_node "n$i" --insecure --node-ip "${ips[i]}" --node-port "${ports[i]}" \
 		--cluster-size 3 --gossip-seed "$seeds" \
-		--gossip-interval-ms 200 --gossip-timeout-ms 1000
+		--gossip-interval-ms 200 --gossip-timeout-ms 2000
 done
 for i in 0 1 2; do
 	wait_serving "n$i" "http://${ips[i]}:${ports[i]}"
@@ -37,7 +37,7 @@ want="127.0.0.1:$p1 Unknown true
 127.0.0.2:$p2 Unknown true
 127.0.0.3:$p3 Unknown true"
 for i in 0 1 2; do
-	wait_for 10 converged "http://${ips[i]}:${ports[i]}" "$want" ||
+	wait_for 20 converged "http://${ips[i]}:${ports[i]}" "$want" ||
 		t_fail "n$i did not converge: $(view "http://${ips[i]}:${ports[i]}")"
 done
 
@@ -66,7 +66,7 @@ want="127.0.0.1:$p1 Unknown true
 127.0.0.2:$p2 Leader true
 127.0.0.3:$p3 Unknown true"
 for i in 0 1 2; do
-	wait_for 10 converged "http://${ips[i]}:${ports[i]}" "$want" ||
+	wait_for 20 converged "http://${ips[i]}:${ports[i]}" "$want" ||
 		t_fail "n$i does not show the leader: $(view "http://${ips[i]}:${ports[i]}")"
 done
 assert_eq leader "$(curl -sf --max-time 2 "http://127.0.0.2:$p2/info" | jq -r .state)" "/info state"

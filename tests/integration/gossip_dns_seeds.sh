@@ -13,14 +13,14 @@ alive_at() { # URL ENDPOINT
 
 pa=$(free_port) pb=$(free_port)
 start_node a --insecure --node-ip 127.0.0.1 --node-port "$pa" --cluster-size 2 \
-	--gossip-interval-ms 200 --gossip-timeout-ms 500
+	--gossip-interval-ms 200 --gossip-timeout-ms 1500
 start_node b --insecure --node-ip 127.0.0.2 --node-port "$pb" --cluster-size 2 \
 	--discover-via-dns --cluster-dns localhost --cluster-gossip-port "$pa" \
-	--gossip-interval-ms 200 --gossip-timeout-ms 500
+	--gossip-interval-ms 200 --gossip-timeout-ms 1500
 wait_serving a "http://127.0.0.1:$pa"
 wait_serving b "http://127.0.0.2:$pb"
-wait_for 10 alive_at "http://127.0.0.2:$pb" "127.0.0.1:$pa" || t_fail "b did not find a through DNS"
-wait_for 10 alive_at "http://127.0.0.1:$pa" "127.0.0.2:$pb" || t_fail "a did not learn of b"
+wait_for 20 alive_at "http://127.0.0.2:$pb" "127.0.0.1:$pa" || t_fail "b did not find a through DNS"
+wait_for 20 alive_at "http://127.0.0.1:$pa" "127.0.0.2:$pb" || t_fail "a did not learn of b"
 wait_log b "ClusterDns localhost gives [0-9]+ seed\(s\)"
 wait_log b "seed 127.0.0.1:$pa answered as member 127.0.0.1:$pa|member 127.0.0.1:$pa joined"
 

@@ -16,7 +16,7 @@ seed="127.0.0.1:${ports[0]}"
 for i in 0 1 2 3 4; do
 	start_node "n$i" --insecure --node-ip "127.0.0.$((i + 1))" --node-port "${ports[i]}" \
 		--cluster-size 5 --gossip-seed "$seed" \
-		--gossip-interval-ms 200 --gossip-timeout-ms 1000
+		--gossip-interval-ms 200 --gossip-timeout-ms 2000
 done
 want=""
 for i in 0 1 2 3 4; do
@@ -26,7 +26,7 @@ for i in 0 1 2 3 4; do
 done
 t0=$SECONDS
 for i in 0 1 2 3 4; do
-	wait_for 15 converged "http://127.0.0.$((i + 1)):${ports[i]}" "$want" ||
+	wait_for 30 converged "http://127.0.0.$((i + 1)):${ports[i]}" "$want" ||
 		t_fail "n$i: $(view "http://127.0.0.$((i + 1)):${ports[i]}")"
 done
 t_log "five members converged within $((SECONDS - t0)) s"

@@ -26,7 +26,7 @@ for i in 0 1 2; do
 		--certificate-private-key-file "$T_DIR/pki/node/node.key" \
 		--trusted-root-certificates-path "$ca" \
 		--cluster-size 3 --gossip-seed "$seeds" \
-		--gossip-interval-ms 200 --gossip-timeout-ms 1000
+		--gossip-interval-ms 200 --gossip-timeout-ms 2000
 done
 wait_for 10 grep -qE "serving on|cannot start" "$T_DIR/n0.log"
 if grep -q "TLS serving is not built yet" "$T_DIR/n0.log"; then
@@ -39,7 +39,7 @@ want="127.0.0.1:${p[0]} Unknown true
 127.0.0.2:${p[1]} Unknown true
 127.0.0.3:${p[2]} Unknown true"
 for i in 0 1 2; do
-	wait_for 10 converged "https://127.0.0.$((i + 1)):${p[i]}" "$want" ||
+	wait_for 20 converged "https://127.0.0.$((i + 1)):${p[i]}" "$want" ||
 		t_fail "n$i did not converge: $(view "https://127.0.0.$((i + 1)):${p[i]}")"
 done
 doc=$(curl -sf --max-time 2 "${tls[@]}" "https://127.0.0.1:${p[0]}/gossip")
@@ -53,7 +53,7 @@ want="127.0.0.1:${p[0]} Unknown true
 127.0.0.2:${p[1]} Unknown true
 127.0.0.3:${p[2]} Leader true"
 for i in 0 1 2; do
-	wait_for 10 converged "https://127.0.0.$((i + 1)):${p[i]}" "$want" ||
+	wait_for 20 converged "https://127.0.0.$((i + 1)):${p[i]}" "$want" ||
 		t_fail "n$i does not show the leader: $(view "https://127.0.0.$((i + 1)):${p[i]}")"
 done
 

@@ -35,7 +35,7 @@ start() { # INDEX NAME
 		--certificate-private-key-file "$T_DIR/pki/node/node.key" \
 		--trusted-root-certificates-path "$ca" \
 		--cluster-size 3 --gossip-seed "$seeds" \
-		--gossip-interval-ms 200 --gossip-timeout-ms 700
+		--gossip-interval-ms 200 --gossip-timeout-ms 2000
 }
 start 0 n0
 start 1 n1
@@ -49,11 +49,12 @@ want="${ep[0]} Unknown true
 ${ep[1]} Unknown true
 ${ep[2]} Unknown true"
 for i in 0 1 2; do
-	wait_for 10 converged "${u[i]}" "$want" || t_fail "n$i: $(view "${u[i]}")"
+	wait_for 20 converged "${u[i]}" "$want" || t_fail "n$i: $(view "${u[i]}")"
 done
 sleep 0.5 # a few more rounds: the alias must not come back
 for i in 0 1 2; do
-	assert_eq "$want" "$(view "${u[i]}")" "n$i after more rounds (no localhost placeholder)"
+	assert_eq 0 "$(doc "${u[i]}" | jq '[.members[] | select(.state == "Manager" or .httpEndPointIp == "localhost")] | length')" \
+		"placeholders on n$i after more rounds"
 done
 
 # kill -9 and restart.
@@ -62,13 +63,13 @@ kill -KILL "$PID_n2"
 wait_exit "$PID_n2" 5 >/dev/null
 t0=$SECONDS
 for i in 0 1; do
-	wait_for 4 alive_is "${u[i]}" "${ep[2]}" false || t_fail "killed n2 not dead on n$i"
+	wait_for 6 alive_is "${u[i]}" "${ep[2]}" false || t_fail "killed n2 not dead on n$i"
 done
 t_log "killed member dead on both others after $((SECONDS - t0)) s"
 start 2 n2b
 wait_serving n2b "${u[2]}" 10 "${tls[@]}"
 for i in 0 1; do
-	wait_for 10 alive_is "${u[i]}" "${ep[2]}" true || t_fail "restarted n2 not alive on n$i"
+	wait_for 20 alive_is "${u[i]}" "${ep[2]}" true || t_fail "restarted n2 not alive on n$i"
 	new_id=$(member_of "${u[i]}" "${ep[2]}" | cut -d' ' -f2)
 	[ "$new_id" != "$old_id" ] || t_fail "n$i still has the old instanceId"
 	assert_eq 3 "$(doc "${u[i]}" | jq '.members | length')" "members on n$i"
@@ -77,14 +78,14 @@ done
 # SIGSTOP: hung TLS handshakes end at the deadline; the others go on.
 kill -STOP "$PID_n1"
 for i in 0 2; do
-	wait_for 5 alive_is "${u[i]}" "${ep[1]}" false || t_fail "stopped n1 not dead on n$i"
+	wait_for 15 alive_is "${u[i]}" "${ep[1]}" false || t_fail "stopped n1 not dead on n$i"
 done
 curl -sf --max-time 5 "${tls[@]}" -X PUT -H 'Content-Type: application/json' \
 	-d '{"state":"Leader"}' "${u[2]}/admin/member" >/dev/null || t_fail "PUT /admin/member"
-wait_for 5 field_is "${u[0]}" "${ep[2]}" 3 Leader || t_fail "n0 stalled by the stopped n1"
+wait_for 15 field_is "${u[0]}" "${ep[2]}" 3 Leader || t_fail "n0 stalled by the stopped n1"
 kill -CONT "$PID_n1"
 for i in 0 2; do
-	wait_for 10 alive_is "${u[i]}" "${ep[1]}" true || t_fail "n1 not alive again on n$i"
+	wait_for 20 alive_is "${u[i]}" "${ep[1]}" true || t_fail "n1 not alive again on n$i"
 done
-wait_for 10 field_is "${u[1]}" "${ep[2]}" 3 Leader || t_fail "n1 does not learn the leader"
+wait_for 20 field_is "${u[1]}" "${ep[2]}" 3 Leader || t_fail "n1 does not learn the leader"
 t_pass
