@@ -536,6 +536,22 @@ client_get_gossip(const struct client_opts *o, struct httpc *hc,
 }
 
 void
+client_hint_status(const struct client_opts *o, int status, char *err,
+		   size_t errlen)
+{
+	if (status == 401)
+		add_hint(err, errlen,
+			 o->cert != NULL
+			     ? " (the node does not trust the "
+			       "client certificate given)"
+			     : " (the node wants a trusted client "
+			       "certificate: give --cert and --key)");
+	else if (status == 403)
+		add_hint(err, errlen,
+			 " (the node refuses this client certificate)");
+}
+
+void
 client_sleep_ms(void *ctx, int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};

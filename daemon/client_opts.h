@@ -99,6 +99,14 @@ int client_get_gossip(const struct client_opts *o, struct httpc *hc,
 		      const char *host, int port, int timeout_ms,
 		      struct httpc_response *resp, char *err, size_t errlen);
 
+/*
+ * Adds what to do to the reason for an HTTP error status from a node
+ * (401: it wants a trusted client certificate; 403: this one is not
+ * allowed), when it fits in err.
+ */
+void client_hint_status(const struct client_opts *o, int status, char *err,
+			size_t errlen);
+
 /* Sleeps ms milliseconds (ctx unused: the shape of discovery_env). */
 void client_sleep_ms(void *ctx, int ms);
 

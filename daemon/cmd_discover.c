@@ -111,7 +111,8 @@ usage_status(FILE *out)
 	    "else 127.0.0.1:2113.\n"
 	    "--json prints the gossip document as received. TLS flags as "
 	    "for discover.\n"
-	    "Exit status: 0 printed, 1 no seed answered, 2 usage error.\n");
+	    "Exit status: 0 printed, 1 no seed gave its document, 2 usage "
+	    "error.\n");
 }
 
 /* ---- the network, the clock and randomness for discovery_run ---- */
@@ -139,6 +140,8 @@ net_fetch(void *ctx, const char *host, int port, int timeout_ms,
 	rc = discovery_parse_response(resp.status, resp.content_type, resp.body,
 				      resp.body_len, GOSSIP_JSON_MAX_BYTES, doc,
 				      err, errlen);
+	if (rc != 0)
+		client_hint_status(n->o, resp.status, err, errlen);
 	httpc_response_free(&resp);
 	return rc;
 }
@@ -207,7 +210,8 @@ print_failures(const struct client_opts *o, const struct discovery_outcome *r)
 
 	if (r->answers == 0)
 		fprintf(stderr,
-			"gossipd discover: no seed answered in %d attempt%s\n",
+			"gossipd discover: no gossip document from any seed in "
+			"%d attempt%s\n",
 			r->attempts_made, r->attempts_made == 1 ? "" : "s");
 	else
 		fprintf(stderr,
@@ -384,8 +388,10 @@ status_from(const struct client_opts *o, struct httpc *hc,
 	}
 	if (discovery_parse_response(resp.status, resp.content_type, resp.body,
 				     resp.body_len, GOSSIP_JSON_MAX_BYTES, &doc,
-				     err, errlen) != 0)
+				     err, errlen) != 0) {
+		client_hint_status(o, resp.status, err, errlen);
 		goto out;
+	}
 	discovery_format_endpoint(s->host, s->port, via, sizeof(via));
 	if (o->json)
 		printf("%s%s", resp.body,
@@ -442,7 +448,7 @@ cmd_status(int argc, char **argv)
 				goto done;
 			}
 	}
-	fprintf(stderr, "gossipd status: no seed answered\n");
+	fprintf(stderr, "gossipd status: no gossip document from any seed\n");
 	for (i = 0; errs != NULL && i < o.n_seeds; i++) {
 		discovery_format_endpoint(o.seeds[i].host, o.seeds[i].port, ep,
 					  sizeof(ep));

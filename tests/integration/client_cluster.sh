@@ -9,21 +9,49 @@ t_init
 pki="$T_DIR/pki"
 mkdir -p "$pki"
 make_pki "$pki"
-p1=$(free_port)
-p2=$(free_port)
-p3=$(free_port)
 tls=(--certificate-file "$pki/node/node.crt"
 	--certificate-private-key-file "$pki/node/node.key"
 	--trusted-root-certificates-path "$pki/ca/ca.crt")
-start_node n1 "${tls[@]}" --node-port "$p1" --cluster-size 3 \
-	--gossip-seed "127.0.0.1:$p2,127.0.0.1:$p3" --gossip-interval-ms 200
-start_node n2 "${tls[@]}" --node-port "$p2" --cluster-size 3 \
-	--gossip-seed "127.0.0.1:$p1,127.0.0.1:$p3" --gossip-interval-ms 200
-start_node n3 "${tls[@]}" --node-port "$p3" --cluster-size 3 \
-	--gossip-seed "127.0.0.1:$p1,127.0.0.1:$p2" --gossip-interval-ms 200
+
+# bound NAME: 0 once NAME listens, 1 if its port was taken meanwhile.
+bound() {
+	wait_for 20 grep -qE "serving on|cannot start" "$T_DIR/$1.log" ||
+		t_fail "$1 did not start"
+	grep -q "serving on" "$T_DIR/$1.log" && return 0
+	grep -q "Address already in use" "$T_DIR/$1.log" ||
+		t_fail "$1 did not start: $(grep "cannot start" "$T_DIR/$1.log")"
+	t_log "$1: its port was taken meanwhile; another try"
+	return 1
+}
+
+# Three nodes, each seeded with the other two. A port that another test
+# takes between free_port and the bind means starting over on new ones.
+for try in 1 2 3; do
+	p1=$(free_port)
+	p2=$(free_port)
+	p3=$(free_port)
+	rm -f "$T_DIR"/n?.log
+	start_node n1 "${tls[@]}" --node-port "$p1" --cluster-size 3 \
+		--gossip-seed "127.0.0.1:$p2,127.0.0.1:$p3" --gossip-interval-ms 200
+	start_node n2 "${tls[@]}" --node-port "$p2" --cluster-size 3 \
+		--gossip-seed "127.0.0.1:$p1,127.0.0.1:$p3" --gossip-interval-ms 200
+	start_node n3 "${tls[@]}" --node-port "$p3" --cluster-size 3 \
+		--gossip-seed "127.0.0.1:$p1,127.0.0.1:$p2" --gossip-interval-ms 200
+	ok=1
+	for n in n1 n2 n3; do
+		bound "$n" || ok=""
+	done
+	[ -n "$ok" ] && break
+	[ "$try" -lt 3 ] || t_fail "no free ports after 3 tries"
+	kill -KILL "$PID_n1" "$PID_n2" "$PID_n3" 2>/dev/null
+	for n in n1 n2 n3; do
+		pid_var="PID_$n"
+		wait_exit "${!pid_var}" 5 >/dev/null
+	done
+done
 for n in 1 2 3; do
 	port_var="p$n"
-	wait_serving "n$n" "https://127.0.0.1:${!port_var}" 15 --cacert "$pki/ca/ca.crt"
+	wait_serving "n$n" "https://127.0.0.1:${!port_var}" 20 --cacert "$pki/ca/ca.crt"
 done
 
 ca=(--cacert "$pki/ca/ca.crt")

@@ -8,16 +8,32 @@ t_init
 pki="$T_DIR/pki"
 mkdir -p "$pki"
 make_pki "$pki"
-port=$(free_port)
-cat >"$T_DIR/gossipd.conf" <<CONF
+# bound NAME: 0 once NAME listens, 1 if its port was taken meanwhile.
+bound() {
+	wait_for 20 grep -qE "serving on|cannot start" "$T_DIR/$1.log" ||
+		t_fail "$1 did not start"
+	grep -q "serving on" "$T_DIR/$1.log" && return 0
+	grep -q "Address already in use" "$T_DIR/$1.log" ||
+		t_fail "$1 did not start: $(grep "cannot start" "$T_DIR/$1.log")"
+	t_log "$1: its port was taken meanwhile; another try"
+	return 1
+}
+# The port is in the file; one another test takes first means a new file.
+for try in 1 2 3; do
+	port=$(free_port)
+	cat >"$T_DIR/gossipd.conf" <<CONF
 NodePort: $port
 CertificateFile: $pki/node/node.crt
 CertificatePrivateKeyFile: $pki/node/node.key
 TrustedRootCertificatesPath: $pki/ca/ca.crt
 AdminSocket: $T_DIR/n1.sock
 CONF
-start_node n1 --config "$T_DIR/gossipd.conf"
-wait_serving n1 "https://127.0.0.1:$port" 10 --cacert "$pki/ca/ca.crt"
+	rm -f "$T_DIR/n1.log"
+	start_node n1 --config "$T_DIR/gossipd.conf"
+	bound n1 && break
+	[ "$try" -lt 3 ] || t_fail "n1: no free port after 3 tries"
+done
+wait_serving n1 "https://127.0.0.1:$port" 20 --cacert "$pki/ca/ca.crt"
 gd() { "$GOSSIPD_BIN" "$@"; }
 
 # member set/show: the socket from the configuration
