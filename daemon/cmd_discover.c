@@ -134,9 +134,8 @@ net_fetch(void *ctx, const char *host, int port, int timeout_ms,
 
 	memset(&resp, 0, sizeof(resp));
 	if (client_get_gossip(n->o, n->hc, host, port, timeout_ms, &resp, err,
-			      errlen) != 0) {
+			      errlen) != 0)
 		return -1;
-	}
 	rc = discovery_parse_response(resp.status, resp.content_type, resp.body,
 				      resp.body_len, GOSSIP_JSON_MAX_BYTES, doc,
 				      err, errlen);
@@ -217,8 +216,9 @@ print_failures(const struct client_opts *o, const struct discovery_outcome *r)
 		fprintf(stderr,
 			"gossipd discover: no %s member found after %d "
 			"attempt%s (--prefer %s%s)\n",
-			o->strict ? "suitable" : "eligible", r->attempts_made,
-			r->attempts_made == 1 ? "" : "s",
+			o->strict || o->pref == DP_FOLLOWER ? "suitable"
+							    : "eligible",
+			r->attempts_made, r->attempts_made == 1 ? "" : "s",
 			discovery_pref_name(o->pref),
 			o->strict ? " --strict" : "");
 	for (i = 0; i < r->n_failures; i++)
