@@ -86,14 +86,17 @@ t_skip() {
 }
 
 # free_port: a TCP port nobody listens on, distinct within this test.
-# Random within 20000-59999 so that parallel tests rarely meet; checked
-# against the listening sockets of the machine.
+# Random below the kernel's ephemeral range (so that no client socket of a
+# parallel test can be holding it) and at least 10000, so that parallel
+# tests rarely meet; checked against the sockets of the machine.
 free_port() {
-	local p
+	local p lo=10000 hi=32768 eph
+	eph=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ -n "$eph" ] && [ "$eph" -gt $((lo + 1000)) ] && hi=$eph
 	for _ in $(seq 1 200); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo)))
 		case "$T_PORTS" in *" $p "*) continue ;; esac
-		if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then
+		if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
 			T_PORTS="$T_PORTS$p "
 			echo "$p"
 			return 0
