@@ -20,6 +20,15 @@ exec 3<&-
 [ "$ms" -lt 3000 ] || t_fail "slow request held for ${ms} ms"
 wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ closed: request not complete within 500 ms"
 
+# A body that trickles in: the same deadline covers headers and body.
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'POST /admin/reloadconfig HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab' >&3
+t0=$(date +%s%N)
+timeout 5 cat <&3 >/dev/null
+ms=$((($(date +%s%N) - t0) / 1000000))
+exec 3<&-
+[ "$ms" -lt 3000 ] || t_fail "slow body held for ${ms} ms"
+
 # Per-IP cap: two idle connections plus curl's are fine; the next is cut.
 exec 4<>"/dev/tcp/127.0.0.1/$port"
 exec 5<>"/dev/tcp/127.0.0.1/$port"
@@ -30,7 +39,19 @@ wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ refused: per-IP connection limi
 exec 4<&- 5<&- 6<&-
 wait_for 5 curl -sf -o /dev/null "$url/health/live" ||
 	t_fail "connections not released after close"
+# The total cap, on a node with three workers.
+port2=$(free_port)
+start_node n2 --insecure --node-port "$port2" --workers 3 --max-connections 2
+wait_serving n2 "http://127.0.0.1:$port2"
+wait_log n2 "serving on 127\.0\.0\.1:$port2 with 3 workers"
+exec 4<>"/dev/tcp/127.0.0.1/$port2"
+exec 5<>"/dev/tcp/127.0.0.1/$port2"
+assert_eq 000 "$(http_code "http://127.0.0.1:$port2/ping" --max-time 2)" "a 3rd connection"
+wait_log n2 "connection from 127\.0\.0\.1:[0-9]+ refused: connection limit reached \(MaxConnections 2\)"
+exec 4<&- 5<&-
+wait_for 5 curl -sf -o /dev/null "http://127.0.0.1:$port2/ping" || t_fail "n2 caps not released"
+
 m=$(curl -s --max-time 5 "$url/metrics")
 assert_contains "$m" 'gossipd_connection_refusals_total{reason="per_ip_limit"} 1' "per-ip metric"
-assert_contains "$m" 'gossipd_connection_refusals_total{reason="request_timeout"} 1' "timeout metric"
+assert_contains "$m" 'gossipd_connection_refusals_total{reason="request_timeout"} 2' "timeout metric"
 t_pass
