@@ -37,6 +37,7 @@ if [ -x "$LOADGEN" ]; then
 fi
 
 assert_eq 204 "$(http_code "$url/health/live" "${ca[@]}")" "health after the flood"
-wait_for 15 test "$(ls "/proc/$PID_n1/fd" | wc -l)" -le $((base_fds + 4)) ||
-	t_fail "descriptors not back to baseline after the flood"
+fds_back() { [ "$(ls "/proc/$PID_n1/fd" | wc -l)" -le $((base_fds + 4)) ]; }
+wait_for 15 fds_back ||
+	t_fail "descriptors not back to baseline after the flood: $base_fds before, $(ls "/proc/$PID_n1/fd" | wc -l) after"
 t_pass

@@ -79,7 +79,8 @@ wait_log n1 'handshake' 5
 # Afterwards: alive, same members, descriptors and memory back near baseline.
 assert_eq 204 "$(http_code "$url/health/live" "${ca[@]}")" "health after the abuse"
 assert_eq "$base_members" "$(members)" "member table after the abuse"
-wait_for 15 test "$(fds)" -le $((base_fds + 4)) ||
+fds_back() { [ "$(fds)" -le $((base_fds + 4)) ]; }
+wait_for 15 fds_back ||
 	t_fail "descriptors not back to baseline: $base_fds before, $(fds) after"
 now_rss=$(rss)
 [ "$now_rss" -le $((base_rss + 32768)) ] ||
