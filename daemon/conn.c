@@ -94,7 +94,12 @@ hand_off(struct conn *c)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 		       sv) != 0) {
-		log_error("socketpair: %s", strerror(errno));
+		metrics_refusal("conn_limit");
+		worker_log_refusal(c->w,
+				   "connection from %s refused: socketpair: %s "
+				   "(raise the descriptor limit, or lower "
+				   "MaxConnections)",
+				   c->info->peer_addr, strerror(errno));
 		return -1;
 	}
 	c->pfd = sv[0];
@@ -368,6 +373,10 @@ conn_sweep(struct conn *c, int64_t now)
 				   "complete within %d ms",
 				   c->info->peer_addr, cfg->request_timeout_ms);
 		conn_close(c);
+		return;
+	}
+	if (c->w->stopping && !c->handed_off) {
+		conn_close(c); /* a handshake has nothing in flight */
 		return;
 	}
 	if (c->w->stopping) {

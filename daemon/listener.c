@@ -11,6 +11,7 @@
 #include "listener.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -182,6 +183,28 @@ refuse(struct worker *w, int fd, const struct sockaddr *sa,
 				   peer, w->l->d->cfg->max_connections_per_ip);
 }
 
+/* Out of descriptors: the pending connection would keep the listening
+ * socket readable and the loop spinning. Free the reserve descriptor,
+ * accept and close the connection, and take the reserve back. */
+static void
+shed_one(struct worker *w, int lfd)
+{
+	int err = errno, fd;
+
+	if (w->reserve_fd >= 0) {
+		close(w->reserve_fd);
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	metrics_refusal("conn_limit");
+	worker_log_refusal(w,
+			   "connection refused: %s (raise the descriptor "
+			   "limit, or lower MaxConnections)",
+			   strerror(err));
+}
+
 static void
 accept_ready(struct worker *w, int lfd, bool is_admin)
 {
@@ -197,8 +220,7 @@ accept_ready(struct worker *w, int lfd, bool is_admin)
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE)
-				worker_log_refusal(w, "accept: %s",
-						   strerror(errno));
+				shed_one(w, lfd);
 			return;
 		}
 		if (!is_admin)
@@ -337,6 +359,7 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 	w->ev_admin.kind = EV_ADMIN;
 	w->ev_mhd.kind = EV_MHD;
 	w->ev_wake.kind = EV_WAKE;
+	w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w->mhd = MHD_start_daemon(
@@ -384,6 +407,8 @@ worker_fini(struct worker *w)
 		close(w->epfd);
 	if (w->wakefd >= 0)
 		close(w->wakefd);
+	if (w->reserve_fd >= 0)
+		close(w->reserve_fd);
 }
 
 static int
@@ -419,7 +444,8 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 	l->limits = ip_limits_new(d->cfg->max_connections,
 				  d->cfg->max_connections_per_ip);
 	for (i = 0; l->workers != NULL && i < l->n_workers; i++)
-		l->workers[i].epfd = l->workers[i].wakefd = -1;
+		l->workers[i].epfd = l->workers[i].wakefd =
+		    l->workers[i].reserve_fd = -1;
 	if (l->workers == NULL || l->limits == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

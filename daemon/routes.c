@@ -12,13 +12,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "builtin_routes.h"
 #include "gossip_routes.h"
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
-
-#define CT_JSON "application/json; charset=utf-8"
-#define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
 
 /* A body this many times over the limit is not worth reading to the end
  * just to answer 413: the connection is closed instead. */
@@ -55,21 +53,15 @@ struct req_ctx {
 	struct conn_info *ci;
 };
 
-static enum MHD_Result gossip_get(struct request *r);
-static enum MHD_Result health_live(struct request *r);
-static enum MHD_Result ping(struct request *r);
-static enum MHD_Result info(struct request *r);
-static enum MHD_Result metrics(struct request *r);
-static enum MHD_Result reload_config(struct request *r);
-
 static const struct route route_table[] = {
-    {"/gossip", M_GET | M_HEAD, gossip_get, AUTH_GOSSIP_READ, false},
+    {"/gossip", M_GET | M_HEAD, route_gossip_read, AUTH_GOSSIP_READ, false},
     {"/gossip", M_POST, route_gossip_post, AUTH_NODE, true},
-    {"/health/live", M_GET | M_HEAD, health_live, AUTH_ANY, false},
-    {"/ping", M_GET | M_HEAD, ping, AUTH_ANY, false},
-    {"/info", M_GET | M_HEAD, info, AUTH_ANY, false},
-    {"/metrics", M_GET | M_HEAD, metrics, AUTH_METRICS, false},
-    {"/admin/reloadconfig", M_POST, reload_config, AUTH_NODE_OR_ADMIN, false},
+    {"/health/live", M_GET | M_HEAD, route_health_live, AUTH_ANY, false},
+    {"/ping", M_GET | M_HEAD, route_ping, AUTH_ANY, false},
+    {"/info", M_GET | M_HEAD, route_info, AUTH_ANY, false},
+    {"/metrics", M_GET | M_HEAD, route_metrics, AUTH_METRICS, false},
+    {"/admin/reloadconfig", M_POST, route_reload_config, AUTH_NODE_OR_ADMIN,
+     false},
     {"/admin/member", M_PUT, route_admin_member_put, AUTH_NODE_OR_ADMIN, true},
     {"/admin/member", M_GET | M_HEAD, route_admin_member_get,
      AUTH_NODE_OR_ADMIN, false},
@@ -179,157 +171,6 @@ const char *
 request_header(struct request *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-/* ---- built-in endpoints ---------------------------------------------- */
-
-/* Does one media range of an Accept header admit JSON? A range with
- * q=0 admits nothing. The range is copied into a bounded buffer; a longer
- * one admits nothing. */
-static bool
-range_admits_json(const char *range, size_t len)
-{
-	static const char *const ok[] = {"application/json", "application/*",
-					 "*/*"};
-	char buf[128], *param, *save = NULL, *type;
-	size_t i;
-
-	if (len >= sizeof(buf))
-		return false;
-	memcpy(buf, range, len);
-	buf[len] = '\0';
-	type = strtok_r(buf, ";", &save);
-	if (type == NULL)
-		return false;
-	while ((param = strtok_r(NULL, ";", &save)) != NULL) {
-		param += strspn(param, " \t");
-		if ((param[0] == 'q' || param[0] == 'Q') && param[1] == '=' &&
-		    strtod(param + 2, NULL) <= 0.0)
-			return false;
-	}
-	type += strspn(type, " \t");
-	type[strcspn(type, " \t")] = '\0';
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcasecmp(type, ok[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool
-accept_admits_json(const char *accept)
-{
-	const char *p = accept;
-
-	if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
-		return true;
-	while (*p != '\0') {
-		size_t len;
-
-		p += strspn(p, " \t");
-		len = strcspn(p, ",");
-		if (range_admits_json(p, len))
-			return true;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
-static enum MHD_Result
-gossip_get(struct request *r)
-{
-	const char *format = request_arg(r, "format");
-
-	if (format != NULL && strcasecmp(format, "json") != 0)
-		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
-				     "unsupported format; use format=json");
-	if (!accept_admits_json(request_header(r, MHD_HTTP_HEADER_ACCEPT)))
-		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
-				     "only application/json is available");
-	return route_gossip_get(r);
-}
-
-static enum MHD_Result
-health_live(struct request *r)
-{
-	const char *code = request_arg(r, "liveCode");
-	unsigned status = MHD_HTTP_NO_CONTENT;
-
-	if (code != NULL) {
-		char *end = NULL;
-		long v = strtol(code, &end, 10);
-
-		if (end == code || *end != '\0' || v < 200 || v > 299)
-			return respond_error(r, MHD_HTTP_BAD_REQUEST,
-					     "liveCode must be a 2xx status");
-		status = (unsigned)v;
-	}
-	if (atomic_load(&r->d->phase) != PHASE_SERVING)
-		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
-				     "not serving");
-	return respond_empty(r, status);
-}
-
-static enum MHD_Result
-ping(struct request *r)
-{
-	static const char body[] =
-	    "{\"text\":\"Ping request successfully handled\"}";
-
-	return respond_bytes(r, MHD_HTTP_OK, CT_JSON, body, sizeof(body) - 1);
-}
-
-static enum MHD_Result
-info(struct request *r)
-{
-	const char *state = gossip_self_state(r->d);
-	char lower[64], body[512];
-	size_t i;
-	int n;
-
-	for (i = 0; state != NULL && state[i] != '\0' && i < sizeof(lower) - 1;
-	     i++) {
-		char c = state[i];
-
-		lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-	}
-	lower[i] = '\0';
-	n = snprintf(body, sizeof(body),
-		     "{\"esVersion\":\"gossipd %s\",\"state\":\"%s\","
-		     "\"features\":{\"projections\":false,"
-		     "\"userManagement\":false,\"atomPub\":false,"
-		     "\"tls\":%s}}",
-		     GOSSIPD_VERSION, lower,
-		     r->d->cfg->insecure ? "false" : "true");
-	return respond_bytes(r, MHD_HTTP_OK, CT_JSON, body, (size_t)n);
-}
-
-static enum MHD_Result
-metrics(struct request *r)
-{
-	struct shared_buf *b = metrics_render(r->d);
-	enum MHD_Result ret;
-
-	if (b == NULL)
-		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				     "metrics unavailable");
-	ret = respond_shared(r, MHD_HTTP_OK, CT_PROM, b);
-	shared_buf_unref(b);
-	return ret;
-}
-
-static enum MHD_Result
-reload_config(struct request *r)
-{
-	char err[512];
-
-	log_info("reload requested by %s (%s)", r->peer_addr,
-		 node_identity_name(r->identity));
-	if (gossipd_reload(r->d, err, sizeof(err)) != 0)
-		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
-	return respond_bytes(r, MHD_HTTP_OK, CT_JSON,
-			     "{\"result\":\"reloaded\"}", 21);
 }
 
 /* ---- dispatch -------------------------------------------------------- */

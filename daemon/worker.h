@@ -63,7 +63,8 @@ struct worker {
 	struct listener *l;
 	int idx;
 	int epfd;
-	int wakefd; /* eventfd: listener_stop wakes the loop */
+	int wakefd;	/* eventfd: listener_stop wakes the loop */
+	int reserve_fd; /* /dev/null, given up to shed a connection at EMFILE */
 	bool has_listen, has_admin;
 	struct MHD_Daemon *mhd;
 	pthread_t thread;

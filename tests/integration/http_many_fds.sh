@@ -40,4 +40,24 @@ print("daemon fds:", len(os.listdir("/proc/%d/fd" % pid)))
 PY
 t_log "$(cat "$T_DIR/py.log")"
 assert_eq 204 "$(http_code "$url/health/live")" "health after the idle connections closed"
+# Out of descriptors: connections beyond the limit are shed (accepted and
+# closed, logged), the loop does not spin, and service resumes after.
+command -v prlimit >/dev/null || t_skip "prlimit is not installed"
+port2=$(free_port)
+url2="http://127.0.0.1:$port2"
+start_node n2 --insecure --node-port "$port2" --workers 1
+wait_serving n2 "$url2"
+prlimit --pid "$PID_n2" --nofile=40:40 || t_fail "prlimit"
+fds=()
+for i in $(seq 1 30); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port2" && fds+=("$fd")
+done
+wait_log n2 "refused: (socketpair: )?Too many open files \(raise the descriptor limit"
+cpu() { awk '{print $14 + $15}' "/proc/$PID_n2/stat"; }
+c0=$(cpu)
+sleep 1 # a fixed second on purpose: it measures CPU use over time
+c1=$(cpu)
+[ $((c1 - c0)) -lt 30 ] || t_fail "the loop spins at EMFILE: $((c1 - c0)) ticks in 1 s"
+for fd in "${fds[@]}"; do exec {fd}<&-; done
+wait_for 10 curl -sf -o /dev/null "$url2/ping" || t_fail "no service after the descriptors came back"
 t_pass

@@ -1,0 +1,163 @@
+/*
+ * builtin_routes: /gossip's format and Accept checks, /health/live,
+ * /ping, /info, /metrics and /admin/reloadconfig.
+ */
+#include "builtin_routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gossip_routes.h"
+#include "log.h"
+#include "metrics.h"
+
+/* Does one media range of an Accept header admit JSON? A range with
+ * q=0 admits nothing. The range is copied into a bounded buffer; a longer
+ * one admits nothing. */
+static bool
+range_admits_json(const char *range, size_t len)
+{
+	static const char *const ok[] = {"application/json", "application/*",
+					 "*/*"};
+	char buf[128], *param, *save = NULL, *type;
+	size_t i;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, range, len);
+	buf[len] = '\0';
+	type = strtok_r(buf, ";", &save);
+	if (type == NULL)
+		return false;
+	while ((param = strtok_r(NULL, ";", &save)) != NULL) {
+		param += strspn(param, " \t");
+		if ((param[0] == 'q' || param[0] == 'Q') && param[1] == '=' &&
+		    strtod(param + 2, NULL) <= 0.0)
+			return false;
+	}
+	type += strspn(type, " \t");
+	type[strcspn(type, " \t")] = '\0';
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcasecmp(type, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+accept_admits_json(const char *accept)
+{
+	const char *p = accept;
+
+	if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
+		return true;
+	while (*p != '\0') {
+		size_t len;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, ",");
+		if (range_admits_json(p, len))
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+enum MHD_Result
+route_gossip_read(struct request *r)
+{
+	const char *format = request_arg(r, "format");
+
+	if (format != NULL && strcasecmp(format, "json") != 0)
+		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
+				     "unsupported format; use format=json");
+	if (!accept_admits_json(request_header(r, MHD_HTTP_HEADER_ACCEPT)))
+		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
+				     "only application/json is available");
+	return route_gossip_get(r);
+}
+
+enum MHD_Result
+route_health_live(struct request *r)
+{
+	const char *code = request_arg(r, "liveCode");
+	unsigned status = MHD_HTTP_NO_CONTENT;
+
+	if (code != NULL) {
+		char *end = NULL;
+		long v = strtol(code, &end, 10);
+
+		if (end == code || *end != '\0' || v < 200 || v > 299)
+			return respond_error(r, MHD_HTTP_BAD_REQUEST,
+					     "liveCode must be a 2xx status");
+		status = (unsigned)v;
+	}
+	if (atomic_load(&r->d->phase) != PHASE_SERVING)
+		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "not serving");
+	return respond_empty(r, status);
+}
+
+enum MHD_Result
+route_ping(struct request *r)
+{
+	static const char body[] =
+	    "{\"text\":\"Ping request successfully handled\"}";
+
+	return respond_bytes(r, MHD_HTTP_OK, CT_JSON, body, sizeof(body) - 1);
+}
+
+enum MHD_Result
+route_info(struct request *r)
+{
+	const char *state = gossip_self_state(r->d);
+	char lower[64], body[512];
+	size_t i;
+	int n;
+
+	for (i = 0; state != NULL && state[i] != '\0' && i < sizeof(lower) - 1;
+	     i++) {
+		char c = state[i];
+
+		lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+	lower[i] = '\0';
+	n = snprintf(body, sizeof(body),
+		     "{\"esVersion\":\"gossipd %s\",\"state\":\"%s\","
+		     "\"features\":{\"projections\":false,"
+		     "\"userManagement\":false,\"atomPub\":false,"
+		     "\"tls\":%s}}",
+		     GOSSIPD_VERSION, lower,
+		     r->d->cfg->insecure ? "false" : "true");
+	return respond_bytes(r, MHD_HTTP_OK, CT_JSON, body, (size_t)n);
+}
+
+enum MHD_Result
+route_metrics(struct request *r)
+{
+	struct shared_buf *b = metrics_render(r->d);
+	enum MHD_Result ret;
+
+	if (b == NULL)
+		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "metrics unavailable");
+	ret = respond_shared(r, MHD_HTTP_OK, CT_PROM, b);
+	shared_buf_unref(b);
+	return ret;
+}
+
+enum MHD_Result
+route_reload_config(struct request *r)
+{
+	char err[512];
+
+	log_info("reload requested by %s (%s)", r->peer_addr,
+		 node_identity_name(r->identity));
+	if (gossipd_reload(r->d, err, sizeof(err)) != 0)
+		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
+	return respond_bytes(r, MHD_HTTP_OK, CT_JSON,
+			     "{\"result\":\"reloaded\"}", 21);
+}
