@@ -54,7 +54,9 @@ start_node n1 --config "$T_DIR/empty.conf" --node-port "$port" \
 unset NOTIFY_SOCKET WATCHDOG_USEC
 
 # READY=1 means serving: the very first request after it must succeed.
-wait_for 20 grep -qx 'READY=1' "$msgs" || t_fail "no READY=1 from the daemon"
+ready_or_gone() { grep -qx 'READY=1' "$msgs" || ! kill -0 "$PID_n1" 2>/dev/null; }
+wait_for 20 ready_or_gone || t_fail "no READY=1 from the daemon within 20 s"
+kill -0 "$PID_n1" 2>/dev/null || t_fail "the daemon exited before READY=1"
 curl -sf -o /dev/null --max-time 5 --cacert "$T_DIR/pki/ca/ca.crt" "$url/health/live" ||
 	t_fail "READY=1 was sent before the listener served"
 
