@@ -17,7 +17,7 @@ start_fake() {
 	"$FAKEPEER" --host 127.0.0.1 --port 0 --mode "$mode" "$@" \
 		>"$T_DIR/$name.log" 2>&1 &
 	T_PIDS+=("$!")
-	wait_log "$name" '^listening on 127\.0\.0\.1:[0-9]+$'
+	wait_log "$name" '^listening on 127\.0\.0\.1:[0-9]+$' 30
 	FAKE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
 		"$T_DIR/$name.log")
 }

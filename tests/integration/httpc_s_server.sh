@@ -13,7 +13,7 @@ p=$(free_port)
 	-accept "127.0.0.1:$p" -cert "$PKI/node1.crt" -key "$PKI/node1.key" \
 	-cert_chain "$PKI/int.crt") >"$T_DIR/s_server.log" 2>&1 &
 T_PIDS+=("$!")
-wait_for 10 port_listening "$p" || t_fail "s_server did not listen"
+wait_for 30 port_listening "$p" "$!" || t_fail "s_server did not listen"
 
 out=$("$HTTPC_GET" --ca "$PKI/ca.crt" --repeat 2 --body 127.0.0.1 "$p" \
 	/doc.json) || t_fail "s_server: $out"
@@ -30,7 +30,8 @@ pv=$(free_port)
 	-key "$PKI/node1.key" -cert_chain "$PKI/int.crt") \
 	>"$T_DIR/s_server_verify.log" 2>&1 &
 T_PIDS+=("$!")
-wait_for 10 port_listening "$pv" || t_fail "s_server -Verify did not listen"
+wait_for 30 port_listening "$pv" "$!" ||
+	t_fail "s_server -Verify did not listen"
 out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$pv" /doc.json) &&
 	t_fail "handshake without a client certificate: $out"
 assert_eq "#1 error: TLS handshake with 127.0.0.1:$pv: the server refused the handshake (TLS alert 40)" \

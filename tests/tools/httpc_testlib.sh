@@ -16,8 +16,13 @@ httpc_prepare() {
 		t_fail "make-fixtures.sh failed"
 }
 
-port_listening() { # PORT
-	ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+# port_listening PORT [PID]: something (process PID) listens on PORT.
+port_listening() {
+	if [ -n "${2:-}" ]; then
+		ss -Htlnp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"
+	else
+		ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+	fi
 }
 
 # start_nginx NAME ADDR:PORT CERT KEY [MORE_LISTEN...]: a one-process
@@ -72,9 +77,17 @@ $extra    ssl_certificate $cert;
 EOF
 	nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" \
 		>"$T_DIR/$name.log" 2>&1 &
-	T_PIDS+=("$!")
-	wait_for 10 port_listening "${listen##*:}" ||
-		t_fail "nginx $name did not listen on $listen"
+	local pid=$!
+	T_PIDS+=("$pid")
+	# Generous: CI machines run many suites at once.
+	local deadline=$((SECONDS + 30))
+	until port_listening "${listen##*:}" "$pid"; do
+		kill -0 "$pid" 2>/dev/null ||
+			t_fail "nginx $name exited: $(tail -n 5 "$dir/error.log")"
+		[ "$SECONDS" -ge "$deadline" ] &&
+			t_fail "nginx $name did not listen on $listen: $(tail -n 5 "$dir/error.log")"
+		sleep 0.05
+	done
 }
 
 # access_lines NAME: the access log of an nginx started by start_nginx.
