@@ -30,6 +30,7 @@ done
 "$GOSSIPD_BIN" cert create-ca -out "$T_DIR/ca" >/dev/null || t_fail "ca"
 "$GOSSIPD_BIN" cert create-node -ca-certificate "$T_DIR/ca/ca.crt" -ca-key "$T_DIR/ca/ca.key" \
 	-out "$T_DIR/node" -ip-addresses 10.213.0.1,10.213.0.2,10.213.0.3 >/dev/null || t_fail "node cert"
+declare -A npid
 for i in 1 2 3; do
 	ns="${tag}n$i"
 	ip netns exec "$ns" "$GOSSIPD_BIN" start --node-ip "10.213.0.$i" --node-port 2113 \
@@ -40,6 +41,7 @@ for i in 1 2 3; do
 		--gossip-interval-ms 100 --gossip-timeout-ms 500 \
 		--admin-socket "$T_DIR/n$i.sock" --allow-root >"$T_DIR/n$i.log" 2>&1 &
 	T_PIDS+=($!)
+	npid[$i]=$!
 done
 
 # alive_count I: how many real members node I lists as alive.
@@ -69,4 +71,12 @@ done
 ip -n "${tag}n1" route del blackhole 10.213.0.2/32
 ip -n "${tag}n2" route del blackhole 10.213.0.1/32
 wait_for 15 all_three || t_fail "the cluster did not heal after the partition"
+# Every node stops cleanly (under ASan: with no leak report).
+for i in 1 2 3; do
+	kill -TERM "${npid[$i]}"
+	wait_for 10 bash -c "! kill -0 ${npid[$i]} 2>/dev/null" ||
+		t_fail "node $i did not stop within 10 s of SIGTERM"
+	wait "${npid[$i]}"
+	assert_eq 0 "$?" "node $i exit status"
+done
 t_pass
