@@ -774,7 +774,7 @@ test_timeout_on_silent_peer(void **state)
 		 s.port);
 	assert_string_equal(err, want);
 	assert_true(took >= 290);
-	assert_true(took < 1500);
+	assert_true(took < 5000); /* a loaded machine; the peer holds 10 s */
 	httpc_free(c); /* closes the connection: the server thread ends */
 	srv_stop(&s);
 }
@@ -802,7 +802,7 @@ test_slow_response_hits_deadline(void **state)
 				       NULL, NULL, 0, 150, &resp, err,
 				       sizeof err),
 			 -1);
-	assert_true(mono_ms() - t0 < 1000);
+	assert_true(mono_ms() - t0 < 5000);
 	assert_non_null(strstr(err, "timed out after 150 ms"));
 	httpc_free(c);
 	srv_stop(&s);
@@ -897,8 +897,8 @@ test_long_idle_connection_not_reused(void **state)
 {
 	static const struct step steps[] = {
 	    {S_REPLY, OK_JSON}, {S_REPLY, OK_JSON}, {S_REPLY, OK_JSON}};
-	struct httpc_config cfg = {.plain_http = 1, .max_idle_ms = 200};
-	struct timespec idle = {0, 300 * 1000 * 1000};
+	struct httpc_config cfg = {.plain_http = 1, .max_idle_ms = 1000};
+	struct timespec idle = {1, 300 * 1000 * 1000};
 	char err[256];
 	struct httpc *c = httpc_new(&cfg, err, sizeof err);
 	struct srv s;
