@@ -205,8 +205,13 @@ struct discovery_env {
 	discovery_fetch_fn fetch;
 	void (*sleep_ms)(void *ctx, int ms);
 	int64_t (*now_ms)(void *ctx); /* a monotonic clock */
-	void *ctx;		      /* passed to the three above */
+	void *ctx;		      /* passed to the four here */
 	struct discovery_rng rng;
+	/*
+	 * May be NULL. Told each step in one line (what was asked, what it
+	 * said, what was confirmed, kept or chosen), for --verbose.
+	 */
+	void (*trace)(void *ctx, const char *line);
 };
 
 struct discovery_params {

@@ -6,6 +6,7 @@
  */
 #include "discovery.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,20 @@ struct run {
 	int best_rank; /* -1: none yet */
 	char best_via[DISCOVERY_ENDPOINT_MAX];
 };
+
+static void __attribute__((format(printf, 2, 3)))
+tracef(const struct run *r, const char *fmt, ...)
+{
+	char line[DISCOVERY_REASON_MAX + 128];
+	va_list ap;
+
+	if (r->env->trace == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->env->trace(r->env->ctx, line);
+}
 
 static void
 add_candidate(struct run *r, const char *host, int port, bool is_seed)
@@ -113,11 +128,13 @@ confirm(struct run *r, const struct member *m, struct member *own, char *why,
 		return -1;
 	discovery_format_endpoint(m->http_ip, m->http_port, ep, sizeof(ep));
 	e[0] = '\0';
+	tracef(r, "confirming %s with itself", ep);
 	if (r->env->fetch(r->env->ctx, m->http_ip, m->http_port, timeout, &d, e,
 			  sizeof(e)) != 0) {
 		snprintf(why, len, "%s (%s there): %s", ep,
 			 member_state_name(m->state),
 			 e[0] != '\0' ? e : "request failed");
+		tracef(r, "  %s", why);
 		return 0;
 	}
 	self = self_entry(&d, m->http_ip, m->http_port);
@@ -128,7 +145,11 @@ confirm(struct run *r, const struct member *m, struct member *own, char *why,
 	else {
 		*own = *self;
 		rc = 1;
+		tracef(r, "  %s is %s by its own account", ep,
+		       member_state_name(own->state));
 	}
+	if (rc == 0)
+		tracef(r, "  %s", why);
 	cluster_doc_free(&d);
 	return rc;
 }
@@ -177,6 +198,13 @@ consider(struct run *r, const struct candidate *c,
 			r->best_rank = rank;
 			discovery_format_endpoint(c->host, c->port, r->best_via,
 						  sizeof(r->best_via));
+			if (rank > 0)
+				tracef(
+				    r,
+				    "keeping %s:%d (%s) unless the pass finds "
+				    "a better one",
+				    own.http_ip, own.http_port,
+				    member_state_name(own.state));
 		}
 		if (rank == 0)
 			return 1;
@@ -202,12 +230,20 @@ ask(struct run *r, size_t i)
 		return -1;
 	c->asked = true;
 	why[0] = '\0';
+	tracef(r, "asking %s %s:%d", c->is_seed ? "seed" : "member", c->host,
+	       c->port);
 	if (r->env->fetch(r->env->ctx, c->host, c->port, timeout, &doc, why,
 			  sizeof(why)) != 0) {
 		note_failure(r, i, why[0] != '\0' ? why : "request failed");
+		tracef(r, "  %s", r->out->failures[i].reason);
 		return 0;
 	}
 	r->out->answers++;
+	for (m = 0; m < doc.n; m++)
+		tracef(r, "  lists %s:%d %s%s", doc.members[m].http_ip,
+		       doc.members[m].http_port,
+		       member_state_name(doc.members[m].state),
+		       doc.members[m].is_alive ? "" : " (dead)");
 	idx = calloc(doc.n > 0 ? doc.n : 1, sizeof(*idx));
 	if (idx == NULL) {
 		note_failure(r, i, "out of memory");
@@ -224,6 +260,7 @@ ask(struct run *r, size_t i)
 		snprintf(msg, sizeof(msg), "answered, but %s",
 			 why[0] != '\0' ? why : "nothing better");
 		note_failure(r, i, msg);
+		tracef(r, "  %s", msg);
 	}
 	/*
 	 * Without a member in the preferred state yet, ask the members this
@@ -322,6 +359,8 @@ discovery_run(const struct discovery_params *p, const struct gossip_seed *seeds,
 			rc = -1;
 			break;
 		}
+		tracef(r, "attempt %d found nothing; next in %d ms", attempt,
+		       p->delay_ms < left ? p->delay_ms : (int)left);
 		env->sleep_ms(env->ctx,
 			      p->delay_ms < left ? p->delay_ms : (int)left);
 	}
@@ -329,6 +368,9 @@ discovery_run(const struct discovery_params *p, const struct gossip_seed *seeds,
 		out->chosen = r->best;
 		memcpy(out->via, r->best_via, sizeof(out->via));
 		result = 0;
+		tracef(r, "chose %s:%d (%s), learned from %s", r->best.http_ip,
+		       r->best.http_port, member_state_name(r->best.state),
+		       r->best_via);
 	}
 	out->out_of_time = rc == -1 && result != 0;
 	finish_failures(r);

@@ -186,6 +186,9 @@ is_switch(struct client_opts *o, const char *name)
 		o->json = true;
 	else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		o->help = true;
+	else if ((strcmp(name, "--verbose") == 0 || strcmp(name, "-v") == 0) &&
+		 strcmp(o->cmd, "discover") == 0)
+		o->verbose = true;
 	else if (strcmp(name, "--strict") == 0 &&
 		 strcmp(o->cmd, "discover") == 0)
 		o->strict = true;
@@ -348,7 +351,8 @@ client_parse_opts(struct client_opts *o, int argc, char **argv)
 			o->conn_str = a;
 			continue;
 		}
-		if (strncmp(a, "--", 2) != 0 && strcmp(a, "-h") != 0)
+		if (strncmp(a, "--", 2) != 0 && strcmp(a, "-h") != 0 &&
+		    strcmp(a, "-v") != 0)
 			return client_usage_error(
 			    o, "unexpected argument \"%s\"%s", a, "");
 		eq = strchr(a, '=');

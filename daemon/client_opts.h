@@ -33,6 +33,7 @@ struct client_opts {
 	bool no_verify;
 	bool json;
 	bool help;
+	bool verbose;	    /* discover: trace each step on stderr */
 	const char *config; /* status: --config FILE of the local node */
 	/* a KurrentDB connection string, and what it brought along */
 	const char *conn_str;

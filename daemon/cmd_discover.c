@@ -28,63 +28,66 @@
 static void
 usage_discover(FILE *out)
 {
-	fprintf(out,
-		"usage: gossipd discover (--seed HOST:PORT[,HOST:PORT...] | "
-		"--cluster-dns NAME [--port P]\n"
-		"                         | CONNECTION-STRING)\n"
-		"                        [--prefer leader|follower|random|"
-		"readonlyreplica] [--strict]\n"
-		"                        [--attempts N] [--delay-ms D] "
-		"[--timeout-ms T]\n"
-		"                        [--cacert FILE] [--cert FILE --key "
-		"FILE] [--no-verify] [--insecure]\n"
-		"                        [--json]\n"
-		"\n"
-		"Asks the seeds (shuffled, in turn) for GET /gossip and prints "
-		"the HTTP endpoint\n"
-		"(host:port) of the member a KurrentDB client would connect "
-		"to.\n"
-		"Eligible: alive members in state Leader, Follower, "
-		"ReadOnlyReplica or\n"
-		"ReadOnlyLeaderless. Ranked by --prefer (default leader); "
-		"ties at random.\n"
-		"\n"
-		"  --seed LIST         gossip seeds, host:port (IPv6 as "
-		"[addr]:port)\n"
-		"  --cluster-dns NAME  every A/AAAA record of NAME is a seed, "
-		"on --port (2113)\n"
-		"  CONNECTION-STRING   a KurrentDB client connection string, "
-		"e.g.\n"
-		"                      esdb://node1:2113,node2:2113?"
-		"nodePreference=follower&tlsCAFile=ca.crt\n"
-		"                      (also --connection-string S; flags "
-		"override its settings)\n"
-		"  --prefer P          leader (default), follower, random, "
-		"readonlyreplica\n"
-		"                      (follower falls back to read-only "
-		"replicas, never the leader)\n"
-		"  --strict            only a member in the preferred state "
-		"itself (no fallback)\n"
-		"  --attempts N        passes over the seeds (default 10)\n"
-		"  --delay-ms D        pause between passes (default 100)\n"
-		"  --timeout-ms T      per request (default 5000); the whole "
-		"run ends within\n"
-		"                      attempts * (timeout + delay)\n"
-		"  --cacert FILE       CA certificate(s) to verify servers "
-		"(default: system CAs)\n"
-		"  --cert/--key FILE   client certificate to present\n"
-		"  --no-verify         TLS without verifying the server "
-		"(also --tls-verify-cert=false)\n"
-		"  --insecure          plain HTTP, for a cluster started with "
-		"--insecure\n"
-		"  --json              print the chosen member's whole gossip "
-		"entry as JSON\n"
-		"  (--gossip-seed and --ca-file/--tls-ca-file are accepted for "
-		"--seed and --cacert)\n"
-		"\n"
-		"Exit status: 0 found, 1 nothing eligible after all attempts "
-		"(reasons on\n"
-		"stderr, one line per seed), 2 usage error.\n");
+	fprintf(
+	    out,
+	    "usage: gossipd discover (--seed HOST:PORT[,HOST:PORT...] | "
+	    "--cluster-dns NAME [--port P]\n"
+	    "                         | CONNECTION-STRING)\n"
+	    "                        [--prefer leader|follower|random|"
+	    "readonlyreplica] [--strict]\n"
+	    "                        [--attempts N] [--delay-ms D] "
+	    "[--timeout-ms T]\n"
+	    "                        [--cacert FILE] [--cert FILE --key "
+	    "FILE] [--no-verify] [--insecure]\n"
+	    "                        [--json]\n"
+	    "\n"
+	    "Asks the seeds (shuffled, in turn) for GET /gossip and prints "
+	    "the HTTP endpoint\n"
+	    "(host:port) of the member a KurrentDB client would connect "
+	    "to.\n"
+	    "Eligible: alive members in state Leader, Follower, "
+	    "ReadOnlyReplica or\n"
+	    "ReadOnlyLeaderless. Ranked by --prefer (default leader); "
+	    "ties at random.\n"
+	    "\n"
+	    "  --seed LIST         gossip seeds, host:port (IPv6 as "
+	    "[addr]:port)\n"
+	    "  --cluster-dns NAME  every A/AAAA record of NAME is a seed, "
+	    "on --port (2113)\n"
+	    "  CONNECTION-STRING   a KurrentDB client connection string, "
+	    "e.g.\n"
+	    "                      esdb://node1:2113,node2:2113?"
+	    "nodePreference=follower&tlsCAFile=ca.crt\n"
+	    "                      (also --connection-string S; flags "
+	    "override its settings)\n"
+	    "  --prefer P          leader (default), follower, random, "
+	    "readonlyreplica\n"
+	    "                      (follower falls back to read-only "
+	    "replicas, never the leader)\n"
+	    "  --strict            only a member in the preferred state "
+	    "itself (no fallback)\n"
+	    "  --attempts N        passes over the seeds (default 10)\n"
+	    "  --delay-ms D        pause between passes (default 100)\n"
+	    "  --timeout-ms T      per request (default 5000); the whole "
+	    "run ends within\n"
+	    "                      attempts * (timeout + delay)\n"
+	    "  --cacert FILE       CA certificate(s) to verify servers "
+	    "(default: system CAs)\n"
+	    "  --cert/--key FILE   client certificate to present\n"
+	    "  --no-verify         TLS without verifying the server "
+	    "(also --tls-verify-cert=false)\n"
+	    "  --insecure          plain HTTP, for a cluster started with "
+	    "--insecure\n"
+	    "  --json              print the chosen member's whole gossip "
+	    "entry as JSON\n"
+	    "  -v, --verbose       tell each step on stderr (asked, listed, "
+	    "confirmed, chosen)\n"
+	    "  (--gossip-seed and --ca-file/--tls-ca-file are accepted for "
+	    "--seed and --cacert)\n"
+	    "\n"
+	    "Exit status: 0 found, 1 nothing eligible after all attempts "
+	    "(reasons on\n"
+	    "stderr, one line per seed), 2 usage error.\n");
 }
 
 static void
@@ -143,6 +146,13 @@ net_fetch(void *ctx, const char *host, int port, int timeout_ms,
 		client_hint_status(n->o, resp.status, err, errlen);
 	httpc_response_free(&resp);
 	return rc;
+}
+
+static void
+net_trace(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "discover: %s\n", line);
 }
 
 static int64_t
@@ -268,7 +278,8 @@ cmd_discover(int argc, char **argv)
 	p = (struct discovery_params){o.pref, o.strict, o.attempts, o.delay_ms,
 				      o.timeout_ms};
 	env = (struct discovery_env){
-	    net_fetch, client_sleep_ms, net_now, &n, {net_random, &n}};
+	    net_fetch, client_sleep_ms,	 net_now,
+	    &n,	       {net_random, &n}, o.verbose ? net_trace : NULL};
 	if (discovery_run(&p, o.seeds, o.n_seeds, &env, out) == 0) {
 		rc = print_chosen(&o, &out->chosen);
 	} else {

@@ -83,6 +83,9 @@ for seeds in "$all" "127.0.0.1:$p2" "127.0.0.1:$p3,127.0.0.1:$p2"; do
 	wait_for 10 discovers_as "127.0.0.1:$p1" --seed "$seeds" --prefer leader ||
 		t_fail "leader via $seeds: $(gd discover "${ca[@]}" --seed "$seeds" 2>&1)"
 done
+trace=$(gd discover "${ca[@]}" --seed "127.0.0.1:$p2" -v 2>&1 >/dev/null)
+assert_contains "$trace" "discover: asking seed 127.0.0.1:$p2" "-v: what was asked"
+assert_contains "$trace" "discover: chose 127.0.0.1:$p1 (Leader)" "-v: what was chosen"
 json=$(gd discover "${ca[@]}" --seed "$all" --json)
 assert_contains "$json" '"state":"Leader"' "--json: the whole entry"
 assert_contains "$json" "\"httpEndPointPort\":$p1" "--json: the leader's entry"

@@ -698,7 +698,8 @@ struct fake_net {
 	size_t n_peers;
 	int64_t now;
 	int fetches, sleeps, slept_ms, max_timeout_seen;
-	char log[1024]; /* "host:port " per fetch */
+	char log[1024];	  /* "host:port " per fetch */
+	char trace[8192]; /* the trace lines, cut when full */
 };
 
 static int
@@ -756,11 +757,20 @@ fake_now(void *ctx)
 	return ((struct fake_net *)ctx)->now;
 }
 
+static void
+fake_trace(void *ctx, const char *line)
+{
+	struct fake_net *f = ctx;
+	size_t used = strlen(f->trace);
+
+	snprintf(f->trace + used, sizeof(f->trace) - used, "%s\n", line);
+}
+
 static struct discovery_env
 env_for(struct fake_net *f, struct seq_rng *s, uint32_t seed)
 {
-	struct discovery_env e = {fake_fetch, fake_sleep, fake_now, f,
-				  rng_from(s, seed)};
+	struct discovery_env e = {fake_fetch, fake_sleep,	 fake_now,
+				  f,	      rng_from(s, seed), fake_trace};
 
 	return e;
 }
@@ -792,7 +802,7 @@ test_dead_first_seed_does_not_prevent_discovery(void **state)
 	assert_non_null(out);
 	/* whatever order the shuffle gives, the second seed is reached */
 	for (seed = 1; seed <= 16; seed++) {
-		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, ""};
+		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, "", ""};
 		struct seq_rng s;
 		struct discovery_env e = env_for(&f, &s, seed);
 
@@ -839,7 +849,7 @@ test_stale_views_are_confirmed_by_the_member_itself(void **state)
 	(void)state;
 	assert_non_null(out);
 	for (seed = 1; seed <= 32; seed++) {
-		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, ""};
+		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, "", ""};
 		struct seq_rng s;
 		struct discovery_env e = env_for(&f, &s, seed);
 
@@ -849,6 +859,13 @@ test_stale_views_are_confirmed_by_the_member_itself(void **state)
 			fail_msg("rng %u: chose %d (asked %s)", seed,
 				 out->chosen.http_port, f.log);
 		assert_int_equal(out->chosen.state, MS_LEADER);
+		/* the trace tells the story */
+		assert_non_null(strstr(f.trace, "asking seed 127.0.0.1:"));
+		assert_non_null(
+		    strstr(f.trace, "chose 127.0.0.1:2002 (Leader)"));
+		if (strstr(f.log, "127.0.0.1:2001 ") == f.log)
+			assert_non_null(
+			    strstr(f.trace, "lists 127.0.0.1:2000 Leader"));
 		assert_int_equal(f.sleeps, 0);
 	}
 	free(out);
@@ -883,7 +900,7 @@ test_a_new_leader_outside_the_seeds_is_found(void **state)
 	(void)state;
 	assert_non_null(out);
 	for (seed = 1; seed <= 32; seed++) {
-		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, ""};
+		struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, "", ""};
 		struct seq_rng s;
 		struct discovery_env e = env_for(&f, &s, seed);
 
@@ -918,7 +935,7 @@ test_fallback_after_one_pass_and_strict_refuses(void **state)
 	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}, {"127.0.0.1", 2002}};
 	struct discovery_params p = {DP_LEADER, false, 3, 100, 1000};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
-	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, ""};
+	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, "", ""};
 	struct seq_rng s;
 	struct discovery_env e = env_for(&f, &s, 77);
 
@@ -949,7 +966,7 @@ test_unreachable_cluster_names_each_seed_and_retries(void **state)
 	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}, {"127.0.0.1", 2002}};
 	struct discovery_params p = {DP_LEADER, false, 3, 100, 500};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
-	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, ""};
+	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, "", ""};
 	struct seq_rng s;
 	struct discovery_env e = env_for(&f, &s, 99);
 
@@ -968,6 +985,9 @@ test_unreachable_cluster_names_each_seed_and_retries(void **state)
 	assert_true(f.now <= 3 * (500 + 100));
 	assert_true(f.sleeps <= 2);
 	assert_true(f.max_timeout_seen <= 500);
+	assert_non_null(strstr(f.trace, "  connect: Connection refused\n"));
+	assert_non_null(
+	    strstr(f.trace, "attempt 1 found nothing; next in 100 ms"));
 	free(out);
 }
 
@@ -977,7 +997,7 @@ test_attempts_and_delays_are_counted(void **state)
 	struct peer peers[] = {{"127.0.0.1", 2001, B_REFUSE, NULL}};
 	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
-	struct fake_net f = {peers, 1, 0, 0, 0, 0, 0, ""};
+	struct fake_net f = {peers, 1, 0, 0, 0, 0, 0, "", ""};
 	struct seq_rng s;
 	struct discovery_env e = env_for(&f, &s, 5);
 
@@ -1003,7 +1023,7 @@ test_the_overall_deadline_clips_the_last_request(void **state)
 	    {"127.0.0.1", 2001}, {"127.0.0.1", 2002}, {"127.0.0.1", 2003}};
 	struct discovery_params p = {DP_LEADER, false, 2, 100, 1000};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
-	struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, ""};
+	struct fake_net f = {peers, 3, 0, 0, 0, 0, 0, "", ""};
 	struct seq_rng s;
 	struct discovery_env e = env_for(&f, &s, 5);
 	size_t i, asked = 0;
@@ -1037,7 +1057,7 @@ test_members_learned_from_a_seed_are_asked(void **state)
 			       {"127.0.0.1", 2005, B_DOC, j2}};
 	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
-	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, ""};
+	struct fake_net f = {peers, 2, 0, 0, 0, 0, 0, "", ""};
 	struct seq_rng s;
 	struct discovery_env e = env_for(&f, &s, 3);
 
@@ -1064,7 +1084,7 @@ test_nothing_eligible_reports_why_per_seed(void **state)
 	struct gossip_seed seeds[] = {{"127.0.0.1", 2001}};
 	struct discovery_params p = {DP_LEADER, false, 2, 10, 100};
 	struct discovery_outcome *out = calloc(1, sizeof(*out));
-	struct fake_net f = {peers, 1, 0, 0, 0, 0, 0, ""};
+	struct fake_net f = {peers, 1, 0, 0, 0, 0, 0, "", ""};
 	struct seq_rng s;
 	struct discovery_env e = env_for(&f, &s, 3);
 
