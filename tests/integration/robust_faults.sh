@@ -47,11 +47,17 @@ alive() { # PORT: is that member alive in a's view?
 }
 wait_for 20 alive "$pb" || t_fail "a never saw b alive"
 
-# Every bad peer has been tried and failed (one log line each, naming it).
+# Every bad peer has been tried and failed: one line each, naming it and
+# giving the reason (the start-up option listing names them all too, so
+# the match is on the failure line itself).
+declare -A why=([silent]='timed out' [garbage]='HTTP parse error' [huge]='body over'
+	[midclose]='closed' [close]='clos|reset|EOF')
 for mode in silent garbage huge midclose close; do
-	wait_log a "127.0.0.1:${fport[$mode]}" 30
+	wait_log a "seed 127\.0\.0\.1:${fport[$mode]} does not answer: .*(${why[$mode]})" 30
+	[ "$(log_count a "seed 127\.0\.0\.1:${fport[$mode]} does not answer")" = 1 ] ||
+		t_fail "the $mode peer was reported more than once"
 done
-wait_log a "127.0.0.1:$pc" 30
+wait_log a "seed 127\.0\.0\.1:$pc does not answer: .*not signed by a trusted CA" 30
 
 # a keeps exchanging with b on time: b's entry keeps getting newer.
 ts1=$(view | jq -r --argjson p "$pb" '.members[] | select(.httpEndPointPort == $p) | .timeStamp')
