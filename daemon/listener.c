@@ -496,6 +496,11 @@ listener_stop(struct listener *l, int drain_ms)
 	int i;
 
 	l->drain_ms = drain_ms;
+	/* New connections are refused from now on instead of waiting in
+	 * the backlog of a socket nobody accepts from any more. The fd
+	 * stays open (workers may be in accept4 on it) until free. */
+	if (l->lfd >= 0)
+		shutdown(l->lfd, SHUT_RD);
 	for (i = 0; i < l->n_workers; i++)
 		if (l->workers[i].started &&
 		    write(l->workers[i].wakefd, &one, sizeof(one)) < 0)

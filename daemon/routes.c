@@ -83,6 +83,10 @@ queue(struct request *r, unsigned status, const char *content_type,
 					content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-cache");
+	/* While stopping, every answer is the connection's last. */
+	if (atomic_load(&r->d->phase) == PHASE_STOPPING)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+					"close");
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	if (ret == MHD_YES)

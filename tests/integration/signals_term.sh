@@ -15,10 +15,17 @@ wait_log n1 "POST /admin/reloadconfig from 127\.0\.0\.1"
 t0=$(date +%s%N)
 kill -TERM "$PID_n1"
 wait_log n1 "Terminated: stopping"
+# New connections are refused at once while the request drains.
+t1=$(date +%s%N)
+curl -s -o /dev/null --max-time 3 "$url/ping"
+rc=$?
+assert_eq 7 "$rc" "curl exit status for a new connection while stopping"
+[ $((($(date +%s%N) - t1) / 1000000)) -lt 1000 ] || t_fail "new connection not refused at once"
 printf 'cd' >&3
-resp=$(timeout 3 head -c 12 <&3)
+resp=$(timeout 3 cat <&3 | tr -d '\r')
 exec 3<&-
-assert_eq "HTTP/1.1 200" "$resp" "the request in flight was answered"
+assert_contains "$resp" "HTTP/1.1 200" "the request in flight was answered"
+assert_contains "$resp" "Connection: close" "the answer while stopping closes the connection"
 st=$(wait_exit "$PID_n1" 3) || t_fail "no exit after SIGTERM"
 ms=$((($(date +%s%N) - t0) / 1000000))
 assert_eq 0 "$st" "exit status after SIGTERM"
