@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -284,9 +285,34 @@ gossipd_free(struct gossipd *d)
 	pthread_mutex_destroy(&d->reload_lock);
 }
 
+/* Each connection costs three descriptors (client socket, both ends of
+ * the socketpair): raise the soft limit to the hard one, and say so when
+ * even that is short of what MaxConnections needs. */
+static void
+raise_fd_limit(const struct gossipd_config *cfg)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)cfg->max_connections * 3 + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warn("the descriptor limit (%llu) is below what "
+			 "MaxConnections %d needs (about %llu); raise "
+			 "LimitNOFILE or lower MaxConnections",
+			 (unsigned long long)rl.rlim_cur, cfg->max_connections,
+			 (unsigned long long)need);
+}
+
 static int
 start_serving(struct gossipd *d, char *err, size_t errlen)
 {
+	raise_fd_limit(d->cfg);
 	if (load_creds(d->cfg, &d->creds, err, errlen) != 0)
 		return -1;
 	log_creds(d->creds);
