@@ -27,6 +27,14 @@ mkdir -p "$pki/foreign"
 cp "$T_DIR/other/node/node.crt" "$pki/foreign/foreign.crt"
 cp "$T_DIR/other/node/node.key" "$pki/foreign/foreign.key"
 
+# A self-signed certificate carrying the node CN and a SAN.
+mkdir -p "$pki/selfsigned"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+	-subj "/CN=gossipd-node" -addext "subjectAltName=IP:127.0.0.1" \
+	-addext "extendedKeyUsage=serverAuth,clientAuth" \
+	-keyout "$pki/selfsigned/selfsigned.key" -out "$pki/selfsigned/selfsigned.crt" 2>/dev/null ||
+	t_fail "self-signed cert"
+
 # A certificate without any SAN (openssl, as certgen insists on one).
 mkdir -p "$pki/nosan"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -68,6 +76,7 @@ refused() { # NAME LOG-REGEXP
 	wait_log n1 "$peer: $2"
 }
 refused foreign "certificate is not signed by a trusted CA"
+refused selfsigned "certificate is not signed by a trusted CA"
 refused expired "certificate has expired"
 refused future "certificate is not yet valid"
 refused revoked "certificate has been revoked"
@@ -80,7 +89,8 @@ assert_eq 403 "$(https_code "$url/gossip" serveronly "${json[@]}")" "EKU serverA
 wait_log n1 "$peer: extended key usage lacks clientAuth"
 
 m=$(curl -s --max-time 5 --cacert "$pki/ca/ca.crt" "$url/metrics")
-for r in untrusted expired not_yet_valid revoked; do
+assert_contains "$m" 'gossipd_connection_refusals_total{reason="untrusted"} 2' "refusal metric untrusted"
+for r in expired not_yet_valid revoked; do
 	assert_contains "$m" "gossipd_connection_refusals_total{reason=\"$r\"} 1" "refusal metric $r"
 done
 kill -0 "$PID_n1" || t_fail "n1 died"
