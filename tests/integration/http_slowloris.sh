@@ -39,6 +39,19 @@ wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ refused: per-IP connection limi
 exec 4<&- 5<&- 6<&-
 wait_for 5 curl -sf -o /dev/null "$url/health/live" ||
 	t_fail "connections not released after close"
+# An idle kept-alive connection is closed after IdleTimeoutSec.
+port3=$(free_port)
+start_node n3 --insecure --node-port "$port3" --idle-timeout-sec 1
+wait_serving n3 "http://127.0.0.1:$port3"
+exec 3<>"/dev/tcp/127.0.0.1/$port3"
+printf 'GET /ping HTTP/1.1\r\nHost: x\r\n\r\n' >&3
+t0=$(date +%s%N)
+out=$(timeout 6 cat <&3)
+ms=$((($(date +%s%N) - t0) / 1000000))
+exec 3<&-
+assert_contains "$out" "successfully handled" "answer before the idle close"
+[ "$ms" -ge 900 ] && [ "$ms" -lt 4000 ] || t_fail "idle connection closed after ${ms} ms"
+
 # The total cap, on a node with three workers.
 port2=$(free_port)
 start_node n2 --insecure --node-port "$port2" --workers 3 --max-connections 2
