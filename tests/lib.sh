@@ -58,6 +58,7 @@ t_fail() {
 t_sanitizer_check() {
 	local pid f
 	for pid in "${T_NODE_PIDS[@]}"; do
+		kill -CONT "$pid" 2>/dev/null # a test may have stopped it
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${T_NODE_PIDS[@]}"; do
