@@ -25,6 +25,12 @@
 #define IO_AGAIN (-1)
 #define IO_ERR	 (-2)
 
+/* Lingering close bounds: how long, and how many bytes, the rest of a
+ * request (a body refused with 413, say) is read and dropped after the
+ * answer so that the client gets to read the answer. */
+#define LINGER_MS    2000
+#define LINGER_BYTES (1024 * 1024)
+
 void
 conn_info_unref(struct conn_info *ci)
 {
@@ -171,7 +177,7 @@ conn_close(struct conn *c)
 	if (c->closed)
 		return;
 	c->closed = true;
-	if (c->tls != NULL)
+	if (c->tls != NULL && c->linger_until_ms == 0)
 		tls_conn_close_notify(c);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->cfd, NULL);
 	close(c->cfd);
@@ -235,6 +241,8 @@ pump_in(struct conn *c)
 	int progress = 0;
 	ssize_t n;
 
+	if (c->pair_gone)
+		return 0; /* left unread for the lingering close */
 	if (b->start == b->end)
 		b->start = b->end = 0;
 	while (!c->client_eof && b->end < CONN_BUF) {
@@ -259,6 +267,14 @@ pump_in(struct conn *c)
 			 MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			/* MHD closed its end: it refused the request (a
+			 * body over the limit, say) and its answer is still
+			 * to be read by pump_out; the rest is not wanted. */
+			c->pair_gone = true;
+			b->start = b->end = 0;
+			return 1;
+		}
 		if (n <= 0)
 			return -1;
 		b->start += (size_t)n;
@@ -286,6 +302,9 @@ pump_out(struct conn *c)
 		n = read(c->pfd, b->data + b->end, CONN_BUF - b->end);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
+		if (n < 0 && errno == ECONNRESET)
+			n = 0; /* MHD closed with bytes of ours unread: its
+				* answer was read before; an end all the same */
 		if (n < 0)
 			return -1;
 		progress = 1;
@@ -307,6 +326,51 @@ pump_out(struct conn *c)
 	return progress;
 }
 
+/* Lingering: drops what the client sends until it closes, errs, or the
+ * byte bound is passed (the deadline is conn_sweep's). Reads until
+ * EAGAIN: the socket is edge-triggered. */
+static void
+linger_drain(struct conn *c)
+{
+	char buf[4096];
+	ssize_t n;
+
+	for (;;) {
+		n = read(c->cfd, buf, sizeof(buf));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0 || (c->lingered += (size_t)n) > LINGER_BYTES) {
+			conn_close(c);
+			return;
+		}
+	}
+}
+
+/*
+ * MHD is done and everything is sent. When the client may still be
+ * sending (a request body the answer refused), closing now would reset
+ * the connection and the client could lose the answer: shut our side
+ * instead and linger. Otherwise close.
+ */
+static void
+conn_finish(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (c->client_eof) {
+		conn_close(c);
+		return;
+	}
+	if (c->tls != NULL)
+		tls_conn_close_notify(c);
+	shutdown(c->cfd, SHUT_WR);
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->pfd, NULL);
+	close(c->pfd);
+	c->pfd = -1;
+	c->linger_until_ms = now_ms() + LINGER_MS;
+	linger_drain(c);
+}
+
 void
 conn_pump(struct conn *c)
 {
@@ -314,6 +378,10 @@ conn_pump(struct conn *c)
 
 	if (c->closed)
 		return;
+	if (c->linger_until_ms != 0) {
+		linger_drain(c);
+		return;
+	}
 	if (c->tls != NULL && !c->handed_off) {
 		int r = tls_conn_handshake(c);
 
@@ -337,7 +405,7 @@ conn_pump(struct conn *c)
 			return;
 		}
 		if (c->pair_eof && c->out.start == c->out.end) {
-			conn_close(c); /* MHD is done and all is sent */
+			conn_finish(c); /* MHD is done and all is sent */
 			return;
 		}
 	} while (in > 0 || out > 0);
@@ -355,6 +423,11 @@ conn_sweep(struct conn *c, int64_t now)
 {
 	struct gossipd_config *cfg = c->w->l->d->cfg;
 
+	if (c->linger_until_ms != 0) {
+		if (now >= c->linger_until_ms || c->w->stopping)
+			conn_close(c);
+		return;
+	}
 	if (c->deadline_ms != 0 && now > c->deadline_ms) {
 		metrics_refusal("handshake_timeout");
 		worker_log_refusal(c->w,

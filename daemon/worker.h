@@ -51,8 +51,14 @@ struct conn {
 	bool client_eof;     /* the client will send nothing more */
 	bool pair_eof;	     /* MHD will send nothing more */
 	bool pair_shut;	     /* we sent MHD our half-close */
+	bool pair_gone;	     /* MHD closed its end under our bytes */
 	bool closed;	     /* on the dead list, awaiting free */
 	int64_t deadline_ms; /* handshake deadline, 0 once established */
+	/* lingering close: the answer is sent and our side shut; the
+	 * client's unread bytes are dropped until then (0: not lingering),
+	 * so that closing does not reset the connection under its answer */
+	int64_t linger_until_ms;
+	size_t lingered; /* bytes dropped while lingering */
 	struct conn_info *info;
 	struct tls_session *tls; /* NULL: plain (insecure or admin) */
 	struct iobuf in;	 /* client -> MHD */
