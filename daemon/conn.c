@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "sockets.h"
 #include "tls_conn.h"
 #include "worker.h"
 
@@ -36,26 +37,6 @@ conn_info_unref(struct conn_info *ci)
 {
 	if (ci != NULL && --ci->refs == 0)
 		free(ci);
-}
-
-static void
-format_peer(const struct sockaddr *sa, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
-	} else {
-		snprintf(buf, len, "admin-socket");
-	}
 }
 
 static int
@@ -143,7 +124,7 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 	c->is_admin = is_admin;
 	c->counted = counted;
 	c->info->refs = 1;
-	format_peer(sa, c->info->peer_addr, sizeof(c->info->peer_addr));
+	sockets_format_peer(sa, c->info->peer_addr, sizeof(c->info->peer_addr));
 	conn_link(w, c);
 	metrics_conn_open(1);
 	if (watch(w, cfd, &c->ev_client) != 0)

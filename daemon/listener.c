@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -161,13 +160,9 @@ static void
 refuse(struct worker *w, int fd, const struct sockaddr *sa,
        enum ip_limit_verdict v)
 {
-	char peer[96] = "?";
-	char host[64], serv[16];
+	char peer[64];
 
-	if (getnameinfo(sa, sizeof(struct sockaddr_storage), host, sizeof(host),
-			serv, sizeof(serv),
-			NI_NUMERICHOST | NI_NUMERICSERV) == 0)
-		snprintf(peer, sizeof(peer), "%s:%s", host, serv);
+	sockets_format_peer(sa, peer, sizeof(peer));
 	close(fd);
 	metrics_refusal(v == IPL_TOTAL ? "conn_limit" : "per_ip_limit");
 	if (v == IPL_TOTAL)

@@ -6,6 +6,7 @@
 #define GOSSIPD_SOCKETS_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "options.h"
 
@@ -25,6 +26,12 @@ int sockets_listen_tcp(const struct gossipd_config *cfg, char *err,
  * no admin socket.
  */
 int sockets_admin_open(const char *path, char **path_out);
+
+/*
+ * Writes a peer address for logs: "ip:port", "[v6]:port" (an IPv4-mapped
+ * IPv6 address as plain IPv4), or "admin-socket" for a Unix socket.
+ */
+void sockets_format_peer(const struct sockaddr *sa, char *buf, size_t len);
 
 /* Closes the admin socket and removes its file. Accepts fd -1. */
 void sockets_admin_close(int fd, char *path);

@@ -13,8 +13,9 @@ wait_log n1 "GET /ping from \[::1\]:[0-9]+ "
 assert_eq 000 "$(http_code "http://127.0.0.1:$port/ping")" "no IPv4 on ::1"
 
 port2=$(free_port)
-start_node n2 --insecure --node-ip :: --node-port "$port2"
+start_node n2 --insecure --node-ip :: --node-port "$port2" --log-level debug
 wait_serving n2 "http://127.0.0.1:$port2"
 assert_eq 200 "$(http_code "http://127.0.0.1:$port2/ping")" "IPv4 on ::"
+wait_log n2 "GET /ping from 127\.0\.0\.1:[0-9]+ "
 assert_eq 200 "$(http_code "http://[::1]:$port2/ping" -g)" "IPv6 on ::"
 t_pass
