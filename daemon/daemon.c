@@ -103,16 +103,16 @@ log_creds(const struct tls_creds *c)
 					: "");
 }
 
-/* Keeps a replaced config allocated until exit (see gossipd.h). */
+/* Makes room to keep one more replaced config until exit (see
+ * gossipd.h), so that the swap itself cannot fail. */
 static int
-retire_cfg(struct gossipd *d, struct gossipd_config *old)
+reserve_retired(struct gossipd *d)
 {
 	struct gossipd_config **r =
 	    realloc(d->retired, (d->n_retired + 1) * sizeof(*r));
 
 	if (r == NULL)
 		return -1;
-	r[d->n_retired++] = old;
 	d->retired = r;
 	return 0;
 }
@@ -125,6 +125,7 @@ reload_locked(struct gossipd *d, char *err, size_t errlen)
 	char changed[512] = "";
 	size_t n_changed = 0;
 
+	err[0] = '\0';
 	fresh = options_reload(d->cfg, d->argc, d->argv, d->envp, err, errlen);
 	if (fresh == NULL)
 		return -1;
@@ -136,13 +137,16 @@ reload_locked(struct gossipd *d, char *err, size_t errlen)
 		return -1;
 	}
 	if (load_creds(next, &creds, err, errlen) != 0 ||
+	    reserve_retired(d) != 0 ||
 	    (creds != NULL &&
-	     tls_server_update(d->listener, creds, err, errlen) != 0) ||
-	    retire_cfg(d, d->cfg) != 0) {
+	     tls_server_update(d->listener, creds, err, errlen) != 0)) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "out of memory");
 		tls_creds_unref(creds);
 		options_free(next);
 		return -1;
 	}
+	d->retired[d->n_retired++] = d->cfg;
 	pthread_mutex_lock(&d->lock);
 	__atomic_store_n(&d->cfg, next, __ATOMIC_RELEASE);
 	old_creds = d->creds;
