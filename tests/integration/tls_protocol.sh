@@ -54,4 +54,19 @@ exec 3<&-
 [ "$ms" -lt 3000 ] || t_fail "silent peer held ${ms} ms"
 wait_log n1 "$peer closed: no TLS handshake within 700 ms"
 assert_eq 204 "$(https_code "$url/health/live" none)" "still serving"
+
+# A node certificate that expires in 10 days: a warning at start, and the
+# seconds to expiry in /metrics.
+"$GOSSIPD_BIN" cert create-node -ca-certificate "$T_DIR/ca/ca.crt" -ca-key "$T_DIR/ca/ca.key" \
+	-out "$T_DIR/soon" -ip-addresses 127.0.0.1 -days 10 >/dev/null || t_fail "short-lived cert"
+port2=$(free_port)
+start_node n2 --node-port "$port2" --certificate-file "$T_DIR/soon/node.crt" \
+	--certificate-private-key-file "$T_DIR/soon/node.key" \
+	--trusted-root-certificates-path "$T_DIR/ca/ca.crt"
+wait_serving n2 "https://127.0.0.1:$port2" 10 --cacert "$T_DIR/ca/ca.crt"
+wait_log n2 "warn .*expires on .* \(in (9|10) days\)"
+secs=$(curl -s --max-time 5 --cacert "$T_DIR/ca/ca.crt" "https://127.0.0.1:$port2/metrics" |
+	sed -n 's/^gossipd_certificate_expiry_seconds{cert="node"} //p')
+[ -n "$secs" ] && [ "$secs" -gt $((9 * 86400)) ] && [ "$secs" -le $((10 * 86400)) ] ||
+	t_fail "node certificate expiry seconds: '$secs'"
 t_pass
