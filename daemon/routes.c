@@ -50,6 +50,9 @@ struct req_ctx {
 	size_t discarded;
 	bool too_big;
 	bool answered;
+	unsigned v_status; /* a refusal decided at the headers, or 0 */
+	const char *v_msg;
+	unsigned v_allow; /* the methods for a 405 */
 	struct conn_info *ci;
 };
 
@@ -218,9 +221,16 @@ respond_405(struct request *r, unsigned allowed)
 	return queue(r, MHD_HTTP_METHOD_NOT_ALLOWED, CT_JSON, resp);
 }
 
-/* Finds the route; answers 404 or 405 itself and returns NULL then. */
+static void
+refuse(struct req_ctx *c, unsigned status, const char *msg)
+{
+	c->v_status = status;
+	c->v_msg = msg;
+}
+
+/* Finds the route; decides 404 or 405 and returns NULL then. */
 static const struct route *
-find_route(struct req_ctx *c, enum MHD_Result *ret)
+find_route(struct req_ctx *c)
 {
 	unsigned bit = method_bit(c->r.method), allowed = 0;
 	size_t i;
@@ -232,11 +242,11 @@ find_route(struct req_ctx *c, enum MHD_Result *ret)
 			return &route_table[i];
 		allowed |= route_table[i].methods;
 	}
-	c->answered = true;
 	if (allowed == 0)
-		*ret = respond_error(&c->r, MHD_HTTP_NOT_FOUND, "not found");
+		refuse(c, MHD_HTTP_NOT_FOUND, "not found");
 	else
-		*ret = respond_405(&c->r, allowed);
+		refuse(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL);
+	c->v_allow = allowed;
 	return NULL;
 }
 
@@ -294,46 +304,60 @@ is_json_type(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-/* The checks made once the headers are in. Answers and returns true when
- * the request ends here. */
-static bool
-precheck(struct req_ctx *c, enum MHD_Result *ret)
+/* The checks made once the headers are in; a refusal is recorded in
+ * c->v_status, to be answered by answer_refusal. */
+static void
+precheck(struct req_ctx *c)
 {
 	const char *cl = request_header(&c->r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	unsigned status;
 
 	log_debug("%s %s from %s (%s)", c->r.method, c->r.path, c->r.peer_addr,
 		  node_identity_name(c->r.identity));
-	c->route = find_route(c, ret);
+	c->route = find_route(c);
 	if (c->route == NULL)
-		return true;
+		return;
 	status = auth_check(&c->r, c->route->auth);
 	if (status != 0) {
 		log_denied(c, status);
-		*ret = respond_error(&c->r, status,
-				     status == MHD_HTTP_UNAUTHORIZED
-					 ? "a trusted client certificate "
-					   "is required"
-					 : "this endpoint is for cluster "
-					   "nodes only");
-		c->answered = true;
-		return true;
+		refuse(c, status,
+		       status == MHD_HTTP_UNAUTHORIZED
+			   ? "a trusted client certificate is required"
+			   : "this endpoint is for cluster nodes only");
+	} else if (cl != NULL &&
+		   strtoull(cl, NULL, 10) >
+		       (unsigned long long)c->r.d->cfg->max_body_bytes) {
+		refuse(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+	} else if (c->route->json_body &&
+		   !is_json_type(
+		       request_header(&c->r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		refuse(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		       "content type must be application/json");
 	}
-	if (cl != NULL && strtoull(cl, NULL, 10) >
-			      (unsigned long long)c->r.d->cfg->max_body_bytes) {
-		*ret = respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,
-				     "request body too large");
-		c->answered = true;
+}
+
+static enum MHD_Result
+answer_refusal(struct req_ctx *c)
+{
+	c->answered = true;
+	if (c->v_status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		return respond_405(&c->r, c->v_allow);
+	return respond_error(&c->r, c->v_status, c->v_msg);
+}
+
+/*
+ * Does the request announce a body? Then a refusal is answered at once,
+ * without reading the body (MHD closes the connection after it);
+ * otherwise at the final call, which keeps the connection alive.
+ */
+static bool
+has_body(struct req_ctx *c)
+{
+	const char *cl = request_header(&c->r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (request_header(&c->r, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
 		return true;
-	}
-	if (c->route->json_body && !is_json_type(request_header(
-				       &c->r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
-		*ret = respond_error(&c->r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-				     "content type must be application/json");
-		c->answered = true;
-		return true;
-	}
-	return false;
+	return cl != NULL && strtoull(cl, NULL, 10) > 0;
 }
 
 static struct req_ctx *
@@ -401,7 +425,6 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	      size_t *upload_data_size, void **req_cls)
 {
 	struct req_ctx *c = *req_cls;
-	enum MHD_Result ret = MHD_YES;
 
 	(void)version;
 	if (c == NULL) {
@@ -409,8 +432,10 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if (c == NULL)
 			return MHD_NO;
 		*req_cls = c;
-		precheck(c, &ret);
-		return ret;
+		precheck(c);
+		if (c->v_status != 0 && has_body(c))
+			return answer_refusal(c);
+		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		size_t len = *upload_data_size;
@@ -420,6 +445,8 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (c->answered)
 		return MHD_YES;
+	if (c->v_status != 0)
+		return answer_refusal(c);
 	c->answered = true;
 	if (c->too_big)
 		return respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,

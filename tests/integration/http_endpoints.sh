@@ -41,6 +41,11 @@ assert_contains "$(tr -d '\r' <"$T_DIR/h")" "Content-Type: application/json" "40
 assert_eq '{"error":"not found"}' "$(cat "$T_DIR/b")" "404 body"
 assert_not_contains "$(cat "$T_DIR/b")" "xyz" "404 echoes nothing"
 
+# refusals of requests without a body keep the connection alive
+out=$(curl -s -o /dev/null -o /dev/null -o /dev/null --max-time 5 \
+	-w '%{http_code}/%{num_connects} ' "$url/nope" "$url/admin/reloadconfig" "$url/ping")
+assert_eq "404/1 405/0 200/0 " "$out" "404 and 405 on a kept-alive connection"
+
 # wrong methods on the other paths
 curl -s -D "$T_DIR/h" -o /dev/null --max-time 5 -X PUT "$url/gossip"
 assert_contains "$(tr -d '\r' <"$T_DIR/h")" "Allow: GET, HEAD, POST" "gossip Allow"

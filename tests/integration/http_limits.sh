@@ -39,6 +39,20 @@ assert_contains "$(cat "$T_DIR/h")" "HTTP/1.1 415" "415 status"
 assert_not_contains "$(cat "$T_DIR/b")" "bbbb" "415 echoes nothing"
 assert_contains "$(cat "$T_DIR/b")" '{"error":' "415 body is JSON"
 
+# Pipelining: three requests in one write, three answers in order.
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3
+out=$(timeout 5 cat <&3 | grep -aoE 'HTTP/1\.1 [0-9]{3}' | tr '\n' ' ')
+exec 3<&-
+assert_eq "HTTP/1.1 200 HTTP/1.1 404 HTTP/1.1 204 " "$out" "pipelined answers (a 404 keeps the connection)"
+
+# A body just under the limit passes the bound (and reaches the gossip
+# part, which refuses it as a document).
+head -c 1000 /dev/zero | tr '\0' 'x' >"$T_DIR/under"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST \
+	-H 'Content-Type: application/json' --data-binary @"$T_DIR/under" "$url/gossip")
+assert_eq 400 "$code" "a body under the limit"
+
 # The daemon still serves afterwards, on a kept-alive connection too.
 out=$(curl -s -o /dev/null -o /dev/null --max-time 5 -w '%{http_code}/%{num_connects} ' \
 	"$url/ping" "$url/ping")
