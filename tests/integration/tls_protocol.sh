@@ -37,6 +37,16 @@ m=$(curl -s --max-time 5 --cacert "$T_DIR/ca/ca.crt" "$url/metrics")
 resumed=$(printf '%s\n' "$m" | sed -n 's/^gossipd_tls_handshakes_total{kind="resumed"} //p')
 [ "${resumed:-0}" -ge 1 ] || t_fail "resumed handshakes not counted: '$resumed'"
 
+# A large body through TLS and the pump (900 kB of a 1 MiB limit): it
+# reaches the gossip part intact, which refuses it as a document.
+head -c 900000 /dev/zero | tr '\0' ' ' >"$T_DIR/big.json"
+printf '{}' >>"$T_DIR/big.json"
+code=$(curl -s -o "$T_DIR/b" -w '%{http_code}' --max-time 10 --cacert "$T_DIR/ca/ca.crt" \
+	--cert "$T_DIR/node/node.crt" --key "$T_DIR/node/node.key" -H 'Content-Type: application/json' \
+	--data-binary @"$T_DIR/big.json" "$url/gossip")
+assert_eq 400 "$code" "900 kB POST /gossip from a node"
+assert_contains "$(cat "$T_DIR/b")" '"error":' "its answer"
+
 # Plain HTTP on the TLS port: closed at once, never a hang.
 t0=$(date +%s%N)
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/ping")
