@@ -130,6 +130,8 @@ reloaded() { [ "$(log_count a 'configuration reloaded')" -gt "$reloads" ]; }
 wait_for 10 reloaded ||
 	t_fail "no reload after SIGHUP"
 [ "$(log_count a 'reload failed')" = 0 ] || t_fail "a reload failed"
+# The keep-alive connection spans both reloads.
+kill -0 "$keepalive" 2>/dev/null || t_fail "the keep-alive client ended before the second reload"
 
 # A new connection with the revoked certificate is refused, with a log
 # line naming the peer and the reason.

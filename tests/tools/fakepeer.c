@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,19 @@ tls_setup(struct peer *p, const char *cert, const char *key)
 	return 0;
 }
 
+/* A whole decimal number within [0, max], or -1. */
+static int
+parse_num(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*out = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' || *out > max ? -1 : 0;
+}
+
 static int
 parse_mode(const char *s, enum mode *m)
 {
@@ -281,6 +295,7 @@ main(int argc, char **argv)
 	static struct peer p = {.huge = 64u << 20};
 	const char *host = "127.0.0.1", *cert = NULL, *key = NULL;
 	struct sockaddr_in sa = {.sin_family = AF_INET};
+	unsigned long long num;
 	socklen_t salen;
 	int port = -1, ch, lfd, one = 1;
 
@@ -288,7 +303,9 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			port = (int)strtol(optarg, NULL, 10);
+			if (parse_num(optarg, 65535, &num) < 0)
+				goto usage;
+			port = (int)num;
 			break;
 		case 'h':
 			host = optarg;
@@ -304,7 +321,9 @@ main(int argc, char **argv)
 			key = optarg;
 			break;
 		case 'b':
-			p.huge = strtoul(optarg, NULL, 10);
+			if (parse_num(optarg, SIZE_MAX, &num) < 0)
+				goto usage;
+			p.huge = (size_t)num;
 			break;
 		default:
 			goto usage;
