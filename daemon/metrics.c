@@ -8,6 +8,8 @@
  */
 #include "metrics.h"
 
+#include "cluster.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -265,6 +267,27 @@ render_certs(struct out *o, struct gossipd *d)
 	tls_creds_unref(c);
 }
 
+static void
+render_members(struct out *o, struct gossipd *d)
+{
+	size_t by_state[MS__COUNT] = {0}, alive = 0, dead = 0;
+	int s;
+
+	if (d->cluster == NULL)
+		return;
+	cluster_count(d->cluster, by_state, &alive, &dead);
+	head(o, "gossipd_members", "gauge",
+	     "Entries of the gossip document by state (placeholders "
+	     "included).");
+	for (s = 0; s < MS__COUNT; s++)
+		emit(o, "gossipd_members{state=\"%s\"} %zu\n",
+		     member_state_name((enum member_state)s), by_state[s]);
+	head(o, "gossipd_members_alive", "gauge",
+	     "Entries of the gossip document by liveness.");
+	emit(o, "gossipd_members_alive{alive=\"true\"} %zu\n", alive);
+	emit(o, "gossipd_members_alive{alive=\"false\"} %zu\n", dead);
+}
+
 struct shared_buf *
 metrics_render(struct gossipd *d)
 {
@@ -276,6 +299,7 @@ metrics_render(struct gossipd *d)
 		return NULL;
 	render_connections(&o);
 	render_gossip(&o);
+	render_members(&o, d);
 	render_certs(&o, d);
 	if (!o.failed)
 		b = shared_buf_new(o.buf, o.len);
