@@ -60,4 +60,12 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$d/root/ca.
 	--cert "$d/n2/bundle.crt" --key "$d/n2/node.key" "${json[@]}" "https://127.0.0.1:$port2/gossip")
 assert_eq 400 "$code" "a node against the PKCS#12-configured daemon"
 assert_not_contains "$(cat "$T_DIR/p12.log")" "s3cret" "the password is not logged"
+
+# Credentials that do not load stop the start (exit 1), naming option and file.
+port3=$(free_port)
+start_node bad --node-port "$port3" --certificate-file "$d/n1/bundle.crt" \
+	--certificate-private-key-file "$d/missing.key" --trusted-root-certificates-path "$d/root/ca.crt"
+st=$(wait_exit "$PID_bad" 10) || t_fail "no exit with a missing key"
+assert_eq 1 "$st" "exit status with a missing key"
+wait_log bad "cannot start: CertificatePrivateKeyFile .*missing\.key"
 t_pass
