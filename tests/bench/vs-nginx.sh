@@ -93,7 +93,7 @@ wait_for 10 curl -sf "${tls[@]}" "https://127.0.0.1:$pn/gossip" ||
 pin "$nginx_pid" "$srv_cpu"
 for p in $(pgrep -P "$nginx_pid"); do pin "$p" "$srv_cpu"; done
 
-# run SERVER PORT MODE: one loadgen run; prints "rps p50 p99 p999".
+# run SERVER PORT MODE: one loadgen run; prints "rps p50 p99 p999 resumed%".
 run() {
 	local out
 	out=$(${gen_cpu:+taskset -c $gen_cpu} "$LOADGEN_BIN" --host 127.0.0.1 \
@@ -107,12 +107,14 @@ run() {
 		return 1
 	fi
 	echo "$out" | awk '{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}
-		print v["rps"], v["p50_us"], v["p99_us"], v["p999_us"]}'
+		print v["rps"], v["p50_us"], v["p99_us"], v["p999_us"],
+			("resumed" in v && v["requests"] > 0) ? sprintf("%.0f%%", 100 * v["resumed"] / v["requests"]) : "-"}'
 }
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "servers pinned to CPU ${srv_cpu:-none}, loadgen to CPU ${gen_cpu:-none}; $rounds round(s) of ${seconds}s, $conns connections"
-printf '%-10s %-5s %-8s %12s %10s %10s %10s\n' mode round server rps p50_us p99_us p999_us
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-10s %-5s %-8s %12s %10s %10s %10s %8s\n' mode round server rps p50_us p99_us p999_us resumed
 errors=0
 declare -A ratios g_rps n_rps
 for r in $(seq 1 "$rounds"); do
@@ -123,13 +125,14 @@ for r in $(seq 1 "$rounds"); do
 			port=$pg
 			[ "$s" = nginx ] && port=$pn
 			res=$(run "$s" "$port" "$m") || { errors=$((errors + 1)); continue; }
-			read -r rps p50 p99 p999 <<<"$res"
-			printf '%-10s %-5s %-8s %12s %10s %10s %10s\n' "$m" "$r" "$s" "$rps" "$p50" "$p99" "$p999"
+			read -r rps p50 p99 p999 resumed <<<"$res"
+			printf '%-10s %-5s %-8s %12s %10s %10s %10s %8s\n' "$m" "$r" "$s" "$rps" "$p50" "$p99" "$p999" "$resumed"
 			if [ "$s" = gossipd ]; then g_rps[$m]+="$rps "; else n_rps[$m]+="$rps "; fi
 		done
 	done
 done
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "summary (gossipd/nginx requests per second: median ratio, and min..max over rounds)"
 for m in $modes; do
