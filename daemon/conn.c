@@ -214,25 +214,41 @@ client_send(struct conn *c, const char *buf, size_t len)
 	return errno == EAGAIN || errno == EINTR ? IO_AGAIN : IO_ERR;
 }
 
-/* Client -> in buffer -> pair. Returns 1 on progress, 0 none, -1 fatal. */
+/*
+ * What a pump direction returns: PUMP_AGAIN when it must run once more
+ * (it stopped reading because its buffer was full and has made room since:
+ * no new edge would come for bytes already waiting), PUMP_DONE when every
+ * source it stopped at is drained (EAGAIN or end: a new edge comes with new
+ * bytes, or when a blocked destination can take more), -1 when fatal.
+ * Another turn would only cost two reads that fail with EAGAIN.
+ */
+#define PUMP_DONE  0
+#define PUMP_AGAIN 1
+
+/* Client -> in buffer -> pair. */
 static int
 pump_in(struct conn *c)
 {
 	struct iobuf *b = &c->in;
-	int progress = 0;
+	bool full = false, sent = false;
 	ssize_t n;
 
 	if (c->pair_gone)
-		return 0; /* left unread for the lingering close */
+		return PUMP_DONE; /* left unread for the lingering close */
 	if (b->start == b->end)
 		b->start = b->end = 0;
-	while (!c->client_eof && b->end < CONN_BUF) {
+	for (;;) {
+		if (c->client_eof)
+			break;
+		if (b->end == CONN_BUF) {
+			full = true;
+			break;
+		}
 		n = client_recv(c, b->data + b->end, CONN_BUF - b->end);
 		if (n == IO_AGAIN)
 			break;
 		if (n == IO_ERR)
 			return -1;
-		progress = 1;
 		if (n == 0) {
 			c->client_eof = true;
 			break;
@@ -254,19 +270,18 @@ pump_in(struct conn *c)
 			 * to be read by pump_out; the rest is not wanted. */
 			c->pair_gone = true;
 			b->start = b->end = 0;
-			return 1;
+			return PUMP_DONE;
 		}
 		if (n <= 0)
 			return -1;
 		b->start += (size_t)n;
-		progress = 1;
+		sent = true;
 	}
 	if (c->client_eof && b->start == b->end && !c->pair_shut) {
 		shutdown(c->pfd, SHUT_WR); /* pass the half-close on */
 		c->pair_shut = true;
-		progress = 1;
 	}
-	return progress;
+	return full && sent ? PUMP_AGAIN : PUMP_DONE;
 }
 
 /* Pair -> out buffer -> client. Same return values as pump_in. */
@@ -274,12 +289,18 @@ static int
 pump_out(struct conn *c)
 {
 	struct iobuf *b = &c->out;
-	int progress = 0;
+	bool full = false, sent = false;
 	ssize_t n;
 
 	if (b->start == b->end)
 		b->start = b->end = 0;
-	while (!c->pair_eof && b->end < CONN_BUF) {
+	for (;;) {
+		if (c->pair_eof)
+			break;
+		if (b->end == CONN_BUF) {
+			full = true;
+			break;
+		}
 		n = read(c->pfd, b->data + b->end, CONN_BUF - b->end);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
@@ -288,7 +309,6 @@ pump_out(struct conn *c)
 				* answer was read before; an end all the same */
 		if (n < 0)
 			return -1;
-		progress = 1;
 		if (n == 0) {
 			c->pair_eof = true;
 			break;
@@ -302,9 +322,9 @@ pump_out(struct conn *c)
 		if (n <= 0)
 			return -1;
 		b->start += (size_t)n;
-		progress = 1;
+		sent = true;
 	}
-	return progress;
+	return full && sent ? PUMP_AGAIN : PUMP_DONE;
 }
 
 /* Lingering: drops what the client sends until it closes, errs, or the
@@ -389,7 +409,7 @@ conn_pump(struct conn *c)
 			conn_finish(c); /* MHD is done and all is sent */
 			return;
 		}
-	} while (in > 0 || out > 0);
+	} while (in == PUMP_AGAIN || out == PUMP_AGAIN);
 }
 
 bool
