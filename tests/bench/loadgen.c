@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -649,6 +650,9 @@ main(int argc, char **argv)
 	uint64_t t0, deadline;
 	int t, rc = 0;
 
+	/* A server closing a refused connection under our write must be an
+	 * error counted for that connection, not the end of the run. */
+	signal(SIGPIPE, SIG_IGN);
 	if (parse_opts(argc, argv, &o) < 0) {
 		usage();
 		return 2;
