@@ -87,10 +87,16 @@ struct worker {
 	struct lat lat;
 	uint64_t ok, resumed, held, errors[E__N];
 	uint64_t deadline;
+	int started; /* hold mode: connections started so far */
 	char req[512];
 	size_t reqlen;
 	pthread_t tid;
 };
+
+/* hold mode: at most this many connections of a thread are being made at
+ * once, so that thousands of handshakes queued at once do not outlast the
+ * server's handshake deadline. */
+#define HOLD_RAMP 32
 
 /* hold mode: connections held across all threads, and the target. */
 static atomic_int total_held;
@@ -328,6 +334,8 @@ conn_finish(struct conn *c)
 		/* Idle from now on: watched for nothing but a hang-up. */
 		w->held++;
 		conn_watch(c, 0, EPOLL_CTL_MOD);
+		if (w->started < w->o->conns)
+			conn_start(&w->c[w->started++]);
 		if (atomic_fetch_add(&total_held, 1) + 1 == total_wanted) {
 			printf("held=%d\n", total_wanted);
 			fflush(stdout);
@@ -416,8 +424,12 @@ worker_run(void *arg)
 	for (i = 0; i < w->o->conns; i++) {
 		w->c[i].w = w;
 		w->c[i].fd = -1;
-		conn_start(&w->c[i]);
 	}
+	w->started = w->o->mode == M_HOLD && w->o->conns > HOLD_RAMP
+			 ? HOLD_RAMP
+			 : w->o->conns;
+	for (i = 0; i < w->started; i++)
+		conn_start(&w->c[i]);
 	for (;;) {
 		uint64_t t = now_us();
 		int n, open = 0;
@@ -675,7 +687,9 @@ main(int argc, char **argv)
 		    "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: "
 		    "application/json\r\n%s\r\n",
 		    o.path, o.host, o.port,
-		    o.mode == M_KEEPALIVE ? "" : "Connection: close\r\n");
+		    o.mode == M_KEEPALIVE || o.mode == M_HOLD
+			? ""
+			: "Connection: close\r\n");
 		w->c = calloc((size_t)o.conns, sizeof(*w->c));
 		w->ep = epoll_create1(EPOLL_CLOEXEC);
 		if (w->c == NULL || w->ep < 0 ||
