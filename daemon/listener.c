@@ -256,6 +256,15 @@ worker_begin_stop(struct worker *w)
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->l->afd, NULL);
 }
 
+/*
+ * libmicrohttpd's per-connection pool: the request line and headers, and
+ * the answer's headers (bodies go to the routes in chunks, bounded there).
+ * MHD's own default, 32 KiB: MHD zeroes the whole pool after every request
+ * of a kept-alive connection, so each byte here is resident for as long as
+ * the connection is open and is written once per request.
+ */
+#define MHD_POOL_BYTES (32 * 1024)
+
 static void
 dispatch(struct worker *w, struct epoll_event *e)
 {
@@ -361,7 +370,7 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 	    MHD_USE_NO_LISTEN_SOCKET | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
 	    NULL, NULL, routes_handle, l->d, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->idle_timeout_sec, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT,
+	    (size_t)MHD_POOL_BYTES, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)(cfg->max_connections + 64), MHD_OPTION_NOTIFY_COMPLETED,
 	    routes_completed, l->d, MHD_OPTION_NOTIFY_CONNECTION, notify_conn,
 	    w, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, w, MHD_OPTION_END);
