@@ -6,6 +6,7 @@
  * parsing, bounds and messages. Loading never touches a live config; it
  * builds a new one and returns it whole, or NULL and a reason.
  */
+#include "member.h"
 #include "options.h"
 #include "options_impl.h"
 
@@ -191,33 +192,6 @@ static const char *const win_store_keys[] = {
     "TrustedRootCertificateThumbprint",
 };
 #define N_WIN_STORE (sizeof(win_store_keys) / sizeof(win_store_keys[0]))
-
-/* The 16 state names of SPEC.md section 1, then the old spellings. */
-static const char *const state_names[] = {
-    "Initializing",
-    "DiscoverLeader",
-    "Unknown",
-    "PreReplica",
-    "CatchingUp",
-    "Clone",
-    "Follower",
-    "PreLeader",
-    "Leader",
-    "Manager",
-    "ShuttingDown",
-    "Shutdown",
-    "ReadOnlyLeaderless",
-    "PreReadOnlyReplica",
-    "ReadOnlyReplica",
-    "ResigningLeader",
-};
-static const struct {
-	const char *old, *now;
-} state_aliases[] = {
-    {"Master", "Leader"},
-    {"Slave", "Follower"},
-    {"PreMaster", "PreLeader"},
-};
 
 /* ---------------------------------------------------------------- */
 /* small helpers */
@@ -422,19 +396,15 @@ check_host_opt(const struct opt_def *d, const char *v, char *err, size_t errlen)
 	return -1;
 }
 
-/* Canonical state name for v, or NULL. */
+/* Canonical state name for v (old names mapped to new ones), or NULL. */
 static const char *
 state_canonical(const char *v)
 {
-	for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]);
-	     i++)
-		if (strcasecmp(v, state_names[i]) == 0)
-			return state_names[i];
-	for (size_t i = 0; i < sizeof(state_aliases) / sizeof(state_aliases[0]);
-	     i++)
-		if (strcasecmp(v, state_aliases[i].old) == 0)
-			return state_aliases[i].now;
-	return NULL;
+	enum member_state st;
+
+	if (member_state_parse(v, &st) < 0)
+		return NULL;
+	return member_state_name(st);
 }
 
 /* Checks and canonicalises a string value; *canon is what gets stored. */
