@@ -50,7 +50,11 @@ exchange_fail(struct exchange *x, struct httpc_peer *p, enum io_result r,
 	} else {
 		char what[300];
 
-		snprintf(what, sizeof what, "%s: %s", x->what, doing);
+		/* A long peer name is cut: the reason that follows matters
+		 * more than the end of the name. */
+		if (snprintf(what, sizeof what, "%s: %s", x->what, doing) >=
+		    (int)sizeof what)
+			what[sizeof what - 2] = '~';
 		httpc_conn_mbed_err(err, errlen, what, p->tls_err);
 	}
 	return -1;

@@ -12,7 +12,7 @@ echo "== format check"
 files=$(git ls-files '*.c' '*.h' 2>/dev/null || find common daemon tests -name '*.[ch]')
 clang-format --dry-run -Werror $files
 
-for type in RelWithDebInfo ASan; do
+for type in Release ASan; do
 	dir="build-ci-$type"
 	echo "== build $type"
 	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DGOSSIPD_WERROR=ON \
