@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <stdint.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -203,24 +204,65 @@ expiry_check(struct gossipd *d)
 	tls_creds_unref(c);
 }
 
-/* Waits for signals; returns when asked to stop. */
+/*
+ * The systemd watchdog interval asked for (WATCHDOG_USEC, when the unit
+ * sets WatchdogSec=), halved as sd_watchdog_enabled(3) advises, in
+ * milliseconds; 0 when there is none.
+ */
+static int
+watchdog_interval_ms(void)
+{
+#ifdef HAVE_SYSTEMD
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
+		return usec / 2000 > 0 ? (int)(usec / 2000) : 1;
+#endif
+	return 0;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for signals; returns when asked to stop. Pings the systemd
+ * watchdog from this loop, so a wedged main thread is restarted. */
 static void
 signal_loop(struct gossipd *d, int sfd)
 {
 	time_t next_check = time(NULL) + EXPIRY_CHECK_S;
+	int wd_ms = watchdog_interval_ms();
+	int64_t next_ping = mono_ms();
 	struct signalfd_siginfo si;
 	char err[1024];
 
 	for (;;) {
 		struct pollfd p = {.fd = sfd, .events = POLLIN};
 		time_t now = time(NULL);
+		int64_t timeout = (int64_t)(next_check - now) * 1000;
 		int r;
 
 		if (now >= next_check) {
 			expiry_check(d);
 			next_check = now + EXPIRY_CHECK_S;
+			timeout = (int64_t)EXPIRY_CHECK_S * 1000;
 		}
-		r = poll(&p, 1, (int)(next_check - now) * 1000);
+		if (wd_ms > 0) {
+			int64_t t = mono_ms();
+
+			if (t >= next_ping) {
+				notify_systemd("WATCHDOG=1");
+				next_ping = t + wd_ms;
+			}
+			if (next_ping - t < timeout)
+				timeout = next_ping - t;
+		}
+		r = poll(&p, 1, (int)timeout);
 		if (r <= 0 || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
