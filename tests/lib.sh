@@ -154,14 +154,14 @@ wait_serving() {
 	local name=$1 url=$2 secs=${3:-10}
 	shift 3 2>/dev/null || shift $#
 	local pidvar="PID_$name"
-	local deadline=$((SECONDS + secs))
+	local deadline=$((${EPOCHREALTIME/./} + secs * 1000000))
 	while :; do
 		if curl -sf -o /dev/null --max-time 2 "$@" "$url/health/live"; then
 			return 0
 		fi
 		kill -0 "${!pidvar}" 2>/dev/null ||
 			t_fail "$name exited before serving"
-		[ "$SECONDS" -ge "$deadline" ] &&
+		[ "${EPOCHREALTIME/./}" -ge "$deadline" ] &&
 			t_fail "$name not serving at $url within ${secs}s"
 		sleep 0.05
 	done
@@ -186,9 +186,11 @@ log_count() {
 wait_for() {
 	local secs=$1
 	shift
-	local deadline=$((SECONDS + secs))
+	# Microseconds from $EPOCHREALTIME (bash 5): $SECONDS counts whole
+	# seconds, which would give up after as little as SECONDS-1.
+	local deadline=$((${EPOCHREALTIME/./} + secs * 1000000))
 	while ! "$@" >/dev/null 2>&1; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
+		[ "${EPOCHREALTIME/./}" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
 	return 0
@@ -205,15 +207,15 @@ wait_log() {
 # this works inside $(...) too); for other children of this shell, wait.
 wait_exit() {
 	local pid=$1 secs=$2
-	local deadline=$((SECONDS + secs))
+	local deadline=$((${EPOCHREALTIME/./} + secs * 1000000))
 	local sf="${T_DIR:-/nonexistent}/.status.$pid"
 	while kill -0 "$pid" 2>/dev/null; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
+		[ "${EPOCHREALTIME/./}" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
 	if [ -d "${T_DIR:-/nonexistent}" ] && grep -qx "$pid" <(printf '%s\n' "${T_NODE_PIDS[@]}"); then
 		while [ ! -f "$sf" ]; do
-			[ "$SECONDS" -ge "$deadline" ] && return 1
+			[ "${EPOCHREALTIME/./}" -ge "$deadline" ] && return 1
 			sleep 0.02
 		done
 		cat "$sf"
