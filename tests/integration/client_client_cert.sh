@@ -8,31 +8,6 @@ t_init
 pki="$T_DIR/pki"
 mkdir -p "$pki"
 make_pki "$pki"
-# bound NAME: 0 once NAME listens, 1 if its port was taken meanwhile.
-bound() {
-	wait_for 20 grep -qE "serving on|cannot start" "$T_DIR/$1.log" ||
-		t_fail "$1 did not start"
-	grep -q "serving on" "$T_DIR/$1.log" && return 0
-	grep -q "Address already in use" "$T_DIR/$1.log" ||
-		t_fail "$1 did not start: $(grep "cannot start" "$T_DIR/$1.log")"
-	t_log "$1: its port was taken meanwhile; another try"
-	return 1
-}
-# serve_on_free_port NAME SCHEME ARGS...: starts NAME with --node-port
-# on a free port (in $port) and waits until it serves; a port that another
-# test takes between free_port and the bind means another try.
-serve_on_free_port() {
-	local name=$1 scheme=$2 try
-	shift 2
-	for try in 1 2 3; do
-		port=$(free_port)
-		rm -f "$T_DIR/$name.log"
-		start_node "$name" "$@" --node-port "$port"
-		bound "$name" && break
-		[ "$try" -lt 3 ] || t_fail "$name: no free port after 3 tries"
-	done
-	wait_serving "$name" "$scheme://127.0.0.1:$port" 20 -k
-}
 serve_on_free_port n1 https --gossip-requires-client-cert \
 	--certificate-file "$pki/node/node.crt" \
 	--certificate-private-key-file "$pki/node/node.key" \

@@ -13,16 +13,6 @@ tls=(--certificate-file "$pki/node/node.crt"
 	--certificate-private-key-file "$pki/node/node.key"
 	--trusted-root-certificates-path "$pki/ca/ca.crt")
 
-# bound NAME: 0 once NAME listens, 1 if its port was taken meanwhile.
-bound() {
-	wait_for 20 grep -qE "serving on|cannot start" "$T_DIR/$1.log" ||
-		t_fail "$1 did not start"
-	grep -q "serving on" "$T_DIR/$1.log" && return 0
-	grep -q "Address already in use" "$T_DIR/$1.log" ||
-		t_fail "$1 did not start: $(grep "cannot start" "$T_DIR/$1.log")"
-	t_log "$1: its port was taken meanwhile; another try"
-	return 1
-}
 
 # Three nodes, each seeded with the other two. A port that another test
 # takes between free_port and the bind means starting over on new ones.

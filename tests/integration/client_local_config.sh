@@ -8,16 +8,6 @@ t_init
 pki="$T_DIR/pki"
 mkdir -p "$pki"
 make_pki "$pki"
-# bound NAME: 0 once NAME listens, 1 if its port was taken meanwhile.
-bound() {
-	wait_for 20 grep -qE "serving on|cannot start" "$T_DIR/$1.log" ||
-		t_fail "$1 did not start"
-	grep -q "serving on" "$T_DIR/$1.log" && return 0
-	grep -q "Address already in use" "$T_DIR/$1.log" ||
-		t_fail "$1 did not start: $(grep "cannot start" "$T_DIR/$1.log")"
-	t_log "$1: its port was taken meanwhile; another try"
-	return 1
-}
 # The port is in the file; one another test takes first means a new file.
 for try in 1 2 3; do
 	port=$(free_port)
