@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -1081,29 +1083,15 @@ static char fixtures[256];
 static int
 tls_group_setup(void **state)
 {
-	const char *data = getenv("GOSSIPD_TEST_DATA");
-	char cmd[1024];
-
 	(void)state;
-	if (data == NULL)
-		data = "tests/data";
-	snprintf(fixtures, sizeof fixtures, "/tmp/gossipd-test-httpc-XXXXXX");
-	if (mkdtemp(fixtures) == NULL)
-		return -1;
-	snprintf(cmd, sizeof cmd,
-		 "bash '%s/make-fixtures.sh' '%s' >/dev/null 2>&1", data,
-		 fixtures);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixtures_make(fixtures, sizeof(fixtures), "test-httpc", true);
 }
 
 static int
 tls_group_teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fixtures);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixtures_remove(fixtures);
 }
 
 static void

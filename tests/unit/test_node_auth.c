@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,32 +22,15 @@ static char fixtures[256];
 static int
 group_setup(void **state)
 {
-	char cmd[1024];
-	const char *data = getenv("GOSSIPD_TEST_DATA");
-
 	(void)state;
-	if (data == NULL)
-		data = "tests/data";
-	snprintf(fixtures, sizeof(fixtures), "/tmp/gossipd-node-auth-XXXXXX");
-	if (mkdtemp(fixtures) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "bash '%s/make-fixtures.sh' '%s'", data,
-		 fixtures);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixtures_make(fixtures, sizeof(fixtures), "node-auth", false);
 }
 
 static int
 group_teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	if (fixtures[0] != '\0') {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixtures);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
+	return fixtures_remove(fixtures);
 }
 
 static void

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,27 +25,15 @@ static char fx[256];
 static int
 group_setup(void **state)
 {
-	char cmd[1024];
-	const char *data = getenv("GOSSIPD_TEST_DATA");
-
 	(void)state;
-	if (data == NULL)
-		data = "tests/data";
-	snprintf(fx, sizeof(fx), "/tmp/gossipd-pkcs-XXXXXX");
-	if (mkdtemp(fx) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "bash '%s/make-fixtures.sh' '%s'", data, fx);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixtures_make(fx, sizeof(fx), "pkcs", false);
 }
 
 static int
 group_teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixtures_remove(fx);
 }
 
 /* Reads a fixture; the caller frees it. */
