@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -37,6 +38,15 @@ conn_info_unref(struct conn_info *ci)
 {
 	if (ci != NULL && --ci->refs == 0)
 		free(ci);
+}
+
+enum node_identity
+conn_info_identity(const struct conn_info *ci, time_t now)
+{
+	if (ci->not_after != 0 && now > ci->not_after &&
+	    (ci->identity == ID_NODE || ci->identity == ID_CLIENT))
+		return ID_ANONYMOUS;
+	return ci->identity;
 }
 
 static int
@@ -158,6 +168,9 @@ conn_close(struct conn *c)
 	if (c->closed)
 		return;
 	c->closed = true;
+	if (c->doom_until_ms != 0)
+		log_warn("connection from %s closed: %s", c->info->peer_addr,
+			 c->doom_reason);
 	if (c->tls != NULL && c->linger_until_ms == 0)
 		tls_conn_close_notify(c);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->cfd, NULL);
@@ -375,6 +388,7 @@ conn_finish(struct conn *c)
 void
 conn_pump(struct conn *c)
 {
+	char why[160];
 	int in, out;
 
 	if (c->closed)
@@ -393,6 +407,13 @@ conn_pump(struct conn *c)
 		if (r == 0)
 			return; /* wants more bytes */
 		c->deadline_ms = 0;
+		if (tls_conn_recheck(c, why, sizeof(why)) != 0) {
+			/* verified under credentials a reload replaced */
+			log_warn("connection from %s denied: %s (reload)",
+				 c->info->peer_addr, why);
+			conn_close(c);
+			return;
+		}
 		if (hand_off(c) != 0) {
 			conn_close(c);
 			return;
@@ -410,6 +431,43 @@ conn_pump(struct conn *c)
 			return;
 		}
 	} while (in == PUMP_AGAIN || out == PUMP_AGAIN);
+}
+
+void
+conn_doom(struct conn *c, const char *reason)
+{
+	const struct gossipd_config *cfg = c->w->l->d->cfg;
+
+	if (c->doom_until_ms != 0)
+		return;
+	snprintf(c->doom_reason, sizeof(c->doom_reason), "%s", reason);
+	/* an answer in flight gets as long as a request may take */
+	c->doom_until_ms =
+	    now_ms() +
+	    (cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms : LINGER_MS);
+}
+
+/* Rights lost since the last sweep: a reload that revokes or no longer
+ * trusts the peer certificate, or its notAfter passed. */
+static void
+check_rights(struct conn *c)
+{
+	struct conn_info *ci = c->info;
+	char why[160];
+
+	if (c->doom_until_ms != 0 || !c->handed_off)
+		return;
+	if (tls_conn_recheck(c, why, sizeof(why)) != 0) {
+		metrics_refusal(strstr(why, "revoked") != NULL ? "revoked"
+							       : "untrusted");
+		strncat(why, " (reload)", sizeof(why) - strlen(why) - 1);
+		conn_doom(c, why);
+	} else if (ci->not_after != 0 && ci->identity != ID_ANONYMOUS &&
+		   conn_info_identity(ci, time(NULL)) == ID_ANONYMOUS) {
+		ci->identity = ID_ANONYMOUS;
+		metrics_refusal("expired");
+		conn_doom(c, "certificate has expired");
+	}
 }
 
 bool
@@ -451,6 +509,15 @@ conn_sweep(struct conn *c, int64_t now)
 	}
 	if (c->w->stopping && !c->handed_off) {
 		conn_close(c); /* a handshake has nothing in flight */
+		return;
+	}
+	check_rights(c);
+	if (c->doom_until_ms != 0) {
+		conn_pump(c); /* what MHD has answered goes out first */
+		if (c->closed)
+			return;
+		if (conn_idle(c) || now >= c->doom_until_ms)
+			conn_close(c);
 		return;
 	}
 	if (c->w->stopping) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "gossipd.h"
 #include "node_auth.h"
@@ -25,12 +26,18 @@ struct conn_info {
 	char peer_cn[256];	/* CN of the client certificate, or "" */
 	char why_not_node[256]; /* for ID_CLIENT: the node_auth reason */
 	char peer_addr[64];	/* "ip:port", "[v6]:port" or "admin-socket" */
+	/* the earliest notAfter of the peer's certificate chain (0: no
+	 * certificate): past it the peer is no longer authenticated */
+	time_t not_after;
 	bool in_request; /* bytes of a request arrived, not yet answered */
 	int64_t request_started_ms;
 };
 
 /* Drops a reference; frees with the last. Accepts NULL. */
 void conn_info_unref(struct conn_info *ci);
+/* The identity a request on the connection has now: ID_ANONYMOUS once
+ * the peer certificate has expired (checked against the clock). */
+enum node_identity conn_info_identity(const struct conn_info *ci, time_t now);
 
 struct listener;
 

@@ -380,7 +380,7 @@ ctx_new(struct gossipd *d, struct MHD_Connection *conn, const char *url,
 	if (ci != NULL && ci->socket_context != NULL) {
 		c->ci = ci->socket_context;
 		c->ci->refs++;
-		c->r.identity = c->ci->identity;
+		c->r.identity = conn_info_identity(c->ci, time(NULL));
 		c->r.peer_cn = c->ci->peer_cn;
 		c->r.peer_addr = c->ci->peer_addr;
 	}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -80,6 +81,9 @@ tls_conn_start(struct conn *c)
 	mbedtls_ssl_init(&t->ssl);
 	t->c = c;
 	c->tls = t;
+	/* read before the configuration: a reload in between is seen as a
+	 * change and checked again */
+	c->cred_gen = atomic_load(&c->w->l->tls_gen);
 	t->srv = tls_server_get(c->w->l);
 	if (t->srv == NULL || mbedtls_ssl_setup(&t->ssl, &t->srv->conf) != 0) {
 		log_error("cannot set up a TLS session");
@@ -160,6 +164,30 @@ handshake_failed(struct tls_session *t, int ret)
 			   peer, why, (unsigned)-ret);
 }
 
+/* The earliest notAfter of a chain, as a time_t (UTC). */
+static time_t
+chain_not_after(const mbedtls_x509_crt *crt)
+{
+	time_t min = 0;
+
+	for (; crt != NULL && crt->raw.p != NULL; crt = crt->next) {
+		const mbedtls_x509_time *v = &crt->valid_to;
+		struct tm tm = {
+		    .tm_year = v->year - 1900,
+		    .tm_mon = v->mon - 1,
+		    .tm_mday = v->day,
+		    .tm_hour = v->hour,
+		    .tm_min = v->min,
+		    .tm_sec = v->sec,
+		};
+		time_t t = timegm(&tm);
+
+		if (min == 0 || t < min)
+			min = t;
+	}
+	return min;
+}
+
 /* The identity of a verified (or absent) client certificate. */
 static void
 set_identity(struct tls_session *t)
@@ -173,6 +201,7 @@ set_identity(struct tls_session *t)
 	}
 	if (node_auth_subject_cn(peer, ci->peer_cn, sizeof(ci->peer_cn)) != 0)
 		ci->peer_cn[0] = '\0';
+	ci->not_after = chain_not_after(peer);
 	ci->identity =
 	    node_auth_verdict(peer, t->srv->creds->reserved_cn,
 			      ci->why_not_node, sizeof(ci->why_not_node));
@@ -203,6 +232,45 @@ tls_conn_handshake(struct conn *c)
 	metrics_handshake_ok(t->resumed);
 	set_identity(t);
 	return 1;
+}
+
+int
+tls_conn_recheck(struct conn *c, char *why, size_t len)
+{
+	struct tls_session *t = c->tls;
+	unsigned gen = atomic_load(&c->w->l->tls_gen);
+	const mbedtls_x509_crt *peer;
+	struct conn_info *ci = c->info;
+	struct tls_server *cur;
+	enum node_identity was = ci->identity, id;
+	int rc = 0;
+
+	if (t == NULL || c->cred_gen == gen)
+		return 0;
+	c->cred_gen = gen;
+	peer = mbedtls_ssl_get_peer_cert(&t->ssl);
+	if (peer == NULL || peer->raw.p == NULL ||
+	    (cur = tls_server_get(c->w->l)) == NULL)
+		return 0; /* anonymous stays anonymous */
+	/* mbedTLS takes the chain as non-const; it only reads it */
+	if (tls_creds_verify_peer(cur->creds, (mbedtls_x509_crt *)peer, why,
+				  len) != 0) {
+		ci->identity = ID_ANONYMOUS;
+		rc = -1;
+	} else {
+		id = node_auth_verdict(peer, cur->creds->reserved_cn,
+				       ci->why_not_node,
+				       sizeof(ci->why_not_node));
+		if (id == ID_NODE)
+			ci->why_not_node[0] = '\0';
+		else if (was == ID_NODE) {
+			snprintf(why, len, "%s", ci->why_not_node);
+			rc = -1;
+		}
+		ci->identity = id;
+	}
+	tls_server_unref(cur);
+	return rc;
 }
 
 ssize_t

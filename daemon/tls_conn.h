@@ -20,6 +20,14 @@ int tls_conn_start(struct conn *c);
  * connection must be closed (the refusal is counted and logged).
  */
 int tls_conn_handshake(struct conn *c);
+/*
+ * When the credential set changed since the peer certificate of c was
+ * last checked (a reload: new roots, a new CRL, another reserved CN),
+ * verifies it again against the current set and re-decides the identity.
+ * Returns 0 when the peer keeps its rights, -1 when it lost them (its
+ * identity is lowered at once; the reason is in why).
+ */
+int tls_conn_recheck(struct conn *c, char *why, size_t len);
 /* Like read(2)/send(2): bytes, 0 at close_notify or EOF, -1 would block,
  * -2 fatal. */
 ssize_t tls_conn_recv(struct conn *c, char *buf, size_t len);

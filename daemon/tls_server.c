@@ -206,6 +206,7 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 	pthread_mutex_lock(&l->tls_lock);
 	old = l->tls;
 	l->tls = s;
+	atomic_fetch_add(&l->tls_gen, 1); /* workers re-check open peers */
 	pthread_mutex_unlock(&l->tls_lock);
 	tls_server_unref(old);
 	return 0;

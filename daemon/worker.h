@@ -59,6 +59,14 @@ struct conn {
 	 * so that closing does not reset the connection under its answer */
 	int64_t linger_until_ms;
 	size_t lingered; /* bytes dropped while lingering */
+	/* the credential generation the peer certificate was last checked
+	 * against (tls_conn_recheck) */
+	unsigned cred_gen;
+	/* the peer lost its rights (revoked or expired certificate): closed
+	 * once the answer in flight is sent, or at doom_until_ms at the
+	 * latest; the reason is logged then */
+	int64_t doom_until_ms;
+	char doom_reason[160];
 	struct conn_info *info;
 	struct tls_session *tls; /* NULL: plain (insecure or admin) */
 	struct iobuf in;	 /* client -> MHD */
@@ -104,6 +112,7 @@ struct listener {
 	pthread_mutex_t tls_lock;
 	struct tls_server *tls;
 	struct tls_rng *tls_rng; /* shared by every configuration */
+	atomic_uint tls_gen;	 /* bumped by every tls_server_update */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -120,6 +129,9 @@ void conn_close(struct conn *c);
 /* Timers: handshake deadline, request timeout; idle closing when the
  * worker is stopping. */
 void conn_sweep(struct conn *c, int64_t now);
+/* The peer of c lost its rights: it is closed once what is in flight is
+ * answered (conn_sweep), with one line giving reason. */
+void conn_doom(struct conn *c, const char *reason);
 /* True when nothing is in flight (for the drain at stop). */
 bool conn_idle(const struct conn *c);
 /* Frees the dead list. */
