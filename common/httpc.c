@@ -364,6 +364,7 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	}
 	resp->conn_reused = reused;
 	resp->tls_resumed = p->resumed;
+	resp->peer_not_after = httpc_conn_peer_not_after(p);
 	if (!x.keep)
 		httpc_conn_close(p);
 	p->idle_since = httpc_conn_now_ms();

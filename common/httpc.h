@@ -59,6 +59,8 @@ struct httpc_response {
 	size_t body_len;
 	int conn_reused; /* sent on a kept-alive connection */
 	int tls_resumed; /* this connection resumed a saved TLS session */
+	long long peer_not_after; /* TLS: the server certificate's notAfter
+				     (Unix time); 0 over plain HTTP */
 };
 
 /* Returns a new client, or NULL with a reason in err. Free with httpc_free. */

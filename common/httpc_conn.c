@@ -24,6 +24,7 @@
 
 #include "httpc_dns.h"
 #include "node_auth.h"
+#include "tls_creds_int.h"
 
 int64_t
 httpc_conn_now_ms(void)
@@ -475,6 +476,17 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	}
 	session_keep(p);
 	return 0;
+}
+
+long long
+httpc_conn_peer_not_after(struct httpc_peer *p)
+{
+	const mbedtls_x509_crt *crt;
+
+	if (!p->tls || p->fd < 0)
+		return 0;
+	crt = mbedtls_ssl_get_peer_cert(&p->ssl);
+	return crt != NULL ? (long long)tls_creds_x509_time(&crt->valid_to) : 0;
 }
 
 int

@@ -53,6 +53,10 @@ struct httpc {
 
 enum io_result { IO_OK = 0, IO_EOF = 1, IO_FAIL = -1, IO_TIMEOUT = -2 };
 
+/* The notAfter of the certificate the peer presented on its live TLS
+ * connection (Unix time), or 0. */
+long long httpc_conn_peer_not_after(struct httpc_peer *p);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t httpc_conn_now_ms(void);
 

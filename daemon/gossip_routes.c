@@ -19,6 +19,7 @@
 #include "gossiper.h"
 #include "log.h"
 #include "metrics.h"
+#include "peer_health.h"
 
 #define CT_JSON		 "application/json; charset=utf-8"
 #define UPDATE_MAX_BYTES 4096
@@ -96,6 +97,7 @@ on_event(void *ctx, const struct cluster_event *ev)
 	case CE_REMOVED:
 		log_info("member %s removed: dead for more than %d s",
 			 ev->endpoint, d->cfg->dead_member_removal_period_sec);
+		peer_health_forget(d->peers, ev->endpoint);
 		break;
 	case CE_REPLACED:
 		log_info("seed %s answered as member %s", ev->seed,
@@ -251,8 +253,12 @@ gossip_service_start(struct gossipd *d, char *err, size_t errlen)
 	p.dead_removal =
 	    (ticks_t)cfg->dead_member_removal_period_sec * TICKS_PER_SEC;
 	p.max_members = cfg->max_members > 0 ? (size_t)cfg->max_members : 0;
-	d->cluster = cluster_new(&self, &p, on_event, d);
+	d->peers = peer_health_new();
+	d->cluster =
+	    d->peers != NULL ? cluster_new(&self, &p, on_event, d) : NULL;
 	if (d->cluster == NULL) {
+		peer_health_free(d->peers);
+		d->peers = NULL;
 		snprintf(err, errlen, "out of memory for the member table");
 		return -1;
 	}
@@ -267,6 +273,8 @@ gossip_service_start(struct gossipd *d, char *err, size_t errlen)
 	if (d->gossiper == NULL) {
 		cluster_free(d->cluster);
 		d->cluster = NULL;
+		peer_health_free(d->peers);
+		d->peers = NULL;
 		return -1;
 	}
 	log_info("member %s (%s): gossiping with %zu seed(s)%s, every %d ms, "
@@ -284,6 +292,8 @@ gossip_service_stop(struct gossipd *d)
 	d->gossiper = NULL;
 	cluster_free(d->cluster);
 	d->cluster = NULL;
+	peer_health_free(d->peers);
+	d->peers = NULL;
 }
 
 void

@@ -34,6 +34,9 @@ struct gossipd {
 	/* the gossip part (gossip_routes.c, gossiper.c) */
 	struct cluster *cluster;
 	struct gossiper *gossiper;
+	/* per-peer exchange health (common/peer_health.h), recorded by the
+	 * gossip side, read by /members/health, /metrics, /health/ready */
+	struct peer_health *peers;
 
 	/* daemon.c: the sockets and workers; one reload at a time; configs
 	 * replaced by reloads stay allocated until exit, so that a pointer

@@ -28,6 +28,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "metrics.h"
+#include "peer_health.h"
 
 #define FAST_ROUNDS	 20
 #define FAST_INTERVAL_MS 100
@@ -93,6 +94,15 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 		return;
 	g->quiet[g->n_quiet++] = *t;
 	log_warn("seed %s:%d does not answer: %s", t->host, t->port, why);
+}
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int64_t
@@ -218,7 +228,8 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 	struct cluster_doc answer;
 	const char *cls = NULL;
 	char err[512], why[600];
-	int64_t t0 = mono_ms();
+	int64_t t0 = mono_us();
+	long long resp_not_after;
 	double secs;
 
 	memset(&resp, 0, sizeof(resp));
@@ -244,15 +255,19 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 		cluster_merge(g->d->cluster, &answer, t, ticks_now());
 		cluster_doc_free(&answer);
 	}
+	resp_not_after = resp.peer_not_after;
 	httpc_response_free(&resp); /* zeroed by httpc_request on failure */
-	secs = (double)(mono_ms() - t0) / 1000.0;
+	secs = (double)(mono_us() - t0) / 1e6;
 	if (cls == NULL) {
 		metrics_exchange_ok(secs);
+		peer_health_ok(g->d->peers, t->host, t->port, secs,
+			       (time_t)resp_not_after, time(NULL));
 		seed_report(g, t, true, NULL, NULL);
 		return;
 	}
 	log_debug("gossip with %s:%d failed: %s", t->host, t->port, why);
 	metrics_exchange_failure(cls, secs);
+	peer_health_fail(g->d->peers, t->host, t->port, cls, why, time(NULL));
 	if (!cluster_exchange_failed(g->d->cluster, t, why, ticks_now()))
 		seed_report(g, t, false, cls, why);
 }

@@ -9,6 +9,7 @@
 #include "metrics.h"
 
 #include "cluster.h"
+#include "peer_health.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -18,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#define RENDER_MAX (64 * 1024)
+#define RENDER_MAX (512 * 1024)
 
 static const char *const refusal_names[] = {
     "untrusted",	 "expired",	    "revoked",	  "not_yet_valid",
@@ -288,6 +289,86 @@ render_members(struct out *o, struct gossipd *d)
 	emit(o, "gossipd_members_alive{alive=\"false\"} %zu\n", dead);
 }
 
+/* A label value: backslash, quote and newline escaped. */
+static void
+label_value(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 3 < cap; s++) {
+		if (*s == '\\' || *s == '"' || *s == '\n') {
+			out[n++] = '\\';
+			out[n++] = *s == '\n' ? 'n' : *s;
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* Per member, from d->peers: only what was measured is emitted. */
+static void
+render_peers(struct out *o, struct gossipd *d)
+{
+	struct peer_health_entry *e = malloc(PEER_HEALTH_MAX * sizeof(*e));
+	char m[2 * PEER_HEALTH_ENDPOINT_MAX];
+	time_t now = time(NULL);
+	size_t n, i;
+
+	if (e == NULL)
+		return;
+	n = peer_health_snapshot(d->peers, e, PEER_HEALTH_MAX);
+	head(o, "gossipd_peer_last_success_timestamp_seconds", "gauge",
+	     "Unix time of the last successful exchange with the member.");
+	for (i = 0; i < n; i++) {
+		label_value(m, sizeof(m), e[i].endpoint);
+		if (e[i].last_ok != 0)
+			emit(o,
+			     "gossipd_peer_last_success_timestamp_seconds{"
+			     "member=\"%s\"} %lld\n",
+			     m, (long long)e[i].last_ok);
+	}
+	head(o, "gossipd_peer_last_error_timestamp_seconds", "gauge",
+	     "Unix time of the last failed exchange with the member, "
+	     "labelled with its reason.");
+	for (i = 0; i < n; i++) {
+		label_value(m, sizeof(m), e[i].endpoint);
+		if (e[i].last_error_at != 0)
+			emit(o,
+			     "gossipd_peer_last_error_timestamp_seconds{"
+			     "member=\"%s\",reason=\"%s\"} %lld\n",
+			     m, e[i].reason, (long long)e[i].last_error_at);
+	}
+	head(o, "gossipd_peer_consecutive_failures", "gauge",
+	     "Failed exchanges with the member since its last success.");
+	for (i = 0; i < n; i++) {
+		label_value(m, sizeof(m), e[i].endpoint);
+		emit(o, "gossipd_peer_consecutive_failures{member=\"%s\"} %u\n",
+		     m, e[i].consecutive_failures);
+	}
+	head(o, "gossipd_peer_round_trip_seconds", "gauge",
+	     "Duration of the last successful exchange with the member.");
+	for (i = 0; i < n; i++) {
+		label_value(m, sizeof(m), e[i].endpoint);
+		if (e[i].last_ok != 0)
+			emit(o,
+			     "gossipd_peer_round_trip_seconds{member=\"%s\"} "
+			     "%.6f\n",
+			     m, e[i].rtt_seconds);
+	}
+	head(o, "gossipd_peer_certificate_expiry_seconds", "gauge",
+	     "Seconds until the certificate the member presented expires.");
+	for (i = 0; i < n; i++) {
+		label_value(m, sizeof(m), e[i].endpoint);
+		if (e[i].cert_not_after != 0)
+			emit(o,
+			     "gossipd_peer_certificate_expiry_seconds{"
+			     "member=\"%s\"} %lld\n",
+			     m, (long long)(e[i].cert_not_after - now));
+	}
+	free(e);
+}
+
 struct shared_buf *
 metrics_render(struct gossipd *d)
 {
@@ -300,6 +381,7 @@ metrics_render(struct gossipd *d)
 	render_connections(&o);
 	render_gossip(&o);
 	render_members(&o, d);
+	render_peers(&o, d);
 	render_certs(&o, d);
 	if (!o.failed)
 		b = shared_buf_new(o.buf, o.len);

@@ -14,6 +14,7 @@
 
 #include "builtin_routes.h"
 #include "gossip_routes.h"
+#include "health_routes.h"
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
@@ -60,6 +61,9 @@ static const struct route route_table[] = {
     {"/gossip", M_GET | M_HEAD, route_gossip_read, AUTH_GOSSIP_READ, false},
     {"/gossip", M_POST, route_gossip_post, AUTH_NODE, true},
     {"/health/live", M_GET | M_HEAD, route_health_live, AUTH_ANY, false},
+    {"/health/ready", M_GET | M_HEAD, route_health_ready, AUTH_ANY, false},
+    {"/members/health", M_GET | M_HEAD, route_members_health, AUTH_METRICS,
+     false},
     {"/ping", M_GET | M_HEAD, route_ping, AUTH_ANY, false},
     {"/info", M_GET | M_HEAD, route_info, AUTH_ANY, false},
     {"/metrics", M_GET | M_HEAD, route_metrics, AUTH_METRICS, false},

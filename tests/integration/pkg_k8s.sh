@@ -39,6 +39,8 @@ for c in pod["containers"] + pod["initContainers"]:
         assert m["name"] in vols, (c["name"], m["name"])
 main = pod["containers"][0]
 assert main["ports"][0]["containerPort"] == 2113
+assert main["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+assert main["livenessProbe"]["httpGet"]["path"] == "/health/live"
 conf = cm["data"]["gossipd.conf"]
 cfg = yaml.safe_load(conf)
 assert cfg["ClusterDns"].startswith(svc["metadata"]["name"] + ".gossipd.svc")
