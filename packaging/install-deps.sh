@@ -11,6 +11,9 @@ pkgs=(build-essential cmake pkg-config git clang clang-format
 pkgs+=(dpkg-dev file lintian man-db systemd python3-yaml adduser)
 # Robustness: hostile-client tests, the TLS audit, the valgrind script.
 pkgs+=(slowhttptest testssl.sh valgrind)
+# Fault scenarios (tests/netns.sh): packet loss and cut links in network
+# namespaces are nftables rules.
+pkgs+=(nftables)
 # Benchmarks: the load generator's TLS client (OpenSSL, cheaper than the
 # servers it measures).
 pkgs+=(libssl-dev)

@@ -11,6 +11,10 @@ GOSSIPD_SRC=${GOSSIPD_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 T_NAME=$(basename "$0" .sh)
 T_PIDS=()
 T_NODE_PIDS=() # started by start_node, with a watcher
+# A command that start_node puts before gossipd, one that execs it (so
+# that the pid is still gossipd's): tests/netns.sh sets it to
+# "ip netns exec NS" to start a member inside a namespace.
+T_NODE_WRAP=()
 T_PORTS=" "
 
 t_log() { printf '[%s] %s\n' "$T_NAME" "$*" >&2; }
@@ -128,7 +132,7 @@ start_node() {
 	# A small watcher subshell records the exit status in
 	# $T_DIR/.status.PID, so that wait_exit works from any subshell too.
 	(
-		"$GOSSIPD_BIN" start "$@" "${extra[@]}" >"$T_DIR/$name.log" 2>&1 &
+		"${T_NODE_WRAP[@]}" "$GOSSIPD_BIN" start "$@" "${extra[@]}" >"$T_DIR/$name.log" 2>&1 &
 		local child=$!
 		echo "$child" >"$T_DIR/.pid.$name"
 		wait "$child" 2>/dev/null
