@@ -23,7 +23,9 @@ struct httpc_config {
 	 * TLS: NULL means plain HTTP (insecure mode). With creds, the
 	 * client presents creds->chain/key and verifies the server against
 	 * creds->trusted (and creds->crl), and checks that the server
-	 * certificate carries the dialled host as a DNS or IP SAN.
+	 * certificate carries the dialled host as a DNS or IP SAN and
+	 * passes the node verdict (node_auth_peer_verdict: the server is a
+	 * node). A refusal's error holds NODE_AUTH_NOT_A_NODE.
 	 * The client takes its own reference to creds.
 	 */
 	struct tls_creds *creds;

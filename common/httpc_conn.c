@@ -397,7 +397,7 @@ static int
 handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	  int timeout_ms, char *err, size_t errlen)
 {
-	char what[sizeof p->name + 32];
+	char what[sizeof p->name + 32], why[320];
 	const mbedtls_x509_crt *peer_cert;
 	uint32_t flags;
 	int ret, w;
@@ -472,6 +472,17 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 		snprintf(err, errlen,
 			 "%s: server certificate has no SAN matching %s", what,
 			 p->host);
+		return -1;
+	}
+	/* A node dials nodes: the server passes the node verdict an
+	 * incoming node gets (a resumed session too: its certificate is
+	 * the one kept in the session). */
+	if (c->verify && c->creds != NULL &&
+	    node_auth_peer_verdict(peer_cert, c->creds->reserved_cn, p->host,
+				   why, sizeof why) != ID_NODE) {
+		httpc_conn_session_drop(p);
+		snprintf(err, errlen, "%s: " NODE_AUTH_NOT_A_NODE ": %s", what,
+			 why);
 		return -1;
 	}
 	session_keep(p);

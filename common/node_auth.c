@@ -139,13 +139,16 @@ node_auth_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t len)
 	if (crt == NULL || buf == NULL || len == 0)
 		return -1;
 	buf[0] = '\0';
-	/* The last CN is the most specific one, as in curl and OpenSSL's
-	 * host checks. */
+	/* Two CNs make an ambiguous identity: which one would be the
+	 * node's? Neither is taken. */
 	for (const mbedtls_x509_name *n = &crt->subject; n != NULL;
 	     n = n->next) {
-		if (n->oid.p != NULL &&
-		    MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0)
-			val = &n->val;
+		if (n->oid.p == NULL ||
+		    MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) != 0)
+			continue;
+		if (val != NULL)
+			return -2;
+		val = &n->val;
 	}
 	if (val == NULL || val->p == NULL || val->len == 0 || val->len >= len)
 		return -1;
@@ -243,7 +246,14 @@ node_auth_verdict(const mbedtls_x509_crt *crt, const char *reserved_cn,
 		return ID_CLIENT;
 	}
 	sanitize(reserved_cn, sres, sizeof(sres));
-	if (node_auth_subject_cn(crt, cn, sizeof(cn)) != 0) {
+	int got = node_auth_subject_cn(crt, cn, sizeof(cn));
+	if (got == -2) {
+		set_reason(reason, reasonlen,
+			   "certificate has more than one subject CN "
+			   "(ambiguous identity)");
+		return ID_CLIENT;
+	}
+	if (got != 0) {
 		if (reason != NULL && reasonlen > 0)
 			snprintf(reason, reasonlen,
 				 "certificate has no usable subject CN to "
@@ -269,6 +279,25 @@ node_auth_verdict(const mbedtls_x509_crt *crt, const char *reserved_cn,
 	problem = usage_problem(crt);
 	if (problem != NULL) {
 		set_reason(reason, reasonlen, problem);
+		return ID_CLIENT;
+	}
+	return ID_NODE;
+}
+
+enum node_identity
+node_auth_peer_verdict(const mbedtls_x509_crt *crt, const char *reserved_cn,
+		       const char *host, char *reason, size_t reasonlen)
+{
+	char shost[72];
+
+	if (node_auth_verdict(crt, reserved_cn, reason, reasonlen) != ID_NODE)
+		return ID_CLIENT;
+	if (!node_auth_san_match(crt, host)) {
+		sanitize(host, shost, sizeof(shost));
+		if (reason != NULL && reasonlen > 0)
+			snprintf(reason, reasonlen,
+				 "server certificate has no SAN matching %s",
+				 shost);
 		return ID_CLIENT;
 	}
 	return ID_NODE;

@@ -26,7 +26,11 @@ enum node_identity {
  */
 bool node_auth_cn_match(const char *pattern, const char *cn);
 
-/* Copies the subject CN into buf. Returns 0, or -1 when there is none. */
+/*
+ * Copies the subject CN into buf. Returns 0, -1 when there is none (or it
+ * does not fit, or holds control characters), -2 when the subject has
+ * more than one CN (ambiguous: buf is left empty).
+ */
 int node_auth_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t len);
 
 /*
@@ -43,6 +47,28 @@ int node_auth_subject_cn(const mbedtls_x509_crt *crt, char *buf, size_t len);
 enum node_identity node_auth_verdict(const mbedtls_x509_crt *crt,
 				     const char *reserved_cn, char *reason,
 				     size_t reasonlen);
+
+/*
+ * The words that start the reason of an outbound refusal in an httpc
+ * error ("TLS handshake with H:P: " NODE_AUTH_NOT_A_NODE ": <reason>"),
+ * by which the caller tells it from other TLS failures.
+ */
+#define NODE_AUTH_NOT_A_NODE "server is not a node"
+
+/*
+ * The verdict on the server certificate of a peer dialled as a node
+ * (gossip and every other node-to-node request), taken once the TLS
+ * handshake has verified the chain and the CRL (rule 1): the same rules
+ * 2-4 as node_auth_verdict gives an incoming node, and the certificate
+ * must carry host (the address dialled) as a SAN. Returns ID_NODE (reason
+ * ""), or ID_CLIENT with the reason in the inbound side's words
+ * ("CN \"web-client\" does not match the reserved node CN ...", or
+ * "server certificate has no SAN matching 127.0.0.2"). Keeps nothing.
+ */
+enum node_identity node_auth_peer_verdict(const mbedtls_x509_crt *crt,
+					  const char *reserved_cn,
+					  const char *host, char *reason,
+					  size_t reasonlen);
 
 /*
  * Does the certificate carry host as a SAN: an IP address (v4 or v6)

@@ -194,12 +194,14 @@ own_and_reserved_cn(struct tls_creds_loader *l)
 	const struct tls_creds_config *cfg = l->cfg;
 	struct tls_creds *c = l->c;
 
-	if (node_auth_subject_cn(&c->chain, c->own_cn, sizeof(c->own_cn)) != 0)
-		return tls_creds_errf(l,
-				      OPT_CERT
-				      " %s: the node certificate has no "
-				      "usable subject CN",
-				      cfg->certificate_file);
+	int got = node_auth_subject_cn(&c->chain, c->own_cn, sizeof(c->own_cn));
+	if (got != 0)
+		return tls_creds_errf(
+		    l, OPT_CERT " %s: the node certificate %s",
+		    cfg->certificate_file,
+		    got == -2 ? "has more than one subject CN "
+				"(ambiguous identity)"
+			      : "has no usable subject CN");
 	if (cfg->reserved_node_cn == NULL || cfg->reserved_node_cn[0] == '\0') {
 		snprintf(c->reserved_cn, sizeof(c->reserved_cn), "%s",
 			 c->own_cn);

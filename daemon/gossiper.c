@@ -28,6 +28,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "metrics.h"
+#include "node_auth.h"
 #include "peer_health.h"
 
 #define FAST_ROUNDS	 20
@@ -208,6 +209,8 @@ resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
 static const char *
 failure_class(const char *err)
 {
+	if (strstr(err, NODE_AUTH_NOT_A_NODE) != NULL)
+		return "not_node";
 	if (strstr(err, "timed out") != NULL)
 		return "timeout";
 	if (strstr(err, "TLS") != NULL || strstr(err, "tls") != NULL ||
@@ -226,7 +229,7 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 {
 	struct httpc_response resp;
 	struct cluster_doc answer;
-	const char *cls = NULL;
+	const char *cls = NULL, *denied = NULL;
 	char err[512], why[600];
 	int64_t t0 = mono_us();
 	long long resp_not_after;
@@ -239,6 +242,7 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 			  sizeof(err)) != 0) {
 		cls = failure_class(err);
 		snprintf(why, sizeof(why), "%s", err);
+		denied = strstr(why, NODE_AUTH_NOT_A_NODE ": ");
 	} else if (resp.status != 200) {
 		cls = resp.status == 401 || resp.status == 403 ? "refused"
 							       : "http";
@@ -265,7 +269,14 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 		seed_report(g, t, true, NULL, NULL);
 		return;
 	}
-	log_debug("gossip with %s:%d failed: %s", t->host, t->port, why);
+	if (denied != NULL)
+		/* In the words of an inbound refusal: "connection from
+		 * A:P denied: <reason>"; nothing of the answer is used. */
+		log_warn("connection to %s:%d denied: %s", t->host, t->port,
+			 denied + sizeof(NODE_AUTH_NOT_A_NODE ": ") - 1);
+	else
+		log_debug("gossip with %s:%d failed: %s", t->host, t->port,
+			  why);
 	metrics_exchange_failure(cls, secs);
 	peer_health_fail(g->d->peers, t->host, t->port, cls, why, time(NULL));
 	if (!cluster_exchange_failed(g->d->cluster, t, why, ticks_now()))

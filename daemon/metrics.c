@@ -29,7 +29,8 @@ static const char *const refusal_names[] = {
 #define N_REFUSALS (sizeof(refusal_names) / sizeof(refusal_names[0]))
 
 static const char *const failure_names[] = {
-    "timeout", "connect", "tls", "http", "decode", "refused", "other",
+    "timeout", "connect", "tls",     "not_node",
+    "http",    "decode",  "refused", "other",
 };
 #define N_FAILURES (sizeof(failure_names) / sizeof(failure_names[0]))
 

@@ -21,8 +21,9 @@ void metrics_refusal(const char *reason);
 /* Requests by status class. */
 void metrics_request(unsigned status);
 
-/* Gossip (gossiper). reason: "timeout", "connect", "tls", "http",
- * "decode", "refused". */
+/* Gossip (gossiper). reason: "timeout", "connect", "tls", "not_node"
+ * (the server's certificate is not a node's), "http", "decode",
+ * "refused". */
 void metrics_gossip_round(void);
 void metrics_exchange_ok(double seconds);
 void metrics_exchange_failure(const char *reason, double seconds);

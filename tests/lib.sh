@@ -308,3 +308,46 @@ https_code() {
 	curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
 		--cacert "$pki/ca/ca.crt" "${id[@]}" "$@" "$url"
 }
+
+# ossl_ca DIR NAME: an EC root CA made with openssl alone (an independent
+# PKI, not gossipd cert): DIR/NAME.crt and DIR/NAME.key, subject
+# "CN=NAME <pid>".
+ossl_ca() {
+	local dir=$1 name=$2
+	mkdir -p "$dir"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$dir/$name.key" -out "$dir/$name.crt" -days 3 \
+		-subj "/CN=$name $$" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign \
+		-addext subjectKeyIdentifier=hash 2>/dev/null ||
+		t_fail "openssl: CA $name"
+	chmod 600 "$dir/$name.key"
+}
+
+# ossl_leaf DIR CA NAME SUBJECT EXTENSIONS...: a leaf certificate signed
+# by DIR/CA (from ossl_ca), DIR/NAME.crt and DIR/NAME.key (mode 0600);
+# each further argument is one line of its extensions, e.g.
+# "subjectAltName=IP:127.0.0.1" "extendedKeyUsage=serverAuth".
+ossl_leaf() {
+	local dir=$1 ca=$2 name=$3 subj=$4
+	shift 4
+	printf '%s\n' "$@" >"$dir/$name.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$dir/$name.key" -out "$dir/$name.csr" -subj "$subj" \
+		2>/dev/null || t_fail "openssl: request $name"
+	openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$ca.crt" \
+		-CAkey "$dir/$ca.key" -set_serial "0x$(openssl rand -hex 8)" \
+		-days 2 -extfile "$dir/$name.ext" -out "$dir/$name.crt" \
+		2>/dev/null || t_fail "openssl: certificate $name"
+	chmod 600 "$dir/$name.key"
+}
+
+# ossl_node DIR CA NAME CN IP: a node certificate by SPEC section 4 (IP
+# SAN, digitalSignature + keyAgreement, serverAuth + clientAuth).
+ossl_node() {
+	ossl_leaf "$1" "$2" "$3" "/CN=$4" "subjectAltName=IP:$5" \
+		"keyUsage=critical,digitalSignature,keyAgreement" \
+		"extendedKeyUsage=serverAuth,clientAuth" \
+		"authorityKeyIdentifier=keyid"
+}

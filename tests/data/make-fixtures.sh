@@ -12,7 +12,8 @@
 #   node1-bundle.pem         node1.crt + int.crt
 #   node2.*                  RSA node (PKCS#1 key), by the root, CN node2.cluster.test
 #   nosan, serveronly, kusign, client, wildcn, soon, expired, revoked,
-#   future: certificates (by the root) for the individual rules
+#   future, twocn (CN web-client and CN node12.cluster.test): certificates
+#   (by the root) for the individual rules
 #   crl.pem crl.der          the root's CRL, revoking revoked.crt
 #   keys: node1.key (SEC1), node1-p8.key (PKCS#8), node1-aes.key (PBES2
 #   AES-256-CBC), node1-aes128.key, node1-des3v2.key (PBES2 3DES),
@@ -79,6 +80,11 @@ subjectAltName = IP:127.0.0.3
 [emailsan]
 basicConstraints = CA:FALSE
 subjectAltName = email:ops@cluster.test, URI:https://node11.cluster.test/
+[twocn]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyAgreement
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:node12.cluster.test
 [plain]
 basicConstraints = CA:FALSE
 subjectAltName = DNS:node6.cluster.test, IP:127.0.0.1
@@ -135,6 +141,14 @@ for n in nosan:node3 serveronly:node4 kusign:node5 client:web-client \
 	[ "$name" = soon ] && days=10
 	sign "$name" "$cn" "$sect" ca "$days"
 done
+
+# Two subject CNs, the node's last (where "the last CN wins" would
+# have made it a node).
+eckey twocn.key
+ossl req -new -config ext.cnf -key twocn.key \
+	-subj "/CN=web-client/CN=node12.cluster.test" -out twocn.csr
+ossl x509 -req -in twocn.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+	-days 825 -extfile ext.cnf -extensions twocn -out twocn.crt
 
 # openssl ca for explicit dates and the CRL.
 mkdir -p cadb

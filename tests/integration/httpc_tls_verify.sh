@@ -40,9 +40,10 @@ out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$pc" /gossip) &&
 assert_eq "#1 error: TLS handshake with 127.0.0.1:$pc: certificate not usable for a TLS server (key usage)" \
 	"$out" "client-only certificate"
 
-# Node credentials: trusted roots and CRL from tls_creds_load.
+# Node credentials: trusted roots and CRL from tls_creds_load. The
+# server must be a node: the revoked server below is revoked.cluster.test.
 node=(--node-cert "$PKI/node1-bundle.pem" --node-key "$PKI/node1.key"
-	--trusted "$PKI/ca.crt")
+	--trusted "$PKI/ca.crt" --reserved-cn '*.cluster.test')
 out=$("$HTTPC_GET" "${node[@]}" --repeat 2 127.0.0.1 "$pn" /gossip) ||
 	t_fail "node credentials: $out"
 assert_contains "$out" "#2 status=200 reused=1" "node credentials"

@@ -6,7 +6,9 @@
  *     --ca FILE [--cert F --key F] client files (discover/status mode)
  *     --verify-none                TLS without verification
  *     --node-cert F --node-key F --trusted PATH [--crl F] [--advertise H]
- *                                  node credentials (tls_creds_load)
+ *     [--reserved-cn PATTERN]      node credentials (tls_creds_load); the
+ *                                  server must be a node (reserved CN:
+ *                                  PATTERN, or the own CN)
  *     --method M --data STRING --content-type T
  *     --timeout MS (2500) --max-body N --repeat N (1)
  *     --close-between              httpc_close_idle() between requests
@@ -96,6 +98,7 @@ main(int argc, char **argv)
 	    {"body", no_argument, NULL, 'b'},
 	    {"reload-at", required_argument, NULL, 'L'},
 	    {"reload-crl", required_argument, NULL, 'U'},
+	    {"reserved-cn", required_argument, NULL, 'Z'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct httpc_config cfg = {0};
@@ -169,6 +172,9 @@ main(int argc, char **argv)
 			break;
 		case 'U':
 			reload_crl = optarg;
+			break;
+		case 'Z':
+			cc.reserved_node_cn = optarg;
 			break;
 		default:
 			usage();

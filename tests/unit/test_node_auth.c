@@ -167,6 +167,11 @@ test_subject_cn(void **state)
 	assert_int_equal(node_auth_subject_cn(&crt, tiny, sizeof(tiny)), -1);
 	assert_int_equal(node_auth_subject_cn(NULL, cn, sizeof(cn)), -1);
 	mbedtls_x509_crt_free(&crt);
+	/* two CNs: ambiguous, neither is taken */
+	load_crt(&crt, "twocn.crt");
+	assert_int_equal(node_auth_subject_cn(&crt, cn, sizeof(cn)), -2);
+	assert_string_equal(cn, "");
+	mbedtls_x509_crt_free(&crt);
 }
 
 struct verdict_case {
@@ -201,6 +206,11 @@ test_verdict_rules(void **state)
 	     "CN \"*.cluster.test\" does not match the reserved node CN "
 	     "\"node1.cluster.test\""},
 	    {"node1.crt", NULL, ID_CLIENT, "no reserved node CN is configured"},
+	    /* either CN would match: still not a node */
+	    {"twocn.crt", "*.cluster.test", ID_CLIENT,
+	     "certificate has more than one subject CN (ambiguous identity)"},
+	    {"twocn.crt", "web-client", ID_CLIENT,
+	     "certificate has more than one subject CN (ambiguous identity)"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -289,6 +299,56 @@ test_san_match(void **state)
 	mbedtls_x509_crt_free(&crt);
 }
 
+struct peer_case {
+	const char *file;
+	const char *host;
+	enum node_identity id;
+	const char *reason;
+};
+
+/* The outbound verdict: rules 2-4 in the inbound words, then the SAN of
+ * the address dialled. */
+static void
+test_peer_verdict(void **state)
+{
+	static const struct peer_case cases[] = {
+	    {"node1.crt", "127.0.0.1", ID_NODE, ""},
+	    {"node1.crt", "node1.cluster.test", ID_NODE, ""},
+	    {"node1.crt", "[::1]", ID_NODE, ""},
+	    {"node1.crt", "127.0.0.2", ID_CLIENT,
+	     "server certificate has no SAN matching 127.0.0.2"},
+	    {"node2.crt", "127.0.0.2", ID_NODE, ""},
+	    /* trusted, right SAN, serverAuth: but not a node */
+	    {"client.crt", "web-client", ID_CLIENT,
+	     "CN \"web-client\" does not match the reserved node CN "
+	     "\"*.cluster.test\""},
+	    {"serveronly.crt", "node4.cluster.test", ID_CLIENT,
+	     "extended key usage lacks clientAuth"},
+	    {"nosan.crt", "node3.cluster.test", ID_CLIENT,
+	     "certificate has no DNS or IP subject alternative name"},
+	    {"twocn.crt", "node12.cluster.test", ID_CLIENT,
+	     "certificate has more than one subject CN (ambiguous identity)"},
+	    {"iponly.crt", "127.0.0.3", ID_NODE, ""},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mbedtls_x509_crt crt;
+		char reason[256];
+
+		load_crt(&crt, cases[i].file);
+		enum node_identity id = node_auth_peer_verdict(
+		    &crt, "*.cluster.test", cases[i].host, reason,
+		    sizeof(reason));
+		mbedtls_x509_crt_free(&crt);
+		if (id != cases[i].id || strcmp(reason, cases[i].reason) != 0)
+			fail_msg("%s at %s: got %s \"%s\"", cases[i].file,
+				 cases[i].host, node_identity_name(id), reason);
+	}
+	assert_int_equal(node_auth_peer_verdict(NULL, "*.cluster.test",
+						"127.0.0.1", NULL, 0),
+			 ID_CLIENT);
+}
+
 static void
 test_identity_names(void **state)
 {
@@ -309,6 +369,7 @@ main(void)
 	    cmocka_unit_test(test_verdict_rules),
 	    cmocka_unit_test(test_verdict_reason_is_bounded),
 	    cmocka_unit_test(test_san_match),
+	    cmocka_unit_test(test_peer_verdict),
 	    cmocka_unit_test(test_identity_names),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
