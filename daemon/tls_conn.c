@@ -59,13 +59,19 @@ bio_recv(void *ctx, unsigned char *buf, size_t len)
 /* Called for each certificate of the client's chain, the leaf last: a
  * presented certificate that does not verify ends the handshake (any
  * error from here is fatal even with VERIFY_OPTIONAL). */
+uint32_t
+tls_conn_refusing_flags(uint32_t flags)
+{
+	return flags;
+}
+
 static int
 verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct tls_session *t = ctx;
 
 	(void)crt;
-	t->vflags |= *flags;
+	t->vflags |= tls_conn_refusing_flags(*flags);
 	if (depth == 0 && t->vflags != 0)
 		return MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
 	return 0;

@@ -7,6 +7,7 @@
 #define GOSSIPD_TLS_CONN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "worker.h"
@@ -28,6 +29,12 @@ int tls_conn_handshake(struct conn *c);
  * identity is lowered at once; the reason is in why).
  */
 int tls_conn_recheck(struct conn *c, char *why, size_t len);
+/*
+ * Of a certificate's verification flags, those that refuse it: the rule
+ * the handshake's verify callback and the resumption check share (any
+ * flag, today: a CRL past its nextUpdate refuses too).
+ */
+uint32_t tls_conn_refusing_flags(uint32_t flags);
 /* Like read(2)/send(2): bytes, 0 at close_notify or EOF, -1 would block,
  * -2 fatal. */
 ssize_t tls_conn_recv(struct conn *c, char *buf, size_t len);

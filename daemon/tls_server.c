@@ -17,7 +17,9 @@
 #include <mbedtls/ssl_ticket.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "log.h"
 #include "tls_conn.h"
 #include "tls_creds.h"
 #include "worker.h"
@@ -53,25 +55,111 @@ struct tls_rng {
  * lookups below: that is how a resumed handshake is told apart. */
 static __thread bool resumed_now;
 
+/* The CRL of the certificate's issuer, by name, in the set's list. */
+static const mbedtls_x509_crl *
+crl_of_issuer(const struct tls_creds *c, const mbedtls_x509_crt *crt)
+{
+	const mbedtls_x509_crl *crl;
+
+	if (!c->have_crl)
+		return NULL;
+	for (crl = &c->crl; crl != NULL && crl->version != 0; crl = crl->next)
+		if (crl->issuer_raw.len == crt->issuer_raw.len &&
+		    memcmp(crl->issuer_raw.p, crt->issuer_raw.p,
+			   crt->issuer_raw.len) == 0)
+			return crl;
+	return NULL;
+}
+
+/*
+ * May a session restored from the cache or a ticket be resumed now? A
+ * resumed handshake skips certificate verification, so its peer
+ * certificate must pass again what a full handshake would check at this
+ * moment: its validity period and the current CRL (a CRL past its
+ * nextUpdate included). A saved session keeps the leaf only: when it does
+ * not chain to a root alone (an intermediate CA signed it), its dates and
+ * the CRL of its issuer are checked directly. Roots cannot have changed:
+ * every credential set has its own cache and ticket key.
+ */
+static bool
+session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess)
+{
+	mbedtls_x509_crt *leaf = sess->peer_cert;
+	const mbedtls_x509_crl *crl;
+	struct tls_creds *c = s->creds;
+	uint32_t flags = 0;
+
+	if (leaf == NULL || leaf->raw.p == NULL)
+		return true; /* anonymous: nothing to restore */
+	/* mbedTLS takes the trust list and CRL as non-const; it reads them */
+	mbedtls_x509_crt_verify(leaf, &c->trusted, c->have_crl ? &c->crl : NULL,
+				NULL, &flags, NULL, NULL);
+	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
+		flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+		if (mbedtls_x509_time_is_past(&leaf->valid_to))
+			flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+		if (mbedtls_x509_time_is_future(&leaf->valid_from))
+			flags |= MBEDTLS_X509_BADCERT_FUTURE;
+		crl = crl_of_issuer(c, leaf);
+		if (crl != NULL && mbedtls_x509_crt_is_revoked(leaf, crl))
+			flags |= MBEDTLS_X509_BADCERT_REVOKED;
+		if (crl != NULL && mbedtls_x509_time_is_past(&crl->next_update))
+			flags |= MBEDTLS_X509_BADCRL_EXPIRED;
+	}
+	flags = tls_conn_refusing_flags(flags);
+	if (flags != 0)
+		log_debug("a saved TLS session is not resumed: %s (a full "
+			  "handshake follows)",
+			  tls_creds_flags_reason(flags));
+	return flags == 0;
+}
+
 static int
 cache_get(void *ctx, mbedtls_ssl_session *session)
 {
-	int ret = mbedtls_ssl_cache_get(ctx, session);
+	struct tls_server *s = ctx;
+	int ret = mbedtls_ssl_cache_get(&s->cache, session);
 
-	if (ret == 0)
-		resumed_now = true;
-	return ret;
+	if (ret != 0)
+		return ret;
+	if (!session_admissible(s, session))
+		return 1; /* not found, as mbedtls_ssl_cache_get says */
+	resumed_now = true;
+	return 0;
+}
+
+static int
+cache_set(void *ctx, const mbedtls_ssl_session *session)
+{
+	struct tls_server *s = ctx;
+
+	return mbedtls_ssl_cache_set(&s->cache, session);
+}
+
+static int
+ticket_write(void *ctx, const mbedtls_ssl_session *session,
+	     unsigned char *start, const unsigned char *end, size_t *tlen,
+	     uint32_t *lifetime)
+{
+	struct tls_server *s = ctx;
+
+	return mbedtls_ssl_ticket_write(&s->ticket, session, start, end, tlen,
+					lifetime);
 }
 
 static int
 ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *buf,
 	     size_t len)
 {
-	int ret = mbedtls_ssl_ticket_parse(ctx, session, buf, len);
+	struct tls_server *s = ctx;
+	int ret = mbedtls_ssl_ticket_parse(&s->ticket, session, buf, len);
 
-	if (ret == 0)
-		resumed_now = true;
-	return ret;
+	if (ret != 0)
+		return ret;
+	if (!session_admissible(s, session))
+		return MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED;
+	resumed_now = true;
+	return 0;
 }
 
 void
@@ -161,16 +249,15 @@ configure(struct tls_server *s, struct tls_rng *r, int cache_size)
 	if (cache_size > 0) {
 		mbedtls_ssl_cache_set_max_entries(&s->cache, cache_size);
 		mbedtls_ssl_cache_set_timeout(&s->cache, CACHE_TIMEOUT_S);
-		mbedtls_ssl_conf_session_cache(conf, &s->cache, cache_get,
-					       mbedtls_ssl_cache_set);
+		mbedtls_ssl_conf_session_cache(conf, s, cache_get, cache_set);
 	}
 	ret = mbedtls_ssl_ticket_setup(&s->ticket, mbedtls_ctr_drbg_random,
 				       &r->drbg, MBEDTLS_CIPHER_AES_256_GCM,
 				       TICKET_LIFETIME_S);
 	if (ret != 0)
 		return ret;
-	mbedtls_ssl_conf_session_tickets_cb(conf, mbedtls_ssl_ticket_write,
-					    ticket_parse, &s->ticket);
+	mbedtls_ssl_conf_session_tickets_cb(conf, ticket_write, ticket_parse,
+					    s);
 	return 0;
 }
 
