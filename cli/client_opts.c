@@ -108,6 +108,13 @@ int_flag(struct client_opts *o, const char *name, long *lo, long *hi)
 	*lo = 1;
 	if (strcmp(name, "--timeout-ms") == 0)
 		return &o->timeout_ms;
+	*lo = 100;
+	if (strcmp(name, "--interval-ms") == 0)
+		return &o->interval_ms;
+	*lo = 0;
+	*hi = 1000;
+	if (strcmp(name, "--cluster-size") == 0)
+		return &o->cluster_size;
 	return NULL;
 }
 
@@ -119,6 +126,7 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 
 	if (ip != NULL) {
 		o->port_given |= ip == &o->port;
+		o->cluster_size_given |= ip == &o->cluster_size;
 		o->given |= ip == &o->attempts	   ? GIVEN_ATTEMPTS
 			    : ip == &o->delay_ms   ? GIVEN_DELAY
 			    : ip == &o->timeout_ms ? GIVEN_TIMEOUT
@@ -192,6 +200,8 @@ is_switch(struct client_opts *o, const char *name)
 	else if (strcmp(name, "--strict") == 0 &&
 		 strcmp(o->cmd, "discover") == 0)
 		o->strict = true;
+	else if (strcmp(name, "--watch") == 0 && strcmp(o->cmd, "status") == 0)
+		o->watch = true;
 	else
 		return false;
 	return true;
@@ -332,7 +342,9 @@ takes_value(const struct client_opts *o, const char *name)
 		if (strcmp(name, common[i]) == 0)
 			return true;
 	if (strcmp(o->cmd, "status") == 0)
-		return strcmp(name, "--config") == 0;
+		return strcmp(name, "--config") == 0 ||
+		       strcmp(name, "--cluster-size") == 0 ||
+		       strcmp(name, "--interval-ms") == 0;
 	return strcmp(name, "--prefer") == 0;
 }
 
@@ -398,6 +410,7 @@ client_opts_init(struct client_opts *o, const char *cmd)
 	o->attempts = DISCOVERY_DEFAULT_ATTEMPTS;
 	o->delay_ms = DISCOVERY_DEFAULT_DELAY_MS;
 	o->timeout_ms = DISCOVERY_DEFAULT_TIMEOUT_MS;
+	o->interval_ms = 2000;
 }
 
 /* Seeds from --cluster-dns when asked. Returns 0, or 1 on failure. */
@@ -433,6 +446,8 @@ client_use_local_node(struct client_opts *o)
 		host = "::1";
 	snprintf(o->seeds[0].host, sizeof(o->seeds[0].host), "%s", host);
 	o->seeds[0].port = options_advertised_port(cfg);
+	if (!o->cluster_size_given)
+		o->cluster_size = cfg->cluster_size;
 	if (!(o->given & GIVEN_INSECURE) && o->cacert == NULL &&
 	    o->cert == NULL && !o->no_verify)
 		o->insecure = cfg->insecure;

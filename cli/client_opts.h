@@ -35,6 +35,10 @@ struct client_opts {
 	bool help;
 	bool verbose;	    /* discover: trace each step on stderr */
 	const char *config; /* status: --config FILE of the local node */
+	int cluster_size;   /* status: --cluster-size (0: from the config) */
+	bool cluster_size_given;
+	bool watch;	 /* status: --watch, refresh every interval_ms */
+	int interval_ms; /* status: --interval-ms */
 	/* a KurrentDB connection string, and what it brought along */
 	const char *conn_str;
 	unsigned given; /* GIVEN_* bits: flags that win over conn_str */

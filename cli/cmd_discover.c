@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "client_opts.h"
 #include "commands.h"
 #include "discovery.h"
@@ -24,6 +26,7 @@
 #include "httpc.h"
 #include "member.h"
 #include "options.h"
+#include "peer_health.h"
 
 static void
 usage_discover(FILE *out)
@@ -102,7 +105,8 @@ usage_status(FILE *out)
 	    "[--delay-ms D]\n"
 	    "                      [--cacert FILE] [--cert FILE --key FILE] "
 	    "[--no-verify] [--insecure]\n"
-	    "                      [--json]\n"
+	    "                      [--json] [--cluster-size N] [--watch "
+	    "[--interval-ms MS]]\n"
 	    "\n"
 	    "Prints the cluster as the first seed that answers sees it: one "
 	    "row per member,\n"
@@ -114,8 +118,22 @@ usage_status(FILE *out)
 	    "else 127.0.0.1:2113.\n"
 	    "--json prints the gossip document as received. TLS flags as "
 	    "for discover.\n"
-	    "Exit status: 0 printed, 1 no seed gave its document, 2 usage "
-	    "error.\n");
+	    "Each row also shows what the answering node's own exchanges "
+	    "with the member\n"
+	    "found (GET /members/health, served like /metrics): the last "
+	    "success and its\n"
+	    "round-trip time, or the failures since, and the days left on "
+	    "the member's\n"
+	    "certificate. Then the verdict: unhealthy when no member is "
+	    "Leader, two are,\n"
+	    "a member is dead, or fewer are alive than ClusterSize "
+	    "(--cluster-size N, else\n"
+	    "the local configuration's).\n"
+	    "--watch prints again every --interval-ms (default 2000) until "
+	    "interrupted.\n"
+	    "Exit status: 0 healthy, 3 printed but unhealthy, 1 no seed gave "
+	    "its document,\n"
+	    "2 usage error.\n");
 }
 
 /* ---- the network, the clock and randomness for discovery_run ---- */
@@ -294,22 +312,97 @@ done:
 
 /* ---- status ---- */
 
+#define N_CELLS 11
+
 struct row {
-	char cells[9][DISCOVERY_ENDPOINT_MAX];
+	char cells[N_CELLS][DISCOVERY_ENDPOINT_MAX];
 };
+
+/* What GET /members/health said (NULL when it did not answer). */
+struct health {
+	cJSON *root;
+	char note[DISCOVERY_REASON_MAX]; /* why there is none */
+};
+
+static const cJSON *
+health_of(const struct health *h, const char *endpoint)
+{
+	const cJSON *m;
+
+	if (h->root == NULL)
+		return NULL;
+	cJSON_ArrayForEach(m,
+			   cJSON_GetObjectItemCaseSensitive(h->root, "members"))
+	{
+		const cJSON *ep =
+		    cJSON_GetObjectItemCaseSensitive(m, "endpoint");
+
+		if (cJSON_IsString(ep) &&
+		    strcasecmp(ep->valuestring, endpoint) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static double
+num(const cJSON *o, const char *name, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static const char *
+str(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* "ok 2s ago, 0.4 ms" or "FAILING x3 (connect)"; "-" when unknown. */
+static void
+fill_health(struct row *r, const cJSON *m)
+{
+	double fails = num(m, "consecutiveFailures", 0);
+	double ago = num(m, "lastSuccessSecondsAgo", -1);
+	double cert = num(m, "certificateExpiresInSeconds", -1e18);
+	const char *reason = str(m, "lastErrorReason");
+	const cJSON *self = cJSON_GetObjectItemCaseSensitive(m, "self");
+
+	if (cJSON_IsTrue(self))
+		snprintf(r->cells[9], sizeof(r->cells[9]), "(self)");
+	else if (fails > 0)
+		snprintf(r->cells[9], sizeof(r->cells[9]), "FAILING x%.0f (%s)",
+			 fails, reason != NULL ? reason : "?");
+	else if (ago >= 0)
+		snprintf(r->cells[9], sizeof(r->cells[9]),
+			 "ok %.0fs ago, %.1f ms", ago,
+			 num(m, "roundTripMs", 0));
+	else
+		snprintf(r->cells[9], sizeof(r->cells[9]), "-");
+	if (cert > -1e17)
+		snprintf(r->cells[10], sizeof(r->cells[10]), "%s%.0fd",
+			 cert < 0 ? "EXPIRED " : "", cert / 86400);
+	else
+		snprintf(r->cells[10], sizeof(r->cells[10]), "-");
+}
 
 static void
 fill_row(struct row *r, const struct member *m, const char *answered,
-	 ticks_t now)
+	 ticks_t now, const struct health *h)
 {
 	const char *st = member_state_name(m->state);
+	const cJSON *mh;
 
 	discovery_format_endpoint(m->http_ip, m->http_port, r->cells[1],
 				  sizeof(r->cells[1]));
 	snprintf(r->cells[0], sizeof(r->cells[0]), "%s",
 		 strcasecmp(r->cells[1], answered) == 0 ? "*" : "");
 	snprintf(r->cells[2], sizeof(r->cells[2]), "%s%s",
-		 st != NULL ? st : "?",
+		 guid_is_zero(&m->instance_id) ? "seed, not yet answered"
+		 : st != NULL		       ? st
+					       : "?",
 		 m->is_read_only_replica && m->state != MS_READ_ONLY_REPLICA
 		     ? " (read-only)"
 		     : "");
@@ -324,48 +417,59 @@ fill_row(struct row *r, const struct member *m, const char *answered,
 	snprintf(r->cells[7], sizeof(r->cells[7]), "%lld",
 		 (long long)m->node_priority);
 	snprintf(r->cells[8], sizeof(r->cells[8]), "%s", m->es_version);
+	mh = health_of(h, r->cells[1]);
+	if (mh != NULL) {
+		fill_health(r, mh);
+	} else {
+		snprintf(r->cells[9], sizeof(r->cells[9]), "-");
+		snprintf(r->cells[10], sizeof(r->cells[10]), "-");
+	}
 }
 
 static void
 print_rows(const struct row *rows, size_t n)
 {
-	int w[9] = {0};
+	int w[N_CELLS] = {0};
 	size_t i, c, l;
 
 	for (i = 0; i < n; i++)
-		for (c = 0; c < 9; c++) {
+		for (c = 0; c < N_CELLS; c++) {
 			l = strlen(rows[i].cells[c]);
 			if ((int)l > w[c])
 				w[c] = (int)l;
 		}
 	for (i = 0; i < n; i++) {
 		printf("%-1s ", rows[i].cells[0]);
-		for (c = 1; c < 8; c++)
+		for (c = 1; c < N_CELLS - 1; c++)
 			printf("%-*s  ", w[c], rows[i].cells[c]);
-		printf("%s\n", rows[i].cells[8]);
+		printf("%s\n", rows[i].cells[N_CELLS - 1]);
 	}
 }
 
-static void
-print_table(const struct cluster_doc *doc, const char *via)
+/* Prints the table and the verdict; returns whether healthy. */
+static bool
+print_table(const struct cluster_doc *doc, const char *via,
+	    const struct health *h, int cluster_size)
 {
-	static const struct row head = {{"", "ENDPOINT", "STATE", "ALIVE",
-					 "LAST SEEN", "WRITER", "CHASER",
-					 "PRIORITY", "VERSION"}};
+	static const struct row head = {
+	    {"", "ENDPOINT", "STATE", "ALIVE", "LAST SEEN", "WRITER", "CHASER",
+	     "PRIORITY", "VERSION", "EXCHANGES", "PEER CERT"}};
 	char answered[DISCOVERY_ENDPOINT_MAX];
 	struct row *rows = calloc(doc->n + 1, sizeof(*rows));
+	struct cluster_verdict v;
 	ticks_t now = ticks_now();
 	size_t i, alive = 0, marked = 0;
 
+	cluster_verdict_of(doc, cluster_size, &v);
 	if (rows == NULL) {
 		fprintf(stderr, "gossipd status: out of memory\n");
-		return;
+		return v.healthy;
 	}
 	discovery_format_endpoint(doc->server_ip, doc->server_port, answered,
 				  sizeof(answered));
 	rows[0] = head;
 	for (i = 0; i < doc->n; i++) {
-		fill_row(&rows[i + 1], &doc->members[i], answered, now);
+		fill_row(&rows[i + 1], &doc->members[i], answered, now, h);
 		alive += doc->members[i].is_alive;
 		marked += rows[i + 1].cells[0][0] == '*';
 	}
@@ -378,16 +482,58 @@ print_table(const struct cluster_doc *doc, const char *via)
 		printf("(the answering node %s is not in its own member "
 		       "list)\n",
 		       answered);
+	if (h->root == NULL)
+		printf("(no per-peer health: %s)\n", h->note);
+	if (v.healthy)
+		printf("healthy: %zu live member%s, one leader%s\n", v.alive,
+		       v.alive == 1 ? "" : "s",
+		       cluster_size > 0 ? ""
+					: " (ClusterSize unknown: "
+					  "--cluster-size N)");
+	else
+		printf("UNHEALTHY: %s\n", v.problems);
 	free(rows);
+	return v.healthy;
 }
 
-/* Asks one seed; prints on success. Returns 0 printed, -1 failed. */
+/* GET /members/health from the node that answered; h->root or h->note. */
+static void
+fetch_health(const struct client_opts *o, struct httpc *hc,
+	     const struct gossip_seed *s, struct health *h)
+{
+	struct httpc_response resp;
+	char err[DISCOVERY_REASON_MAX];
+
+	memset(&resp, 0, sizeof(resp));
+	h->root = NULL;
+	if (httpc_request(hc, s->host, s->port, "GET", "/members/health", NULL,
+			  NULL, 0, o->timeout_ms, &resp, err,
+			  sizeof(err)) != 0) {
+		snprintf(h->note, sizeof(h->note), "%s", err);
+		return;
+	}
+	if (resp.status == 200)
+		h->root = cJSON_ParseWithLength(resp.body, resp.body_len);
+	if (h->root == NULL)
+		snprintf(h->note, sizeof(h->note),
+			 "GET /members/health answered HTTP %d%s", resp.status,
+			 resp.status == 401 || resp.status == 403
+			     ? " (the node serves it as it serves /metrics: "
+			       "give a node certificate with --cert/--key)"
+			     : "");
+	httpc_response_free(&resp);
+}
+
+/* Asks one seed; prints on success. Returns 0 printed healthy, 3 printed
+ * unhealthy, -1 failed. */
 static int
 status_from(const struct client_opts *o, struct httpc *hc,
 	    const struct gossip_seed *s, char *err, size_t errlen)
 {
 	struct httpc_response resp;
 	struct cluster_doc doc;
+	struct cluster_verdict v;
+	struct health h = {NULL, ""};
 	char via[DISCOVERY_ENDPOINT_MAX];
 	int rc = -1;
 
@@ -404,18 +550,51 @@ status_from(const struct client_opts *o, struct httpc *hc,
 		goto out;
 	}
 	discovery_format_endpoint(s->host, s->port, via, sizeof(via));
-	if (o->json)
+	if (o->json) {
 		printf("%s%s", resp.body,
 		       resp.body_len > 0 && resp.body[resp.body_len - 1] == '\n'
 			   ? ""
 			   : "\n");
-	else
-		print_table(&doc, via);
-	rc = 0;
+		cluster_verdict_of(&doc, o->cluster_size, &v);
+		rc = v.healthy ? 0 : 3;
+		goto out;
+	}
+	fetch_health(o, hc, s, &h);
+	rc = print_table(&doc, via, &h, o->cluster_size) ? 0 : 3;
+	cJSON_Delete(h.root);
 out:
 	cluster_doc_free(&doc);
 	httpc_response_free(&resp);
 	return rc;
+}
+
+/* One pass over the seeds (o->attempts times). Returns 0 healthy, 3
+ * unhealthy, 1 when no seed answered (reasons printed). */
+static int
+status_once(const struct client_opts *o, struct httpc *hc,
+	    char (*errs)[DISCOVERY_REASON_MAX])
+{
+	char ep[DISCOVERY_ENDPOINT_MAX];
+	size_t i;
+	int attempt, rc;
+
+	for (attempt = 1; attempt <= o->attempts; attempt++) {
+		if (attempt > 1)
+			client_sleep_ms(NULL, o->delay_ms);
+		for (i = 0; i < o->n_seeds; i++) {
+			rc = status_from(o, hc, &o->seeds[i], errs[i],
+					 sizeof(errs[i]));
+			if (rc >= 0)
+				return rc;
+		}
+	}
+	fprintf(stderr, "gossipd status: no gossip document from any seed\n");
+	for (i = 0; i < o->n_seeds; i++) {
+		discovery_format_endpoint(o->seeds[i].host, o->seeds[i].port,
+					  ep, sizeof(ep));
+		fprintf(stderr, "seed %s: %s\n", ep, errs[i]);
+	}
+	return 1;
 }
 
 int
@@ -424,9 +603,8 @@ cmd_status(int argc, char **argv)
 	struct client_opts o;
 	struct httpc *hc = NULL;
 	char(*errs)[DISCOVERY_REASON_MAX] = NULL;
-	char ep[DISCOVERY_ENDPOINT_MAX];
-	size_t i;
-	int rc, attempt;
+	bool tty = isatty(STDOUT_FILENO);
+	int rc;
 
 	client_opts_init(&o, "status");
 	o.attempts = 1;
@@ -449,23 +627,22 @@ cmd_status(int argc, char **argv)
 		return 2;
 	errs = calloc(o.n_seeds, sizeof(*errs));
 	rc = 1;
-	for (attempt = 1; errs != NULL && attempt <= o.attempts; attempt++) {
-		if (attempt > 1)
-			client_sleep_ms(NULL, o.delay_ms);
-		for (i = 0; i < o.n_seeds; i++)
-			if (status_from(&o, hc, &o.seeds[i], errs[i],
-					sizeof(errs[i])) == 0) {
-				rc = 0;
-				goto done;
-			}
+	while (errs != NULL) {
+		if (o.watch) {
+			time_t t = time(NULL);
+			char when[32];
+
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+				 localtime(&t));
+			printf("%s%s (every %d ms; Ctrl-C to stop)\n",
+			       tty ? "\033[H\033[2J" : "", when, o.interval_ms);
+		}
+		rc = status_once(&o, hc, errs);
+		if (!o.watch)
+			break;
+		fflush(stdout);
+		client_sleep_ms(NULL, o.interval_ms);
 	}
-	fprintf(stderr, "gossipd status: no gossip document from any seed\n");
-	for (i = 0; errs != NULL && i < o.n_seeds; i++) {
-		discovery_format_endpoint(o.seeds[i].host, o.seeds[i].port, ep,
-					  sizeof(ep));
-		fprintf(stderr, "seed %s: %s\n", ep, errs[i]);
-	}
-done:
 	free(errs);
 	httpc_free(hc);
 	return rc;
