@@ -285,6 +285,26 @@ node_auth_verdict(const mbedtls_x509_crt *crt, const char *reserved_cn,
 }
 
 enum node_identity
+node_auth_client_verdict(const mbedtls_x509_crt *crt, const char *reserved_cn,
+			 char *reason, size_t reasonlen)
+{
+	set_reason(reason, reasonlen, "");
+	if (crt == NULL || crt->raw.p == NULL)
+		return ID_ANONYMOUS;
+	if ((crt->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) &&
+	    mbedtls_x509_crt_check_extended_key_usage(
+		crt, MBEDTLS_OID_CLIENT_AUTH,
+		MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)) != 0) {
+		set_reason(reason, reasonlen,
+			   "certificate is not usable for client "
+			   "authentication (extended key usage lacks "
+			   "clientAuth)");
+		return ID_ANONYMOUS;
+	}
+	return node_auth_verdict(crt, reserved_cn, reason, reasonlen);
+}
+
+enum node_identity
 node_auth_peer_verdict(const mbedtls_x509_crt *crt, const char *reserved_cn,
 		       const char *host, char *reason, size_t reasonlen)
 {

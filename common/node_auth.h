@@ -49,6 +49,17 @@ enum node_identity node_auth_verdict(const mbedtls_x509_crt *crt,
 				     size_t reasonlen);
 
 /*
+ * The identity of a client certificate the TLS layer verified (rule 1):
+ * ID_ANONYMOUS when there is none, or when it is not usable for client
+ * authentication (extended key usage, when present, lacks clientAuth:
+ * mbedTLS lets such a certificate through with an optional client
+ * certificate), with that reason; otherwise node_auth_verdict's answer.
+ */
+enum node_identity node_auth_client_verdict(const mbedtls_x509_crt *crt,
+					    const char *reserved_cn,
+					    char *reason, size_t reasonlen);
+
+/*
  * The words that start the reason of an outbound refusal in an httpc
  * error ("TLS handshake with H:P: " NODE_AUTH_NOT_A_NODE ": <reason>"),
  * by which the caller tells it from other TLS failures.

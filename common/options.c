@@ -124,7 +124,8 @@ static const struct opt_def opt_table[] = {
     {"GossipRequiresClientCert", "gossip-requires-client-cert",
      "GOSSIPD_GOSSIP_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", 0,
      OFF(gossip_requires_client_cert),
-     "GET /gossip only with a trusted client certificate"},
+     "GET /gossip only with a trusted certificate usable for client "
+     "authentication"},
     {"MetricsRequiresNode", "metrics-requires-node",
      "GOSSIPD_METRICS_REQUIRES_NODE", OT_BOOL, 0, 0, "false", 0,
      OFF(metrics_requires_node), "GET /metrics only for nodes"},

@@ -292,6 +292,11 @@ log_denied(const struct req_ctx *c, unsigned status)
 		why = c->ci != NULL && c->ci->why_not_node[0] != '\0'
 			  ? c->ci->why_not_node
 			  : "not a cluster node";
+	else if (c->ci != NULL && c->ci->identity == ID_ANONYMOUS &&
+		 c->ci->why_not_node[0] != '\0')
+		/* a certificate not usable for client authentication
+		 * counts as none, and says why */
+		why = c->ci->why_not_node;
 	log_warn("connection from %s denied: %s (%s %s is for %s)",
 		 c->r.peer_addr, why, c->r.method, c->r.path,
 		 c->route->auth == AUTH_GOSSIP_READ ? "trusted clients"

@@ -208,9 +208,9 @@ set_identity(struct tls_session *t)
 	if (node_auth_subject_cn(peer, ci->peer_cn, sizeof(ci->peer_cn)) != 0)
 		ci->peer_cn[0] = '\0';
 	ci->not_after = chain_not_after(peer);
-	ci->identity =
-	    node_auth_verdict(peer, t->srv->creds->reserved_cn,
-			      ci->why_not_node, sizeof(ci->why_not_node));
+	ci->identity = node_auth_client_verdict(
+	    peer, t->srv->creds->reserved_cn, ci->why_not_node,
+	    sizeof(ci->why_not_node));
 	if (ci->identity == ID_NODE)
 		ci->why_not_node[0] = '\0';
 	log_debug("connection from %s: client certificate CN \"%s\": %s%s%s",

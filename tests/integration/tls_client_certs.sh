@@ -85,8 +85,10 @@ refused revoked "certificate has been revoked"
 assert_eq 403 "$(https_code "$url/gossip" nosan "${json[@]}")" "no SAN"
 wait_log n1 "$peer: certificate has no DNS or IP subject alternative name"
 assert_eq 200 "$(https_code "$url/gossip" nosan)" "no SAN may read"
-assert_eq 403 "$(https_code "$url/gossip" serveronly "${json[@]}")" "EKU serverAuth only"
-wait_log n1 "$peer: extended key usage lacks clientAuth"
+# EKU serverAuth only: not usable for client authentication at all, so it
+# counts as no certificate (401, SPEC section 4 and GossipRequiresClientCert).
+assert_eq 401 "$(https_code "$url/gossip" serveronly "${json[@]}")" "EKU serverAuth only"
+wait_log n1 "$peer: certificate is not usable for client authentication \(extended key usage lacks clientAuth\)"
 
 m=$(curl -s --max-time 5 --cacert "$pki/ca/ca.crt" "$url/metrics")
 assert_contains "$m" 'gossipd_connection_refusals_total{reason="untrusted"} 2' "refusal metric untrusted"

@@ -349,6 +349,45 @@ test_peer_verdict(void **state)
 			 ID_CLIENT);
 }
 
+/* Who a client certificate makes the connection: a certificate not usable
+ * for client authentication counts as none. */
+static void
+test_client_verdict(void **state)
+{
+	static const struct verdict_case cases[] = {
+	    {"node1.crt", "*.cluster.test", ID_NODE, ""},
+	    {"client.crt", "*.cluster.test", ID_CLIENT,
+	     "CN \"web-client\" does not match the reserved node CN "
+	     "\"*.cluster.test\""},
+	    /* EKU serverAuth only */
+	    {"serveronly.crt", "*.cluster.test", ID_ANONYMOUS,
+	     "certificate is not usable for client authentication (extended "
+	     "key usage lacks clientAuth)"},
+	    /* no EKU: usable for anything */
+	    {"kusign.crt", "*.cluster.test", ID_CLIENT,
+	     "key usage lacks keyEncipherment and keyAgreement"},
+	    {"wildcn.crt", "*.cluster.test", ID_NODE, ""},
+	};
+	char reason[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mbedtls_x509_crt crt;
+
+		load_crt(&crt, cases[i].file);
+		enum node_identity id = node_auth_client_verdict(
+		    &crt, cases[i].reserved, reason, sizeof(reason));
+		mbedtls_x509_crt_free(&crt);
+		if (id != cases[i].id || strcmp(reason, cases[i].reason) != 0)
+			fail_msg("%s: got %s \"%s\"", cases[i].file,
+				 node_identity_name(id), reason);
+	}
+	assert_int_equal(node_auth_client_verdict(NULL, "*.cluster.test",
+						  reason, sizeof(reason)),
+			 ID_ANONYMOUS);
+	assert_string_equal(reason, "");
+}
+
 static void
 test_identity_names(void **state)
 {
@@ -370,6 +409,7 @@ main(void)
 	    cmocka_unit_test(test_verdict_reason_is_bounded),
 	    cmocka_unit_test(test_san_match),
 	    cmocka_unit_test(test_peer_verdict),
+	    cmocka_unit_test(test_client_verdict),
 	    cmocka_unit_test(test_identity_names),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
