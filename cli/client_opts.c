@@ -15,7 +15,9 @@
 #include <time.h>
 
 #include "discovery.h"
+#include "num.h"
 #include "options.h"
+#include "resolver.h"
 
 extern char **environ;
 
@@ -27,23 +29,6 @@ client_usage_error(const struct client_opts *o, const char *fmt, const char *a,
 	fprintf(stderr, fmt, a, b);
 	fprintf(stderr, "\n(see gossipd %s --help)\n", o->cmd);
 	return 2;
-}
-
-/* A whole decimal number within [lo, hi]; returns 0 or -1. */
-static int
-parse_int(const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
 }
 
 static int
@@ -131,7 +116,7 @@ parse_value_flag(struct client_opts *o, const char *name, const char *v)
 			    : ip == &o->delay_ms   ? GIVEN_DELAY
 			    : ip == &o->timeout_ms ? GIVEN_TIMEOUT
 						   : 0;
-		if (parse_int(v, lo, hi, ip) != 0)
+		if (num_parse_int(v, lo, hi, ip) != NUM_OK)
 			return client_usage_error(
 			    o,
 			    "%s: expected a whole number in "
@@ -467,10 +452,12 @@ client_resolve_seeds(struct client_opts *o)
 
 	if (o->cluster_dns == NULL)
 		return 0;
-	if (discovery_resolve_dns(o->cluster_dns, o->port, o->seeds,
-				  OPT_MAX_SEEDS, &o->n_seeds, err,
-				  sizeof(err)) != 0) {
-		fprintf(stderr, "gossipd %s: --cluster-dns: %s\n", o->cmd, err);
+	if (resolver_seeds(o->cluster_dns, o->port, o->timeout_ms, o->seeds,
+			   OPT_MAX_SEEDS, &o->n_seeds, err, sizeof(err)) != 0) {
+		fprintf(
+		    stderr,
+		    "gossipd %s: --cluster-dns: cannot resolve \"%s\": %s\n",
+		    o->cmd, o->cluster_dns, err);
 		return 1;
 	}
 	return 0;

@@ -15,22 +15,9 @@
 #include <unistd.h>
 
 #include "cmd_cert_int.h"
+#include "num.h"
 
 /* A whole number in [min, max]. */
-static int
-parse_int(const char *s, long min, long max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 /* Comma-separated, blanks around entries trimmed; empty entries refused. */
 struct list {
 	char *buf;
@@ -93,8 +80,8 @@ parse_identity(struct create_ctx *c)
 		    a, "-common-name must be 1 to %d bytes",
 		    CERTGEN_MAX_CN_LEN);
 	r->days = c->kind == CERTGEN_CA ? 1825 : 365;
-	if (a->set[F_DAYS] &&
-	    parse_int(a->val[F_DAYS], 1, CERTGEN_MAX_DAYS, &r->days) != 0)
+	if (a->set[F_DAYS] && num_parse_int(a->val[F_DAYS], 1, CERTGEN_MAX_DAYS,
+					    &r->days) != NUM_OK)
 		return cmd_cert_usage_error(
 		    a,
 		    "bad -days \"%s\": a whole number of days "
@@ -138,7 +125,8 @@ parse_key(struct create_ctx *c)
 		return cmd_cert_usage_error(
 		    a, "bad -key-type \"%s\": ec or rsa", a->val[F_KEY_TYPE]);
 	if (a->set[F_RSA_BITS]) {
-		if (parse_int(a->val[F_RSA_BITS], 2048, 4096, &bits) != 0 ||
+		if (num_parse_int(a->val[F_RSA_BITS], 2048, 4096, &bits) !=
+			NUM_OK ||
 		    (bits != 2048 && bits != 3072 && bits != 4096))
 			return cmd_cert_usage_error(
 			    a,
@@ -172,7 +160,7 @@ parse_usage(struct create_ctx *c)
 		    a, "bad -eku \"%s\": server, client or both", e);
 	r->pathlen = -1;
 	if (a->set[F_PATHLEN] &&
-	    parse_int(a->val[F_PATHLEN], 0, 16, &r->pathlen) != 0)
+	    num_parse_int(a->val[F_PATHLEN], 0, 16, &r->pathlen) != NUM_OK)
 		return cmd_cert_usage_error(
 		    a, "bad -path-length \"%s\": 0 to 16", a->val[F_PATHLEN]);
 	if (c->kind == CERTGEN_CA && a->set[F_CA_CERT] != a->set[F_CA_KEY])

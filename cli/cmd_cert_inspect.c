@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "certflags.h"
 #include "certgen.h"
 #include "cmd_cert_int.h"
 #include "node_auth.h"
@@ -83,12 +84,7 @@ print_verdict(const mbedtls_x509_crt *crt, struct cert_args *a,
 			printf("chain:           verifies to %s\n",
 			       a->val[F_CA_CERT]);
 		} else {
-			mbedtls_x509_crt_verify_info(reason, sizeof(reason), "",
-						     vflags);
-			/* one line: the flags come one per line */
-			for (char *p = reason; *p != '\0'; p++)
-				if (*p == '\n')
-					*p = p[1] != '\0' ? ';' : '\0';
+			certflags_describe(vflags, reason, sizeof(reason));
 			printf("chain:           does not verify to %s: %s\n",
 			       a->val[F_CA_CERT], reason);
 		}

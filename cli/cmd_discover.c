@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "client_opts.h"
+#include "clock.h"
 #include "commands.h"
 #include "discovery.h"
 #include "gossip_json.h"
@@ -176,11 +177,8 @@ net_trace(void *ctx, const char *line)
 static int64_t
 net_now(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_mono_ms();
 }
 
 /* xorshift64*, seeded from the kernel: only for shuffling and ties. */

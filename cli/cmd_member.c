@@ -27,7 +27,9 @@
 
 #include "commands.h"
 #include "member.h"
+#include "num.h"
 #include "options.h"
+#include "clock.h"
 
 #define DEFAULT_ADMIN_SOCKET "/run/gossipd/admin.sock"
 #define ADMIN_TIMEOUT_MS     5000
@@ -106,22 +108,6 @@ append(struct member_opts *o, const char *key, const char *json_value)
 	return 0;
 }
 
-static int
-parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static const struct {
 	const char *flag;
 	const char *key;
@@ -141,14 +127,14 @@ set_field(struct member_opts *o, const char *flag, const char *v)
 	enum member_state st;
 	struct guid g;
 	char buf[64];
-	int64_t n;
+	long long n;
 	size_t i;
 
 	for (i = 0; i < sizeof(number_flags) / sizeof(number_flags[0]); i++) {
 		if (strcmp(flag, number_flags[i].flag) != 0)
 			continue;
-		if (parse_i64(v, number_flags[i].lo, number_flags[i].hi, &n) !=
-		    0) {
+		if (num_parse(v, number_flags[i].lo, number_flags[i].hi, &n) !=
+		    NUM_OK) {
 			fprintf(stderr,
 				"gossipd member: %s: expected a whole number "
 				"from %" PRId64 " to %" PRId64 ", got \"%s\"\n",
@@ -156,7 +142,7 @@ set_field(struct member_opts *o, const char *flag, const char *v)
 				v);
 			return 2;
 		}
-		snprintf(buf, sizeof(buf), "%" PRId64, n);
+		snprintf(buf, sizeof(buf), "%lld", n);
 		return append(o, number_flags[i].key, buf);
 	}
 	if (strcmp(flag, "--state") == 0) {
@@ -242,13 +228,11 @@ parse_opts(struct member_opts *o, bool is_set, int argc, char **argv)
 		} else if (strcmp(name, "--config") == 0) {
 			o->config = v;
 		} else if (strcmp(name, "--timeout-ms") == 0) {
-			int64_t n;
-
-			if (parse_i64(v, 1, 600000, &n) != 0)
+			if (num_parse_int(v, 1, 600000, &o->timeout_ms) !=
+			    NUM_OK)
 				return usage_error("--timeout-ms: expected "
 						   "1 to 600000, got \"%s\"",
 						   v);
-			o->timeout_ms = (int)n;
 		} else if (is_set) {
 			rc = set_field(o, name, v);
 			if (rc != 0)
@@ -317,15 +301,6 @@ on_complete(llhttp_t *p)
 	return 0;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for events on fd until the deadline; 1 ready, 0 timed out. */
 static int
 wait_fd(int fd, short events, int64_t deadline)
@@ -335,7 +310,7 @@ wait_fd(int fd, short events, int64_t deadline)
 	int rc;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - clock_mono_ms();
 		if (left <= 0)
 			return 0;
 		rc = poll(&pfd, 1, (int)left);
@@ -388,7 +363,7 @@ unix_connect(const char *path, int64_t deadline, char *err, size_t errlen)
 	/* A full backlog gives EAGAIN: try again until the deadline. */
 	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		if ((errno == EAGAIN || errno == EINTR) &&
-		    now_ms() < deadline) {
+		    clock_mono_ms() < deadline) {
 			struct timespec ts = {0, 10 * 1000000L};
 
 			nanosleep(&ts, NULL);
@@ -488,7 +463,7 @@ static int
 admin_request(const struct member_opts *o, const char *method, const char *body,
 	      struct answer *a, char *err, size_t errlen)
 {
-	int64_t deadline = now_ms() + o->timeout_ms;
+	int64_t deadline = clock_mono_ms() + o->timeout_ms;
 	char req[4096];
 	int fd, n, rc = -1;
 

@@ -25,7 +25,6 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
-#include <mbedtls/error.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/platform.h>
 #include <mbedtls/platform_util.h>
@@ -45,16 +44,6 @@ certgen_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-void
-certgen_set_mberr(char *err, size_t errlen, const char *what, int ret)
-{
-	char buf[160];
-
-	mbedtls_strerror(ret, buf, sizeof(buf));
-	certgen_seterr(err, errlen, "%s: %s (-0x%04X)", what, buf,
-		       (unsigned int)-ret);
 }
 
 /* ---- names ----------------------------------------------------------- */
@@ -283,7 +272,7 @@ gen_key(const struct certgen_req *req, mbedtls_pk_context *key,
 			    mbedtls_ctr_drbg_random, drbg);
 	}
 	if (ret != 0) {
-		certgen_set_mberr(err, errlen, "generating the key", ret);
+		mbed_err(err, errlen, "generating the key", ret);
 		return -1;
 	}
 	return 0;
@@ -308,8 +297,7 @@ set_serial(mbedtls_x509write_cert *crt, mbedtls_ctr_drbg_context *drbg,
 		ret = mbedtls_x509write_crt_set_serial(crt, &serial);
 	mbedtls_mpi_free(&serial);
 	if (ret != 0) {
-		certgen_set_mberr(err, errlen, "setting the serial number",
-				  ret);
+		mbed_err(err, errlen, "setting the serial number", ret);
 		return -1;
 	}
 	return 0;
@@ -346,7 +334,7 @@ set_extensions(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 	if (ret == 0)
 		ret = mbedtls_x509write_crt_set_key_usage(crt, ku);
 	if (ret != 0) {
-		certgen_set_mberr(err, errlen, "writing the extensions", ret);
+		mbed_err(err, errlen, "writing the extensions", ret);
 		goto out;
 	}
 	der = malloc(CERTGEN_SAN_DER_MAX);
@@ -363,7 +351,7 @@ set_extensions(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 		    MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, der,
 		    len);
 		if (ret != 0) {
-			certgen_set_mberr(err, errlen, "writing the EKU", ret);
+			mbed_err(err, errlen, "writing the EKU", ret);
 			goto out;
 		}
 	}
@@ -377,7 +365,7 @@ set_extensions(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 		    MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, der,
 		    len);
 		if (ret != 0) {
-			certgen_set_mberr(err, errlen, "writing the SAN", ret);
+			mbed_err(err, errlen, "writing the SAN", ret);
 			goto out;
 		}
 	}
@@ -419,7 +407,7 @@ build(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 		return -1;
 	ret = mbedtls_x509write_crt_set_validity(crt, nb, na);
 	if (ret != 0) {
-		certgen_set_mberr(err, errlen, "setting the validity", ret);
+		mbed_err(err, errlen, "setting the validity", ret);
 		return -1;
 	}
 	return set_extensions(req, crt, err, errlen);
@@ -466,8 +454,7 @@ certgen_issue(const struct certgen_req *req, struct certgen_result *res,
 				    (const unsigned char *)pers,
 				    sizeof(pers) - 1);
 	if (ret != 0) {
-		certgen_set_mberr(err, errlen, "seeding the random generator",
-				  ret);
+		mbed_err(err, errlen, "seeding the random generator", ret);
 		goto out;
 	}
 	if (gen_key(req, &key, &drbg, err, errlen) != 0 ||
@@ -476,13 +463,13 @@ certgen_issue(const struct certgen_req *req, struct certgen_result *res,
 	ret = mbedtls_x509write_crt_pem(&crt, buf, CERT_PEM_MAX,
 					mbedtls_ctr_drbg_random, &drbg);
 	if (ret != 0) {
-		certgen_set_mberr(err, errlen, "signing the certificate", ret);
+		mbed_err(err, errlen, "signing the certificate", ret);
 		goto out;
 	}
 	res->cert_pem = dup_text(buf, &res->cert_len);
 	ret = mbedtls_pk_write_key_pem(&key, buf, KEY_PEM_MAX);
 	if (ret != 0) {
-		certgen_set_mberr(err, errlen, "writing the key", ret);
+		mbed_err(err, errlen, "writing the key", ret);
 		goto out;
 	}
 	res->key_pem = dup_text(buf, &res->key_len);

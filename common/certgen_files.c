@@ -157,7 +157,7 @@ certgen_crt_load(mbedtls_x509_crt *chain, const char *path, const char *what,
 			       "%s: %d certificate(s) could not be parsed",
 			       label, ret);
 	else
-		certgen_set_mberr(err, errlen, label, ret);
+		mbed_err(err, errlen, label, ret);
 	return -1;
 }
 
@@ -185,7 +185,7 @@ certgen_ca_load(struct certgen_ca *ca, const char *crt_path,
 	}
 	if (ret != 0) {
 		snprintf(what, sizeof(what), "CA key %s", key_path);
-		certgen_set_mberr(err, errlen, what, ret);
+		mbed_err(err, errlen, what, ret);
 		goto out;
 	}
 	rc = ca_check(ca, crt_path, key_path, err, errlen);

@@ -6,12 +6,11 @@
 
 #include <stddef.h>
 
+#include "mbed_err.h"
+
 /* snprintf into err, when err is not NULL. */
 void certgen_seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-/* "what: mbedTLS's words (-0xNNNN)" */
-void certgen_set_mberr(char *err, size_t errlen, const char *what, int ret);
 
 /* The value of n decimal digits (already checked to be digits). */
 int certgen_digits(const char *s, size_t n);

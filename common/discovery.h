@@ -146,15 +146,6 @@ int discovery_parse_response(int status, const char *content_type,
 			     const char *body, size_t len, size_t max_bytes,
 			     struct cluster_doc *doc, char *err, size_t errlen);
 
-/*
- * Every A and AAAA record of name, each with port, in the order the
- * resolver gives them, without duplicates. Returns 0 with at least one
- * seed, or -1 with the reason ("cannot resolve \"x\": Name or service not
- * known").
- */
-int discovery_resolve_dns(const char *name, int port, struct gossip_seed *seeds,
-			  size_t max, size_t *n, char *err, size_t errlen);
-
 #define DISCOVERY_URI_PATH_MAX 1024
 
 /*

@@ -4,6 +4,7 @@
  * gossipd discover the string their applications use.
  */
 #include "discovery.h"
+#include "num.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -79,20 +80,6 @@ parse_bool(const char *v, bool *out)
 	return -1;
 }
 
-static int
-parse_count(const char *v, long lo, long hi, int *out)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (v[0] == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi)
-		return -1;
-	*out = (int)n;
-	return 0;
-}
-
 static bool
 is_key(const char *key, const char *name)
 {
@@ -112,13 +99,17 @@ known_setting(struct discovery_uri *u, const char *key, const char *v)
 		return discovery_pref_parse(v, &u->pref);
 	}
 	if (is_key(key, "maxDiscoverAttempts"))
-		return parse_count(v, 1, 1000, &u->attempts);
+		return num_parse_int(v, 1, 1000, &u->attempts) == NUM_OK ? 0
+									 : -1;
 	if (is_key(key, "discoveryInterval")) {
 		u->have_delay = true;
-		return parse_count(v, 0, 600000, &u->delay_ms);
+		return num_parse_int(v, 0, 600000, &u->delay_ms) == NUM_OK ? 0
+									   : -1;
 	}
 	if (is_key(key, "gossipTimeout"))
-		return parse_count(v, 1, 600000, &u->timeout_ms);
+		return num_parse_int(v, 1, 600000, &u->timeout_ms) == NUM_OK
+			   ? 0
+			   : -1;
 	if (v[0] == '\0')
 		return -1;
 	if (is_key(key, "tlsCAFile"))

@@ -15,8 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <mbedtls/error.h>
-
 #include "httpc_conn.h"
 #include "httpc_parse.h"
 
@@ -55,7 +53,7 @@ exchange_fail(struct exchange *x, struct httpc_peer *p, enum io_result r,
 		if (snprintf(what, sizeof what, "%s: %s", x->what, doing) >=
 		    (int)sizeof what)
 			what[sizeof what - 2] = '~';
-		httpc_conn_mbed_err(err, errlen, what, p->tls_err);
+		mbed_err(err, errlen, what, p->tls_err);
 	}
 	return -1;
 }
@@ -316,8 +314,7 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	      size_t body_len, int timeout_ms, struct httpc_response *resp,
 	      char *err, size_t errlen)
 {
-	int64_t deadline =
-	    httpc_conn_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = clock_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct httpc_peer want, *p;
 	struct exchange x;
 	char what[sizeof want.name + PATH_MAX_LEN + METHOD_MAX + 8];
@@ -344,8 +341,7 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	x.what = what;
 	x.deadline = deadline;
 	x.timeout_ms = timeout_ms;
-	if (p->fd >= 0 &&
-	    httpc_conn_now_ms() - p->idle_since <= c->max_idle_ms &&
+	if (p->fd >= 0 && clock_mono_ms() - p->idle_since <= c->max_idle_ms &&
 	    httpc_conn_idle_ok(p))
 		reused = 1;
 	else
@@ -367,7 +363,7 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	resp->peer_not_after = httpc_conn_peer_not_after(p);
 	if (!x.keep)
 		httpc_conn_close(p);
-	p->idle_since = httpc_conn_now_ms();
+	p->idle_since = clock_mono_ms();
 	rc = 0;
 out:
 	free(req);
@@ -416,8 +412,7 @@ httpc_new(const struct httpc_config *cfg, char *err, size_t errlen)
 	    mbedtls_ctr_drbg_seed(&c->drbg, mbedtls_entropy_func, &c->entropy,
 				  (const unsigned char *)pers, sizeof pers - 1);
 	if (ret != 0) {
-		httpc_conn_mbed_err(err, errlen, "seeding the random generator",
-				    ret);
+		mbed_err(err, errlen, "seeding the random generator", ret);
 		goto fail;
 	}
 	if (cfg->creds != NULL) {

@@ -19,30 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 
-#include "httpc_dns.h"
+#include "certflags.h"
+#include "resolver.h"
 #include "node_auth.h"
 #include "tls_creds_int.h"
-
-int64_t
-httpc_conn_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void
-httpc_conn_mbed_err(char *err, size_t errlen, const char *what, int ret)
-{
-	char buf[160];
-
-	mbedtls_strerror(ret, buf, sizeof buf);
-	snprintf(err, errlen, "%s: %s (-0x%04X)", what, buf, (unsigned)-ret);
-}
 
 int
 httpc_conn_timed_out(char *err, size_t errlen, const char *what, int timeout_ms)
@@ -60,7 +42,7 @@ static int
 wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
-		int64_t left = deadline - httpc_conn_now_ms();
+		int64_t left = deadline - clock_mono_ms();
 		struct pollfd pfd = {.fd = fd, .events = events};
 		int n;
 
@@ -139,7 +121,7 @@ httpc_conn_conf_new(struct httpc *c, mbedtls_x509_crt *ca,
 	}
 	return conf;
 fail:
-	httpc_conn_mbed_err(err, errlen, "TLS client configuration", ret);
+	mbed_err(err, errlen, "TLS client configuration", ret);
 	mbedtls_ssl_config_free(conf);
 	free(conf);
 	return NULL;
@@ -174,7 +156,7 @@ httpc_conn_load_files(struct httpc *c, const struct httpc_config *cfg,
 		else
 			ret = mbedtls_x509_crt_parse_file(&c->ca, cfg->ca_file);
 		if (ret < 0) {
-			httpc_conn_mbed_err(err, errlen, what, ret);
+			mbed_err(err, errlen, what, ret);
 			return -1;
 		}
 		/* A directory may hold other files; a file must parse. */
@@ -203,7 +185,7 @@ httpc_conn_load_files(struct httpc *c, const struct httpc_config *cfg,
 			snprintf(err, errlen, "%s: unparsable certificate",
 				 what);
 		else
-			httpc_conn_mbed_err(err, errlen, what, ret);
+			mbed_err(err, errlen, what, ret);
 		return -1;
 	}
 	snprintf(what, sizeof what, "key_file %s",
@@ -211,7 +193,7 @@ httpc_conn_load_files(struct httpc *c, const struct httpc_config *cfg,
 	ret = mbedtls_pk_parse_keyfile(
 	    &c->key, cfg->key_file ? cfg->key_file : cfg->cert_file, NULL);
 	if (ret != 0) {
-		httpc_conn_mbed_err(err, errlen, what, ret);
+		mbed_err(err, errlen, what, ret);
 		return -1;
 	}
 	if (mbedtls_pk_check_pair(&c->cert.pk, &c->key) != 0) {
@@ -324,12 +306,12 @@ dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
 	char what[sizeof p->name + 16];
 	int last = ECONNREFUSED;
 
-	if (httpc_dns_resolve(p->host, p->port, is_ip, deadline, timeout_ms,
+	if (resolver_addrinfo(p->host, p->port, is_ip, deadline, timeout_ms,
 			      &res, err, errlen) != 0)
 		return -1;
 	snprintf(what, sizeof what, "connect %s", p->name);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (httpc_conn_now_ms() >= deadline) {
+		if (clock_mono_ms() >= deadline) {
 			last = ETIMEDOUT;
 			break;
 		}
@@ -344,34 +326,6 @@ dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
 		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
 	snprintf(err, errlen, "%s: %s", what, strerror(last));
 	return -1;
-}
-
-/* Words for the verification flags an operator is most likely to meet. */
-static const char *
-verify_reason(uint32_t flags)
-{
-	if (flags & MBEDTLS_X509_BADCERT_REVOKED)
-		return "certificate revoked";
-	if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
-		return "certificate expired";
-	if (flags & MBEDTLS_X509_BADCERT_FUTURE)
-		return "certificate not yet valid";
-	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-		return "certificate not signed by a trusted CA";
-	if (flags & MBEDTLS_X509_BADCERT_MISSING)
-		return "server sent no certificate";
-	if (flags & (MBEDTLS_X509_BADCERT_KEY_USAGE |
-		     MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
-		     MBEDTLS_X509_BADCERT_NS_CERT_TYPE))
-		return "certificate not usable for a TLS server (key usage)";
-	if (flags & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
-		     MBEDTLS_X509_BADCERT_BAD_KEY))
-		return "certificate uses a disallowed hash, algorithm or key "
-		       "size";
-	if (flags & (MBEDTLS_X509_BADCRL_EXPIRED | MBEDTLS_X509_BADCRL_FUTURE |
-		     MBEDTLS_X509_BADCRL_NOT_TRUSTED))
-		return "the CRL is expired, not yet valid or not trusted";
-	return "certificate verification failed";
 }
 
 /* Saves the session of the live connection; tells whether it resumed. */
@@ -409,7 +363,7 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	if (ret == 0)
 		ret = mbedtls_ssl_set_hostname(&p->ssl, NULL);
 	if (ret != 0) {
-		httpc_conn_mbed_err(err, errlen, what, ret);
+		mbed_err(err, errlen, what, ret);
 		return -1;
 	}
 	mbedtls_ssl_set_bio(&p->ssl, p, bio_send, bio_recv, NULL);
@@ -441,7 +395,7 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 		    (ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE && flags != 0 &&
 		     flags != (uint32_t)-1))
 			snprintf(err, errlen, "%s: %s", what,
-				 verify_reason(flags));
+				 certflags_reason(flags));
 		else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
 			snprintf(err, errlen, "%s: connection reset by peer",
 				 what);
@@ -462,7 +416,7 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 				 "plain HTTP?)",
 				 what);
 		else
-			httpc_conn_mbed_err(err, errlen, what, ret);
+			mbed_err(err, errlen, what, ret);
 		return -1;
 	}
 	peer_cert = mbedtls_ssl_get_peer_cert(&p->ssl);

@@ -16,6 +16,9 @@
 
 #include "httpc.h"
 
+#include "clock.h"
+#include "mbed_err.h"
+
 #define HOST_MAX 253
 
 /* One peer (host:port): its kept-alive connection and its last session. */
@@ -56,12 +59,6 @@ enum io_result { IO_OK = 0, IO_EOF = 1, IO_FAIL = -1, IO_TIMEOUT = -2 };
 /* The notAfter of the certificate the peer presented on its live TLS
  * connection (Unix time), or 0. */
 long long httpc_conn_peer_not_after(struct httpc_peer *p);
-
-/* Milliseconds of CLOCK_MONOTONIC. */
-int64_t httpc_conn_now_ms(void);
-
-/* "what: mbedTLS message (-0xNNNN)" into err. */
-void httpc_conn_mbed_err(char *err, size_t errlen, const char *what, int ret);
 
 /* "what: timed out after N ms" into err; returns -1. */
 int httpc_conn_timed_out(char *err, size_t errlen, const char *what,

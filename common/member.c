@@ -12,6 +12,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "clock.h"
+
 static const char *const state_names[MS__COUNT] = {
     "Initializing",
     "DiscoverLeader",
@@ -158,10 +160,7 @@ guid_is_zero(const struct guid *g)
 ticks_t
 ticks_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (ticks_t)ts.tv_sec * TICKS_PER_SEC + ts.tv_nsec / 100;
+	return (ticks_t)(clock_real_ns() / 100);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */

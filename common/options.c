@@ -7,6 +7,7 @@
  * builds a new one and returns it whole, or NULL and a reason.
  */
 #include "member.h"
+#include "num.h"
 #include "options.h"
 #include "options_impl.h"
 
@@ -315,27 +316,21 @@ set_int(int *field, const struct opt_def *d, const char *v, char *err,
 	size_t errlen)
 {
 	char echo[OPT_ECHO_MAX + 8];
-	char *end = NULL;
 	long long x;
 
 	opt_echo(v, echo, sizeof(echo));
-	if (*v == '\0' || isspace((unsigned char)*v)) {
+	switch (num_parse(v, d->min, d->max, &x)) {
+	case NUM_OK:
+		*field = (int)x;
+		return 0;
+	case NUM_INVALID:
 		snprintf(err, errlen, "\"%s\" is not an integer", echo);
 		return -1;
-	}
-	errno = 0;
-	x = strtoll(v, &end, 10);
-	if (end == v || *end != '\0') {
-		snprintf(err, errlen, "\"%s\" is not an integer", echo);
-		return -1;
-	}
-	if (errno == ERANGE || x < d->min || x > d->max) {
+	default:
 		snprintf(err, errlen, "%s is out of range (%lld..%lld)", echo,
 			 d->min, d->max);
 		return -1;
 	}
-	*field = (int)x;
-	return 0;
 }
 
 /* A host name or address: at most 253 octets, no blanks or separators. */

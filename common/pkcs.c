@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <mbedtls/asn1.h>
-#include <mbedtls/error.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
 
@@ -28,18 +27,6 @@ pkcs_fail(char *err, size_t errlen, const char *msg)
 {
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s", msg);
-	return -1;
-}
-
-int
-pkcs_fail_mbed(char *err, size_t errlen, const char *what, int ret)
-{
-	char buf[128];
-
-	mbedtls_strerror(ret, buf, sizeof(buf));
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s: %s (-0x%04X)", what, buf,
-			 (unsigned int)-ret);
 	return -1;
 }
 
@@ -83,8 +70,7 @@ pkcs_parse_plain_der(mbedtls_pk_context *pk, const unsigned char *der,
 	if (ret != 0) {
 		mbedtls_pk_free(pk);
 		mbedtls_pk_init(pk);
-		return pkcs_fail_mbed(err, errlen, "not a usable private key",
-				      ret);
+		return mbed_err(err, errlen, "not a usable private key", ret);
 	}
 	return 0;
 }
@@ -149,7 +135,7 @@ pkcs_parse_key(mbedtls_pk_context *pk, const unsigned char *buf, size_t len,
 		ret = mbedtls_pem_read_buffer(&pem, PEM_EPKI_BEGIN,
 					      PEM_EPKI_END, z, NULL, 0, &used);
 		if (ret != 0)
-			ret = pkcs_fail_mbed(err, errlen, "malformed PEM", ret);
+			ret = mbed_err(err, errlen, "malformed PEM", ret);
 		else
 			ret = parse_epki(pk, pem.buf, pem.buflen, password, err,
 					 errlen);
@@ -168,8 +154,7 @@ pkcs_parse_key(mbedtls_pk_context *pk, const unsigned char *buf, size_t len,
 	else if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH)
 		ret = pkcs_fail(err, errlen, "wrong password");
 	else if (ret != 0)
-		ret = pkcs_fail_mbed(err, errlen, "not a usable private key",
-				     ret);
+		ret = mbed_err(err, errlen, "not a usable private key", ret);
 out:
 	mbedtls_pem_free(&pem);
 	pkcs_wipe_free(z, len + 1);

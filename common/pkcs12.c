@@ -96,8 +96,8 @@ p12_cert(struct p12 *st, unsigned char *p, const unsigned char *end)
 				 "holds more than 16 certificates");
 	ret = mbedtls_x509_crt_parse_der(&st->certs, p, l);
 	if (ret != 0)
-		return pkcs_fail_mbed(st->err, st->errlen,
-				      "holds an unreadable certificate", ret);
+		return mbed_err(st->err, st->errlen,
+				"holds an unreadable certificate", ret);
 	st->ncerts++;
 	return 0;
 }
@@ -318,8 +318,8 @@ p12_order_chain(struct p12 *st, mbedtls_x509_crt *chain)
 		ret =
 		    mbedtls_x509_crt_parse_der(chain, cur->raw.p, cur->raw.len);
 	if (ret != 0)
-		return pkcs_fail_mbed(st->err, st->errlen,
-				      "certificate copy failed", ret);
+		return mbed_err(st->err, st->errlen, "certificate copy failed",
+				ret);
 	return 0;
 }
 

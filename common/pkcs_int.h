@@ -14,6 +14,8 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 
+#include "mbed_err.h"
+
 #define MAX_ITERATIONS 10000000
 #define MAX_PASSWORD   256 /* bytes of UTF-8 */
 #define MAX_SALT       256
@@ -38,9 +40,6 @@
 
 /* Copies msg into err (when err is not NULL); returns -1. */
 int pkcs_fail(char *err, size_t errlen, const char *msg);
-
-/* "what: mbedTLS's words (-0xNNNN)" into err; returns -1. */
-int pkcs_fail_mbed(char *err, size_t errlen, const char *what, int ret);
 
 /* Zeroes len bytes of p, then frees it. Accepts NULL. */
 void pkcs_wipe_free(unsigned char *p, size_t len);

@@ -58,7 +58,7 @@ cbc_decrypt(mbedtls_cipher_type_t type, const unsigned char *key,
 	    (ret == 0 && !pkcs_is_one_sequence(out, *outlen)))
 		return pkcs_fail(err, errlen, "wrong password");
 	if (ret != 0)
-		return pkcs_fail_mbed(err, errlen, "decryption failed", ret);
+		return mbed_err(err, errlen, "decryption failed", ret);
 	return 0;
 }
 
@@ -141,7 +141,7 @@ pbkdf2_derive(const mbedtls_asn1_buf *params, const char *password,
 		    key);
 	mbedtls_md_free(&md);
 	if (ret != 0)
-		return pkcs_fail_mbed(err, errlen, "PBKDF2 failed", ret);
+		return mbed_err(err, errlen, "PBKDF2 failed", ret);
 	return 0;
 }
 

@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/error.h>
-
+#include "certflags.h"
 #include "tls_creds_int.h"
 
 #define DEFAULT_TRUST "/etc/ssl/certs"
@@ -45,15 +44,6 @@ tls_creds_warnf(struct tls_creds_loader *l, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	l->warn(l->warn_ctx, msg);
-}
-
-void
-tls_creds_mbed_reason(int ret, char *buf, size_t len)
-{
-	char tmp[128];
-
-	mbedtls_strerror(ret, tmp, sizeof(tmp));
-	snprintf(buf, len, "%s (-0x%04X)", tmp, (unsigned int)-ret);
 }
 
 bool
@@ -91,36 +81,6 @@ tls_creds_date_str(const mbedtls_x509_time *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d UTC", t->year, t->mon,
 		 t->day, t->hour, t->min, t->sec);
-}
-
-const char *
-tls_creds_flags_reason(uint32_t flags)
-{
-	if (flags & MBEDTLS_X509_BADCERT_REVOKED)
-		return "certificate has been revoked";
-	if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
-		return "certificate has expired";
-	if (flags & MBEDTLS_X509_BADCERT_FUTURE)
-		return "certificate is not yet valid";
-	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-		return "certificate is not signed by a trusted CA";
-	if (flags & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
-		     MBEDTLS_X509_BADCERT_BAD_KEY))
-		return "certificate uses a weak or unsupported algorithm or "
-		       "key";
-	if (flags & MBEDTLS_X509_BADCRL_EXPIRED)
-		return "the CRL of its issuer is past its next update";
-	if (flags &
-	    (MBEDTLS_X509_BADCRL_FUTURE | MBEDTLS_X509_BADCRL_NOT_TRUSTED |
-	     MBEDTLS_X509_BADCRL_BAD_MD | MBEDTLS_X509_BADCRL_BAD_PK |
-	     MBEDTLS_X509_BADCRL_BAD_KEY))
-		return "the CRL of its issuer is not valid";
-	if (flags & (MBEDTLS_X509_BADCERT_KEY_USAGE |
-		     MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
-		     MBEDTLS_X509_BADCERT_NS_CERT_TYPE))
-		return "a CA certificate in the chain is not allowed to sign "
-		       "certificates";
-	return "certificate verification failed";
 }
 
 static void
@@ -231,9 +191,9 @@ tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 	if (ret == 0)
 		return 0;
 	if (flags != 0)
-		snprintf(why, sizeof(why), "%s", tls_creds_flags_reason(flags));
+		snprintf(why, sizeof(why), "%s", certflags_reason(flags));
 	else
-		tls_creds_mbed_reason(ret, why, sizeof(why));
+		mbed_err_text(ret, why, sizeof(why));
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s", why);
 	return -1;

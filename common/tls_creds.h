@@ -74,16 +74,9 @@ void tls_creds_unref(struct tls_creds *c);
  * at the system time. Returns 0, or -1 with a reason in err: "certificate
  * has been revoked", "certificate has expired", "certificate is not yet
  * valid", "certificate is not signed by a trusted CA", ... (see
- * tls_creds_flags_reason). Reads the set only: safe from many threads.
+ * certflags_reason). Reads the set only: safe from many threads.
  */
 int tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 			  char *err, size_t errlen);
-
-/*
- * The operator's words for mbedTLS verification flags (the most important
- * problem first), for a TLS verify callback that wants the same reasons as
- * tls_creds_verify_peer. Returns a static string.
- */
-const char *tls_creds_flags_reason(uint32_t flags);
 
 #endif

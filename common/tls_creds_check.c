@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certflags.h"
 #include "node_auth.h"
 #include "tls_creds_int.h"
 
@@ -79,7 +80,7 @@ tls_creds_check_chain(struct tls_creds_loader *l)
 	    (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags == 0))
 		return 0;
 	if (flags == 0) {
-		tls_creds_mbed_reason(ret, why, sizeof(why));
+		mbed_err_text(ret, why, sizeof(why));
 		return tls_creds_errf(
 		    l, OPT_CERT " %s: chain verification failed: %s",
 		    l->cfg->certificate_file, why);
@@ -102,7 +103,7 @@ tls_creds_check_chain(struct tls_creds_loader *l)
 	    l,
 	    OPT_CERT " %s: the node certificate chain does not "
 		     "verify: %s",
-	    l->cfg->certificate_file, tls_creds_flags_reason(flags));
+	    l->cfg->certificate_file, certflags_reason(flags));
 }
 
 /* Validity of every certificate on the verified path, against now. */

@@ -14,6 +14,8 @@
 
 #include "tls_creds.h"
 
+#include "mbed_err.h"
+
 #define MAX_DEPTH 10 /* certificates on the own chain's verified path */
 
 #define OPT_CERT  "CertificateFile"
@@ -45,9 +47,6 @@ int tls_creds_errf(struct tls_creds_loader *l, const char *fmt, ...)
 /* Formats a warning and passes it to the load's callback, if any. */
 void tls_creds_warnf(struct tls_creds_loader *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* "mbedTLS's words (-0xNNNN)" for ret into buf. */
-void tls_creds_mbed_reason(int ret, char *buf, size_t len);
 
 /* Is c's subject its issuer? */
 bool tls_creds_self_signed(const mbedtls_x509_crt *c);

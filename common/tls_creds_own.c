@@ -43,7 +43,7 @@ load_pem_pair(struct tls_creds_loader *l)
 				 "cannot be parsed",
 				 ret);
 		else
-			tls_creds_mbed_reason(ret, why, sizeof(why));
+			mbed_err_text(ret, why, sizeof(why));
 		return tls_creds_errf(l, OPT_CERT " %s: %s",
 				      cfg->certificate_file, why);
 	}

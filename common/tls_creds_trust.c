@@ -63,7 +63,7 @@ load_trust_file(struct tls_creds_loader *l, const char *path, bool in_dir)
 		ret = mbedtls_x509_crt_parse(&tmp, buf,
 					     tls_creds_file_pem_len(buf, len));
 		if (ret < 0)
-			tls_creds_mbed_reason(ret, why, sizeof(why));
+			mbed_err_text(ret, why, sizeof(why));
 		else if (ret > 0)
 			snprintf(why, sizeof(why),
 				 "%d certificate(s) cannot be parsed", ret);
@@ -196,7 +196,7 @@ tls_creds_trust_load_crl(struct tls_creds_loader *l)
 				     tls_creds_file_pem_len(buf, len));
 	free(buf);
 	if (ret != 0) {
-		tls_creds_mbed_reason(ret, why, sizeof(why));
+		mbed_err_text(ret, why, sizeof(why));
 		return tls_creds_errf(l, OPT_CRL " %s: %s", path, why);
 	}
 	l->c->have_crl = true;

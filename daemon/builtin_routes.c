@@ -12,6 +12,7 @@
 #include "gossip_routes.h"
 #include "log.h"
 #include "metrics.h"
+#include "num.h"
 
 /* Does one media range of an Accept header admit JSON? A range with
  * q=0 admits nothing. The range is copied into a bounded buffer; a longer
@@ -87,10 +88,9 @@ route_health_live(struct request *r)
 	unsigned status = MHD_HTTP_NO_CONTENT;
 
 	if (code != NULL) {
-		char *end = NULL;
-		long v = strtol(code, &end, 10);
+		int v;
 
-		if (end == code || *end != '\0' || v < 200 || v > 299)
+		if (num_parse_int(code, 200, 299, &v) != NUM_OK)
 			return respond_error(r, MHD_HTTP_BAD_REQUEST,
 					     "liveCode must be a 2xx status");
 		status = (unsigned)v;

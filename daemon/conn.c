@@ -23,6 +23,7 @@
 #include "sockets.h"
 #include "tls_conn.h"
 #include "worker.h"
+#include "clock.h"
 
 #define IO_AGAIN (-1)
 #define IO_ERR	 (-2)
@@ -144,7 +145,7 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 	} else if (!cfg->insecure) {
 		if (tls_conn_start(c) != 0)
 			goto fail;
-		c->deadline_ms = now_ms() + cfg->handshake_timeout_ms;
+		c->deadline_ms = clock_mono_ms() + cfg->handshake_timeout_ms;
 		conn_pump(c);
 		return 0;
 	} else {
@@ -268,7 +269,7 @@ pump_in(struct conn *c)
 		}
 		if (!c->info->in_request) {
 			c->info->in_request = true;
-			c->info->request_started_ms = now_ms();
+			c->info->request_started_ms = clock_mono_ms();
 		}
 		b->end += (size_t)n;
 	}
@@ -381,7 +382,7 @@ conn_finish(struct conn *c)
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->pfd, NULL);
 	close(c->pfd);
 	c->pfd = -1;
-	c->linger_until_ms = now_ms() + LINGER_MS;
+	c->linger_until_ms = clock_mono_ms() + LINGER_MS;
 	linger_drain(c);
 }
 
@@ -443,7 +444,7 @@ conn_doom(struct conn *c, const char *reason)
 	snprintf(c->doom_reason, sizeof(c->doom_reason), "%s", reason);
 	/* an answer in flight gets as long as a request may take */
 	c->doom_until_ms =
-	    now_ms() +
+	    clock_mono_ms() +
 	    (cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms : LINGER_MS);
 }
 

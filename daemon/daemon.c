@@ -27,6 +27,7 @@
 #include "listener.h"
 #include "log.h"
 #include "tls_server.h"
+#include "clock.h"
 
 #define DRAIN_MS       1000
 #define EXPIRY_CHECK_S (24 * 3600)
@@ -221,15 +222,6 @@ watchdog_interval_ms(void)
 	return 0;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for signals; returns when asked to stop. Pings the systemd
  * watchdog from this loop, so a wedged main thread is restarted. */
 static void
@@ -237,7 +229,7 @@ signal_loop(struct gossipd *d, int sfd)
 {
 	time_t next_check = time(NULL) + EXPIRY_CHECK_S;
 	int wd_ms = watchdog_interval_ms();
-	int64_t next_ping = mono_ms();
+	int64_t next_ping = clock_mono_ms();
 	struct signalfd_siginfo si;
 	char err[1024];
 
@@ -253,7 +245,7 @@ signal_loop(struct gossipd *d, int sfd)
 			timeout = (int64_t)EXPIRY_CHECK_S * 1000;
 		}
 		if (wd_ms > 0) {
-			int64_t t = mono_ms();
+			int64_t t = clock_mono_ms();
 
 			if (t >= next_ping) {
 				notify_systemd("WATCHDOG=1");

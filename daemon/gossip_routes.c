@@ -14,17 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "cluster.h"
 #include "gossip_json.h"
 #include "gossiper.h"
 #include "log.h"
 #include "metrics.h"
 #include "peer_health.h"
+#include "ratelimit.h"
 
-#define CT_JSON		 "application/json; charset=utf-8"
-#define UPDATE_MAX_BYTES 4096
-#define SKEW_LOG_SLOTS	 16
-#define SKEW_LOG_EVERY	 (60 * TICKS_PER_SEC)
+#define CT_JSON		  "application/json; charset=utf-8"
+#define UPDATE_MAX_BYTES  4096
+#define SKEW_LOG_EVERY_MS (60 * 1000)
 
 /*
  * Clock-skew errors would come with every exchange; one line per peer
@@ -32,30 +33,18 @@
  */
 static struct {
 	pthread_mutex_t mu;
-	char endpoint[SKEW_LOG_SLOTS][CLUSTER_ENDPOINT_MAX];
-	ticks_t last[SKEW_LOG_SLOTS];
-	size_t next;
-} skew_log = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	struct ratelimit_set peers;
+} skew_log = {.mu = PTHREAD_MUTEX_INITIALIZER,
+	      .peers = {.window_ms = SKEW_LOG_EVERY_MS, .burst = 1}};
 
 static bool
-skew_should_log(const char *endpoint, ticks_t now)
+skew_should_log(const char *endpoint)
 {
-	bool log = true;
-	size_t i;
+	bool log;
 
 	pthread_mutex_lock(&skew_log.mu);
-	for (i = 0; i < SKEW_LOG_SLOTS; i++)
-		if (strcmp(skew_log.endpoint[i], endpoint) == 0)
-			break;
-	if (i == SKEW_LOG_SLOTS) {
-		i = skew_log.next++ % SKEW_LOG_SLOTS;
-		snprintf(skew_log.endpoint[i], sizeof(skew_log.endpoint[i]),
-			 "%s", endpoint);
-	} else if (now - skew_log.last[i] < SKEW_LOG_EVERY) {
-		log = false;
-	}
-	if (log)
-		skew_log.last[i] = now;
+	log = ratelimit_set_allow(&skew_log.peers, endpoint, clock_mono_ms(),
+				  NULL);
 	pthread_mutex_unlock(&skew_log.mu);
 	return log;
 }
@@ -105,7 +94,7 @@ on_event(void *ctx, const struct cluster_event *ev)
 		break;
 	case CE_CLOCK_SKEW:
 		metrics_clock_skew();
-		if (!skew_should_log(ev->endpoint, ev->our_time))
+		if (!skew_should_log(ev->endpoint))
 			break;
 		ticks_format(ev->peer_time, peer);
 		ticks_format(ev->our_time, ours);

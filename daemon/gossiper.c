@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cluster.h"
 #include "gossip_json.h"
 #include "httpc.h"
@@ -30,6 +31,7 @@
 #include "metrics.h"
 #include "node_auth.h"
 #include "peer_health.h"
+#include "resolver.h"
 
 #define FAST_ROUNDS	 20
 #define FAST_INTERVAL_MS 100
@@ -97,24 +99,6 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 	log_warn("seed %s:%d does not answer: %s", t->host, t->port, why);
 }
 
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The current configuration; a replaced one stays allocated until exit. */
 static const struct gossipd_config *
 cfg_of(struct gossipd *d)
@@ -149,59 +133,28 @@ publish_seeds(struct gossiper *g, const struct gossipd_config *cfg)
 static void
 resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
 {
-	struct addrinfo hints, *res = NULL, *ai;
+	char why[256];
 	size_t n = 0;
-	int rc;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(cfg->cluster_dns, NULL, &hints, &res);
-	if (rc != 0 || res == NULL) {
+	if (resolver_seeds(cfg->cluster_dns, cfg->cluster_gossip_port,
+			   cfg->gossip_timeout_ms, g->dns_seeds, OPT_MAX_SEEDS,
+			   &n, why, sizeof(why)) != 0) {
 		/* Warn once; the retries every second go to debug. */
 		log_msg(g->dns_failing ? LL_DEBUG : LL_WARN,
 			"cannot resolve ClusterDns %s: %s; retrying in 1 s",
-			cfg->cluster_dns,
-			rc != 0 ? gai_strerror(rc) : "no address");
+			cfg->cluster_dns, why);
 		g->dns_failing = true;
-		g->next_dns_ms = mono_ms() + DNS_RETRY_MS;
-		if (res != NULL)
-			freeaddrinfo(res);
+		g->next_dns_ms = clock_mono_ms() + DNS_RETRY_MS;
 		return;
 	}
 	if (g->dns_failing)
 		log_info("ClusterDns %s resolves again", cfg->cluster_dns);
 	g->dns_failing = false;
-	for (ai = res; ai != NULL && n < OPT_MAX_SEEDS; ai = ai->ai_next) {
-		struct gossip_seed s;
-		const void *addr;
-		size_t j;
-
-		memset(&s, 0, sizeof(s));
-		if (ai->ai_family == AF_INET)
-			addr = &((struct sockaddr_in *)(void *)ai->ai_addr)
-				    ->sin_addr;
-		else if (ai->ai_family == AF_INET6)
-			addr = &((struct sockaddr_in6 *)(void *)ai->ai_addr)
-				    ->sin6_addr;
-		else
-			continue;
-		if (inet_ntop(ai->ai_family, addr, s.host, sizeof(s.host)) ==
-		    NULL)
-			continue;
-		s.port = cfg->cluster_gossip_port;
-		for (j = 0; j < n; j++)
-			if (strcmp(g->dns_seeds[j].host, s.host) == 0)
-				break;
-		if (j == n)
-			g->dns_seeds[n++] = s;
-	}
-	freeaddrinfo(res);
 	if (n != g->n_dns_seeds)
 		log_info("ClusterDns %s gives %zu seed(s)", cfg->cluster_dns,
 			 n);
 	g->n_dns_seeds = n;
-	g->next_dns_ms = mono_ms() + DNS_REFRESH_MS;
+	g->next_dns_ms = clock_mono_ms() + DNS_REFRESH_MS;
 	publish_seeds(g, cfg);
 }
 
@@ -231,7 +184,7 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 	struct cluster_doc answer;
 	const char *cls = NULL, *denied = NULL;
 	char err[512], why[600];
-	int64_t t0 = mono_us();
+	int64_t t0 = clock_mono_us();
 	long long resp_not_after;
 	double secs;
 
@@ -261,7 +214,7 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 	}
 	resp_not_after = resp.peer_not_after;
 	httpc_response_free(&resp); /* zeroed by httpc_request on failure */
-	secs = (double)(mono_us() - t0) / 1e6;
+	secs = (double)(clock_mono_us() - t0) / 1e6;
 	if (cls == NULL) {
 		metrics_exchange_ok(secs);
 		peer_health_ok(g->d->peers, t->host, t->port, secs,
@@ -306,7 +259,7 @@ round_once(struct gossiper *g, const struct gossipd_config *cfg)
 	ticks_t now = ticks_now();
 	size_t fanout, n;
 
-	if (g->next_dns_ms != 0 && mono_ms() >= g->next_dns_ms)
+	if (g->next_dns_ms != 0 && clock_mono_ms() >= g->next_dns_ms)
 		resolve_dns(g, cfg);
 	apply_new_creds(g);
 	cluster_expire(g->d->cluster, now);
@@ -338,7 +291,7 @@ run(void *arg)
 
 	for (;;) {
 		const struct gossipd_config *cfg = cfg_of(g->d);
-		int64_t start = mono_ms(), wait_ms;
+		int64_t start = clock_mono_ms(), wait_ms;
 		struct timespec until;
 
 		round_once(g, cfg);
@@ -351,7 +304,7 @@ run(void *arg)
 		until.tv_sec = (time_t)(start / 1000);
 		until.tv_nsec = (long)(start % 1000) * 1000000;
 		pthread_mutex_lock(&g->mu);
-		while (!g->stop && mono_ms() < start)
+		while (!g->stop && clock_mono_ms() < start)
 			if (pthread_cond_timedwait(&g->cv, &g->mu, &until) ==
 			    ETIMEDOUT)
 				break;
@@ -409,7 +362,8 @@ gossiper_start(struct gossipd *d, char *err, size_t errlen)
 	publish_seeds(g, cfg);
 	if (cfg->discover_via_dns && cfg->cluster_dns != NULL &&
 	    cfg->cluster_dns[0] != '\0')
-		g->next_dns_ms = mono_ms(); /* resolved in the first round */
+		g->next_dns_ms =
+		    clock_mono_ms(); /* resolved in the first round */
 	rc = pthread_create(&g->thread, NULL, run, g);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the gossip thread: %s",

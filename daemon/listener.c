@@ -28,48 +28,31 @@
 #include "sockets.h"
 #include "tls_server.h"
 #include "worker.h"
+#include "clock.h"
 
 #define MAX_WORKERS	   64
 #define ACCEPT_BATCH	   64
 #define SWEEP_INTERVAL_MS  50
 #define REFUSAL_LOGS_PER_S 10
 
-int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 worker_log_refusal(struct worker *w, const char *fmt, ...)
 {
-	int64_t now = now_ms();
+	struct ratelimit_held prev;
 	char msg[1024];
 	va_list ap;
+	bool allow = ratelimit_allow(&w->refusal_log, clock_mono_ms(), &prev);
 
-	if (now - w->last_refusal_log_ms >= 1000) {
-		if (w->refusals_unlogged > 0)
-			log_warn("%lu more refusals not logged in the last "
-				 "second",
-				 w->refusals_unlogged);
-		w->last_refusal_log_ms = now;
-		w->refusals_unlogged = 0;
-		w->refusals_logged = 0;
-	}
-	if (w->refusals_logged >= REFUSAL_LOGS_PER_S) {
-		w->refusals_unlogged++;
+	if (prev.count > 0)
+		log_warn("%lu more refusals not logged in the last second",
+			 prev.count);
+	if (!allow)
 		return;
-	}
-	w->refusals_logged++;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_warn("%s", msg);
 }
-
 /* MHD's own messages: the socket-option warnings it gives for every
  * AF_UNIX connection are noise here; the rest go to our log. */
 static void
@@ -249,7 +232,7 @@ worker_begin_stop(struct worker *w)
 	if (w->stopping)
 		return;
 	w->stopping = true;
-	w->drain_deadline_ms = now_ms() + w->l->drain_ms;
+	w->drain_deadline_ms = clock_mono_ms() + w->l->drain_ms;
 	if (w->has_listen)
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->l->lfd, NULL);
 	if (w->has_admin)
@@ -336,7 +319,7 @@ worker_main(void *arg)
 		for (i = 0; i < n; i++)
 			dispatch(w, &evs[i]);
 		MHD_run(w->mhd);
-		now = now_ms();
+		now = clock_mono_ms();
 		if (now - w->last_sweep_ms >= SWEEP_INTERVAL_MS || w->stopping)
 			sweep(w, now);
 		conn_reap(w);
@@ -358,6 +341,7 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 	const union MHD_DaemonInfo *di;
 
 	w->l = l;
+	ratelimit_init(&w->refusal_log, 1000, REFUSAL_LOGS_PER_S);
 	w->idx = idx;
 	w->ev_listen.kind = EV_LISTEN;
 	w->ev_admin.kind = EV_ADMIN;

@@ -5,6 +5,8 @@
  */
 #include "routes.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,14 @@
 #include <time.h>
 
 #include "builtin_routes.h"
+#include "clock.h"
 #include "gossip_routes.h"
 #include "health_routes.h"
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "num.h"
+#include "ratelimit.h"
 
 /* A body this many times over the limit is not worth reading to the end
  * just to answer 413: the connection is closed instead. */
@@ -279,14 +284,16 @@ auth_check(const struct request *r, enum auth_rule rule)
 static void
 log_denied(const struct req_ctx *c, unsigned status)
 {
-	static _Atomic long window;
-	static atomic_int count;
-	long now = (long)time(NULL);
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct ratelimit rl = {.window_ms = 1000,
+				      .burst = DENIED_LOGS_PER_S};
 	const char *why = "no client certificate was presented";
+	bool allow;
 
-	if (atomic_exchange(&window, now) != now)
-		atomic_store(&count, 0);
-	if (atomic_fetch_add(&count, 1) >= DENIED_LOGS_PER_S)
+	pthread_mutex_lock(&mu);
+	allow = ratelimit_allow(&rl, clock_mono_ms(), NULL);
+	pthread_mutex_unlock(&mu);
+	if (!allow)
 		return;
 	if (status == MHD_HTTP_FORBIDDEN)
 		why = c->ci != NULL && c->ci->why_not_node[0] != '\0'
@@ -313,12 +320,27 @@ is_json_type(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+/* The announced body length (0 without Content-Length), read by the
+ * bounded parser: NUM_INVALID for anything but digits, NUM_TOO_LARGE past
+ * long long. */
+static enum num_err
+content_length(struct req_ctx *c, long long *len)
+{
+	const char *cl = request_header(&c->r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	*len = 0;
+	if (cl == NULL)
+		return NUM_OK;
+	return num_parse(cl, 0, LLONG_MAX, len);
+}
+
 /* The checks made once the headers are in; a refusal is recorded in
  * c->v_status, to be answered by answer_refusal. */
 static void
 precheck(struct req_ctx *c)
 {
-	const char *cl = request_header(&c->r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	long long len;
+	enum num_err cl = content_length(c, &len);
 	unsigned status;
 
 	log_debug("%s %s from %s (%s)", c->r.method, c->r.path, c->r.peer_addr,
@@ -333,9 +355,9 @@ precheck(struct req_ctx *c)
 		       status == MHD_HTTP_UNAUTHORIZED
 			   ? "a trusted client certificate is required"
 			   : "this endpoint is for cluster nodes only");
-	} else if (cl != NULL &&
-		   strtoull(cl, NULL, 10) >
-		       (unsigned long long)c->r.d->cfg->max_body_bytes) {
+	} else if (cl == NUM_INVALID) {
+		refuse(c, MHD_HTTP_BAD_REQUEST, "invalid Content-Length");
+	} else if (cl == NUM_TOO_LARGE || len > c->r.d->cfg->max_body_bytes) {
 		refuse(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
 	} else if (c->route->json_body &&
 		   !is_json_type(
@@ -362,11 +384,11 @@ answer_refusal(struct req_ctx *c)
 static bool
 has_body(struct req_ctx *c)
 {
-	const char *cl = request_header(&c->r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	long long len;
 
 	if (request_header(&c->r, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
 		return true;
-	return cl != NULL && strtoull(cl, NULL, 10) > 0;
+	return content_length(c, &len) != NUM_OK || len > 0;
 }
 
 static struct req_ctx *

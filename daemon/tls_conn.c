@@ -6,7 +6,6 @@
 #include "tls_conn.h"
 
 #include <errno.h>
-#include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certflags.h"
 #include "log.h"
+#include "mbed_err.h"
 #include "metrics.h"
 #include "node_auth.h"
 #include "tls_creds.h"
@@ -100,18 +101,6 @@ tls_conn_start(struct conn *c)
 	return 0;
 }
 
-static const char *
-flags_metric(uint32_t flags)
-{
-	if (flags & MBEDTLS_X509_BADCERT_REVOKED)
-		return "revoked";
-	if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
-		return "expired";
-	if (flags & MBEDTLS_X509_BADCERT_FUTURE)
-		return "not_yet_valid";
-	return "untrusted";
-}
-
 /* A failed handshake: one line with the peer and the reason. */
 static void
 handshake_failed(struct tls_session *t, int ret)
@@ -121,9 +110,9 @@ handshake_failed(struct tls_session *t, int ret)
 	char why[160];
 
 	if (t->vflags != 0) {
-		metrics_refusal(flags_metric(t->vflags));
+		metrics_refusal(certflags_label(t->vflags));
 		worker_log_refusal(c->w, "connection from %s denied: %s", peer,
-				   tls_creds_flags_reason(t->vflags));
+				   certflags_reason(t->vflags));
 		return;
 	}
 	if (ret == MBEDTLS_ERR_SSL_CONN_EOF ||
@@ -163,11 +152,11 @@ handshake_failed(struct tls_session *t, int ret)
 	metrics_refusal(ret == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE
 			    ? "protocol"
 			    : "tls_error");
-	mbedtls_strerror(ret, why, sizeof(why));
+	mbed_err_text(ret, why, sizeof(why));
 	worker_log_refusal(c->w,
 			   "connection from %s denied: TLS handshake failed: "
-			   "%s (-0x%04X)",
-			   peer, why, (unsigned)-ret);
+			   "%s",
+			   peer, why);
 }
 
 /* The earliest notAfter of a chain, as a time_t (UTC). */

@@ -11,7 +11,6 @@
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
-#include <mbedtls/error.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_cache.h>
 #include <mbedtls/ssl_ticket.h>
@@ -19,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certflags.h"
 #include "log.h"
+#include "mbed_err.h"
 #include "tls_conn.h"
 #include "tls_creds.h"
 #include "worker.h"
@@ -110,7 +111,7 @@ session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess)
 	if (flags != 0)
 		log_debug("a saved TLS session is not resumed: %s (a full "
 			  "handshake follows)",
-			  tls_creds_flags_reason(flags));
+			  certflags_reason(flags));
 	return flags == 0;
 }
 
@@ -267,7 +268,6 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 {
 	struct tls_rng *r = rng_get(l, err, errlen);
 	struct tls_server *s, *old;
-	char why[160];
 	int ret;
 
 	if (r == NULL)
@@ -284,9 +284,7 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 	s->creds = tls_creds_ref(creds);
 	ret = configure(s, r, l->d->cfg->tls_session_cache_size);
 	if (ret != 0) {
-		mbedtls_strerror(ret, why, sizeof(why));
-		snprintf(err, errlen, "TLS server setup: %s (-0x%04X)", why,
-			 (unsigned)-ret);
+		mbed_err(err, errlen, "TLS server setup", ret);
 		server_free(s);
 		return -1;
 	}

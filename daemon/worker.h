@@ -17,6 +17,7 @@
 #include "gossipd.h"
 #include "ip_limits.h"
 #include "listener.h"
+#include "ratelimit.h"
 
 #define CONN_BUF 16384
 
@@ -94,9 +95,7 @@ struct worker {
 	struct conn_info **pending;
 	size_t n_pending;
 	struct ev ev_listen, ev_admin, ev_mhd, ev_wake;
-	int64_t last_refusal_log_ms;
-	int refusals_logged; /* in the current second */
-	unsigned long refusals_unlogged;
+	struct ratelimit refusal_log; /* refusal lines: 10 a second */
 };
 
 struct listener {
@@ -114,9 +113,6 @@ struct listener {
 	struct tls_rng *tls_rng; /* shared by every configuration */
 	atomic_uint tls_gen;	 /* bumped by every tls_server_update */
 };
-
-/* Milliseconds on the monotonic clock. */
-int64_t now_ms(void);
 
 /* conn.c: takes ownership of cfd (already admitted by the caps when
  * counted is true). Returns 0, or -1 after closing everything. */

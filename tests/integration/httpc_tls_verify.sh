@@ -17,27 +17,27 @@ start_nginx good "127.0.0.1:$pn" "$PKI/node1-bundle.pem" "$PKI/node1.key"
 out=$("$HTTPC_GET" --ca "$T_DIR/other.crt" 127.0.0.1 "$pn" /gossip) &&
 	t_fail "accepted a server from another CA: $out"
 assert_contains "$out" \
-	"#1 error: TLS handshake with 127.0.0.1:$pn: certificate not signed by a trusted CA" \
+	"#1 error: TLS handshake with 127.0.0.1:$pn: certificate is not signed by a trusted CA" \
 	"wrong CA"
 
 pe=$(free_port)
 start_nginx expired "127.0.0.1:$pe" "$PKI/expired.crt" "$PKI/expired.key"
 out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$pe" /gossip) &&
 	t_fail "accepted an expired certificate: $out"
-assert_contains "$out" "127.0.0.1:$pe: certificate expired" "expired"
+assert_contains "$out" "127.0.0.1:$pe: certificate has expired" "expired"
 
 pf=$(free_port)
 start_nginx future "127.0.0.1:$pf" "$PKI/future.crt" "$PKI/future.key"
 out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$pf" /gossip) &&
 	t_fail "accepted a not yet valid certificate: $out"
-assert_contains "$out" "127.0.0.1:$pf: certificate not yet valid" "future"
+assert_contains "$out" "127.0.0.1:$pf: certificate is not yet valid" "future"
 
 # A trusted certificate that is not for servers (EKU clientAuth only).
 pc=$(free_port)
 start_nginx clientcert "127.0.0.1:$pc" "$PKI/client.crt" "$PKI/client.key"
 out=$("$HTTPC_GET" --ca "$PKI/ca.crt" 127.0.0.1 "$pc" /gossip) &&
 	t_fail "accepted a client-only certificate from a server: $out"
-assert_eq "#1 error: TLS handshake with 127.0.0.1:$pc: certificate not usable for a TLS server (key usage)" \
+assert_eq "#1 error: TLS handshake with 127.0.0.1:$pc: certificate's key usage does not allow it for this TLS role" \
 	"$out" "client-only certificate"
 
 # Node credentials: trusted roots and CRL from tls_creds_load. The
@@ -57,7 +57,7 @@ out=$("$HTTPC_GET" "${node[@]}" 127.0.0.1 "$pr" /gossip) ||
 out=$("$HTTPC_GET" "${node[@]}" --crl "$PKI/crl.pem" 127.0.0.1 "$pr" /gossip) &&
 	t_fail "accepted a revoked certificate: $out"
 assert_contains "$out" \
-	"#1 error: TLS handshake with 127.0.0.1:$pr: certificate revoked" \
+	"#1 error: TLS handshake with 127.0.0.1:$pr: certificate has been revoked" \
 	"revoked"
 
 # A reload that adds the CRL: the kept-alive connection and the saved
@@ -67,7 +67,7 @@ out=$("$HTTPC_GET" "${node[@]}" --repeat 3 --reload-at 3 \
 	t_fail "revoked peer still reached after the reload: $out"
 assert_eq "#1 status=200 reused=0 resumed=0 len=11 type=application/json
 #2 status=200 reused=1 resumed=0 len=11 type=application/json
-#3 error: TLS handshake with 127.0.0.1:$pr: certificate revoked" "$out" \
+#3 error: TLS handshake with 127.0.0.1:$pr: certificate has been revoked" "$out" \
 	"reload with a CRL"
 
 # A reload without changes still starts afresh: no session outlives it.

@@ -560,34 +560,6 @@ test_ages_read_like_a_person_would_say_them(void **state)
 	assert_string_equal(buf, "now");
 }
 
-static void
-test_dns_seeds_are_every_address_on_the_port(void **state)
-{
-	struct gossip_seed seeds[8];
-	char err[256];
-	size_t n = 0, i;
-	bool v4 = false;
-
-	(void)state;
-	assert_int_equal(discovery_resolve_dns("localhost", 2200, seeds, 8, &n,
-					       err, sizeof(err)),
-			 0);
-	assert_true(n >= 1);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(seeds[i].port, 2200);
-		if (strcmp(seeds[i].host, "127.0.0.1") == 0)
-			v4 = true;
-	}
-	assert_true(v4);
-	assert_int_equal(discovery_resolve_dns("127.0.0.9", 1, seeds, 8, &n,
-					       err, sizeof(err)),
-			 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(seeds[0].host, "127.0.0.9");
-	assert_int_equal(
-	    discovery_resolve_dns("", 1, seeds, 8, &n, err, sizeof(err)), -1);
-}
-
 /* ---- KurrentDB connection strings ---- */
 
 static void
@@ -1115,7 +1087,6 @@ main(void)
 	    cmocka_unit_test(test_shuffle_is_a_permutation_and_varies),
 	    cmocka_unit_test(test_endpoints_bracket_ipv6),
 	    cmocka_unit_test(test_ages_read_like_a_person_would_say_them),
-	    cmocka_unit_test(test_dns_seeds_are_every_address_on_the_port),
 	    cmocka_unit_test(test_connection_strings_give_seeds_and_settings),
 	    cmocka_unit_test(
 		test_bad_connection_strings_are_refused_without_echo),

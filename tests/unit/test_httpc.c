@@ -33,6 +33,7 @@
 
 #include "httpc.h"
 #include "httpc_parse.h"
+#include "clock.h"
 
 /* ---- the parser ----------------------------------------------------- */
 
@@ -555,15 +556,6 @@ plain_client(size_t max_body)
 	return c;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 #define OK_JSON                                                                \
 	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"                \
 	"Content-Length: 2\r\n\r\n{}"
@@ -765,12 +757,12 @@ test_timeout_on_silent_peer(void **state)
 	(void)state;
 	srv_start(&s, steps, 1, 0);
 	srv_run(&s);
-	t0 = mono_ms();
+	t0 = clock_mono_ms();
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "POST",
 				       "/gossip", "application/json", "{}", 2,
 				       300, &resp, err, sizeof err),
 			 -1);
-	took = mono_ms() - t0;
+	took = clock_mono_ms() - t0;
 	snprintf(want, sizeof want,
 		 "POST /gossip to 127.0.0.1:%d: timed out after 300 ms",
 		 s.port);
@@ -799,12 +791,12 @@ test_slow_response_hits_deadline(void **state)
 	/* 2 ms per 3 bytes: the 150 ms deadline ends it mid-body. */
 	srv_start(&s, steps, 1, 3);
 	srv_run(&s);
-	t0 = mono_ms();
+	t0 = clock_mono_ms();
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
 				       NULL, NULL, 0, 150, &resp, err,
 				       sizeof err),
 			 -1);
-	assert_true(mono_ms() - t0 < 5000);
+	assert_true(clock_mono_ms() - t0 < 5000);
 	assert_non_null(strstr(err, "timed out after 150 ms"));
 	httpc_free(c);
 	srv_stop(&s);

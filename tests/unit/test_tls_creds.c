@@ -705,34 +705,6 @@ test_verify_peer(void **state)
 }
 
 static void
-test_flags_reasons(void **state)
-{
-	(void)state;
-	/* revocation wins over everything else */
-	assert_string_equal(
-	    tls_creds_flags_reason(MBEDTLS_X509_BADCERT_REVOKED |
-				   MBEDTLS_X509_BADCERT_EXPIRED |
-				   MBEDTLS_X509_BADCERT_NOT_TRUSTED),
-	    "certificate has been revoked");
-	assert_string_equal(
-	    tls_creds_flags_reason(MBEDTLS_X509_BADCERT_EXPIRED |
-				   MBEDTLS_X509_BADCERT_NOT_TRUSTED),
-	    "certificate has expired");
-	assert_string_equal(tls_creds_flags_reason(MBEDTLS_X509_BADCERT_FUTURE),
-			    "certificate is not yet valid");
-	assert_string_equal(tls_creds_flags_reason(MBEDTLS_X509_BADCERT_BAD_MD),
-			    "certificate uses a weak or unsupported algorithm "
-			    "or key");
-	assert_string_equal(tls_creds_flags_reason(MBEDTLS_X509_BADCRL_EXPIRED),
-			    "the CRL of its issuer is past its next update");
-	assert_string_equal(
-	    tls_creds_flags_reason(MBEDTLS_X509_BADCRL_NOT_TRUSTED),
-	    "the CRL of its issuer is not valid");
-	assert_string_equal(tls_creds_flags_reason(MBEDTLS_X509_BADCERT_OTHER),
-			    "certificate verification failed");
-}
-
-static void
 test_refcount(void **state)
 {
 	struct tls_creds_config cfg = base_cfg();
@@ -772,7 +744,6 @@ main(void)
 	    cmocka_unit_test(test_crl),
 	    cmocka_unit_test(test_certificate_file_errors),
 	    cmocka_unit_test(test_verify_peer),
-	    cmocka_unit_test(test_flags_reasons),
 	    cmocka_unit_test(test_refcount),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

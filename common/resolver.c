@@ -1,5 +1,5 @@
 /*
- * httpc_dns: name resolution within a deadline (see httpc_dns.h).
+ * resolver: name resolution within a deadline (see resolver.h).
  *
  * A lookup is a heap job with two references: the caller's, and the one
  * glibc drops through the completion notification (SIGEV_THREAD). Either
@@ -7,8 +7,9 @@
  * A job cancelled before it started gets no notification, so the caller
  * drops both references then.
  */
-#include "httpc_dns.h"
+#include "resolver.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -18,13 +19,13 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "httpc_conn.h"
+#include "clock.h"
 
 struct dns_job {
 	atomic_int refs;
 	struct gaicb cb;
 	struct addrinfo hints;
-	char host[HOST_MAX + 1];
+	char host[RESOLVER_HOST_MAX + 1];
 	char port[8];
 };
 
@@ -45,13 +46,12 @@ job_done(union sigval sv)
 }
 
 static int
-gai_fail(char *err, size_t errlen, const char *host, int rc)
+gai_fail(char *why, size_t len, int rc)
 {
-	snprintf(err, errlen, "resolve %s: %s", host,
+	snprintf(why, len, "%s",
 		 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 	return -1;
 }
-
 /* Waits for the job until the deadline: 0 done, -1 timed out. */
 static int
 job_wait(struct dns_job *j, int64_t deadline)
@@ -59,7 +59,7 @@ job_wait(struct dns_job *j, int64_t deadline)
 	const struct gaicb *list[1] = {&j->cb};
 
 	for (;;) {
-		int64_t left = deadline - httpc_conn_now_ms();
+		int64_t left = deadline - clock_mono_ms();
 		struct timespec ts;
 		int rc;
 
@@ -76,21 +76,20 @@ job_wait(struct dns_job *j, int64_t deadline)
 	}
 }
 
-int
-httpc_dns_resolve(const char *host, int port, int numeric, int64_t deadline,
-		  int timeout_ms, struct addrinfo **res, char *err,
-		  size_t errlen)
+/* resolver_addrinfo with the bare reason in err (no "resolve NAME: "). */
+static int
+lookup(const char *host, int port, int numeric, int64_t deadline,
+       int timeout_ms, struct addrinfo **res, char *err, size_t errlen)
 {
 	struct sigevent sev;
 	struct gaicb *list[1];
 	struct dns_job *j;
-	char what[HOST_MAX + 16];
 	int rc;
 
 	*res = NULL;
 	j = calloc(1, sizeof *j);
 	if (j == NULL) {
-		snprintf(err, errlen, "resolve %s: out of memory", host);
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	snprintf(j->host, sizeof j->host, "%s", host);
@@ -102,7 +101,7 @@ httpc_dns_resolve(const char *host, int port, int numeric, int64_t deadline,
 		/* An IP literal: no lookup, nothing to wait for. */
 		rc = getaddrinfo(j->host, j->port, &j->hints, res);
 		free(j);
-		return rc == 0 ? 0 : gai_fail(err, errlen, host, rc);
+		return rc == 0 ? 0 : gai_fail(err, errlen, rc);
 	}
 	j->cb.ar_name = j->host;
 	j->cb.ar_service = j->port;
@@ -116,14 +115,14 @@ httpc_dns_resolve(const char *host, int port, int numeric, int64_t deadline,
 	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
 	if (rc != 0) {
 		free(j); /* never queued: no notification */
-		return gai_fail(err, errlen, host, rc);
+		return gai_fail(err, errlen, rc);
 	}
 	if (job_wait(j, deadline) != 0) {
 		if (gai_cancel(&j->cb) == EAI_CANCELED)
 			job_unref(j); /* no notification will come */
 		job_unref(j);
-		snprintf(what, sizeof what, "resolve %s", host);
-		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
+		snprintf(err, errlen, "timed out after %d ms", timeout_ms);
+		return -1;
 	}
 	rc = gai_error(&j->cb);
 	if (rc == 0) {
@@ -131,5 +130,75 @@ httpc_dns_resolve(const char *host, int port, int numeric, int64_t deadline,
 		j->cb.ar_result = NULL;
 	}
 	job_unref(j);
-	return rc == 0 ? 0 : gai_fail(err, errlen, host, rc);
+	return rc == 0 ? 0 : gai_fail(err, errlen, rc);
+}
+
+int
+resolver_addrinfo(const char *host, int port, int numeric, int64_t deadline,
+		  int timeout_ms, struct addrinfo **res, char *err,
+		  size_t errlen)
+{
+	char why[160];
+
+	if (lookup(host, port, numeric, deadline, timeout_ms, res, why,
+		   sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "resolve %s: %s", host, why);
+	return -1;
+}
+
+/* The address of ai as text into host; -1 for a family other than IP. */
+static int
+addr_text(const struct addrinfo *ai, char *host, size_t len)
+{
+	const void *addr;
+
+	if (ai->ai_family == AF_INET)
+		addr = &((const struct sockaddr_in *)(const void *)ai->ai_addr)
+			    ->sin_addr;
+	else if (ai->ai_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)
+			    ->sin6_addr;
+	else
+		return -1;
+	return inet_ntop(ai->ai_family, addr, host, (socklen_t)len) != NULL
+		   ? 0
+		   : -1;
+}
+
+int
+resolver_seeds(const char *name, int port, int timeout_ms,
+	       struct gossip_seed *seeds, size_t max, size_t *n, char *err,
+	       size_t errlen)
+{
+	struct addrinfo *res = NULL, *ai;
+	struct gossip_seed s;
+	size_t i;
+
+	*n = 0;
+	if (name == NULL || name[0] == '\0' ||
+	    strlen(name) > RESOLVER_HOST_MAX) {
+		snprintf(err, errlen, "cluster DNS name is empty or too long");
+		return -1;
+	}
+	if (lookup(name, port, 0, clock_mono_ms() + timeout_ms, timeout_ms,
+		   &res, err, errlen) != 0)
+		return -1;
+	for (ai = res; ai != NULL && *n < max; ai = ai->ai_next) {
+		memset(&s, 0, sizeof(s));
+		if (addr_text(ai, s.host, sizeof(s.host)) != 0)
+			continue;
+		s.port = port;
+		for (i = 0; i < *n; i++)
+			if (strcmp(seeds[i].host, s.host) == 0)
+				break;
+		if (i == *n)
+			seeds[(*n)++] = s;
+	}
+	freeaddrinfo(res);
+	if (*n == 0) {
+		snprintf(err, errlen, "no A or AAAA record");
+		return -1;
+	}
+	return 0;
 }
