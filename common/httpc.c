@@ -39,6 +39,7 @@ static int
 exchange_fail(struct exchange *x, struct httpc_peer *p, enum io_result r,
 	      const char *doing, char *err, size_t errlen)
 {
+	p->fail = r == IO_TIMEOUT ? HTTPC_ERR_TIMEOUT : HTTPC_ERR_IO;
 	if (r == IO_TIMEOUT)
 		return httpc_conn_timed_out(err, errlen, x->what,
 					    x->timeout_ms);
@@ -70,6 +71,7 @@ exchange(struct httpc *c, struct httpc_peer *p, struct exchange *x,
 
 	x->closed_early = 0;
 	x->keep = 0;
+	p->fail = HTTPC_ERR_HTTP; /* unless the connection fails */
 	p->io_errno = 0;
 	p->tls_err = 0;
 	r = httpc_conn_write(p, x->req, x->req_len, x->deadline, &reset);
@@ -88,6 +90,7 @@ exchange(struct httpc *c, struct httpc_peer *p, struct exchange *x,
 		} else if (r == IO_EOF || (r == IO_FAIL && reset)) {
 			if (!hp.seen_bytes) {
 				x->closed_early = 1;
+				p->fail = HTTPC_ERR_IO;
 				snprintf(err, errlen,
 					 "%s: connection closed by the server "
 					 "before any response",
@@ -97,6 +100,8 @@ exchange(struct httpc *c, struct httpc_peer *p, struct exchange *x,
 			}
 			rc = r == IO_EOF ? httpc_parser_eof(&hp, err, errlen)
 					 : -1;
+			if (rc < 0)
+				p->fail = HTTPC_ERR_IO; /* cut mid-answer */
 			if (r != IO_EOF)
 				exchange_fail(x, p, r, "reading the response",
 					      err, errlen);
@@ -308,7 +313,7 @@ check_request(const char *method, const char *path, const char *content_type,
 	return 0;
 }
 
-int
+enum httpc_err
 httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	      const char *path, const char *content_type, const void *body,
 	      size_t body_len, int timeout_ms, struct httpc_response *resp,
@@ -319,14 +324,15 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	struct exchange x;
 	char what[sizeof want.name + PATH_MAX_LEN + METHOD_MAX + 8];
 	char *req = NULL;
-	int reused = 0, rc = -1;
+	int reused = 0;
+	enum httpc_err rc = HTTPC_ERR_LOCAL;
 
 	memset(resp, 0, sizeof *resp);
 	memset(&want, 0, sizeof want);
 	if (host == NULL || peer_names(&want, host, port, err, errlen) != 0 ||
 	    check_request(method, path, content_type, body, body_len,
 			  timeout_ms, err, errlen) != 0)
-		return -1;
+		return HTTPC_ERR_LOCAL;
 	p = peer_get(c, &want);
 	req = build_request(&want, method, path, content_type, body, body_len,
 			    &x.req_len);
@@ -347,12 +353,16 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	else
 		httpc_conn_close(p);
 	for (;;) {
+		p->fail = HTTPC_ERR_LOCAL;
 		if (p->fd < 0 && httpc_conn_open(c, p, deadline, timeout_ms,
-						 err, errlen) != 0)
+						 err, errlen) != 0) {
+			rc = p->fail;
 			goto out;
+		}
 		if (exchange(c, p, &x, resp, err, errlen) == 0)
 			break;
 		httpc_conn_close(p);
+		rc = p->fail;
 		/* A kept-alive connection the server had just closed. */
 		if (!(reused && x.closed_early))
 			goto out;
@@ -364,7 +374,7 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	if (!x.keep)
 		httpc_conn_close(p);
 	p->idle_since = clock_mono_ms();
-	rc = 0;
+	rc = HTTPC_OK;
 out:
 	free(req);
 	return rc;

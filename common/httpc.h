@@ -18,6 +18,28 @@
 
 struct httpc;
 
+/*
+ * What kind of failure ended a request, beside the sentence in err; a
+ * caller that reacts to failures (metrics, back-off) switches on this,
+ * never on the words.
+ */
+enum httpc_err {
+	HTTPC_OK = 0,
+	HTTPC_ERR_LOCAL,    /* invalid request (host, method, path, timeout)
+			       or out of memory: nothing was sent */
+	HTTPC_ERR_RESOLVE,  /* the name does not resolve */
+	HTTPC_ERR_CONNECT,  /* no TCP connection (refused, unreachable) */
+	HTTPC_ERR_TIMEOUT,  /* the deadline passed, at whatever step */
+	HTTPC_ERR_TLS,	    /* TLS handshake failed or the server's
+			       certificate was refused (chain, SAN) */
+	HTTPC_ERR_NOT_NODE, /* node credentials: the server's certificate is
+			       not a node's (NODE_AUTH_NOT_A_NODE) */
+	HTTPC_ERR_IO,	    /* the connection broke or was closed during
+			       the exchange */
+	HTTPC_ERR_HTTP,	    /* the answer is not valid HTTP, or exceeds a
+			       bound (headers, body) */
+};
+
 struct httpc_config {
 	/*
 	 * TLS: NULL means plain HTTP (insecure mode). With creds, the
@@ -83,18 +105,20 @@ void httpc_set_creds(struct httpc *c, struct tls_creds *creds);
  * literal) and reads the whole response, all within timeout_ms. Reuses a
  * kept-alive connection to the same host:port when there is one, and
  * retries once on a fresh connection if a reused one turned out closed.
- * body may be NULL. Returns 0 and fills *resp (the body is the caller's:
- * httpc_response_free), or -1 with *resp zeroed and a reason naming the
- * peer in err ("connect 127.0.0.1:2113: Connection refused", "POST /gossip
- * to 127.0.0.1:2113: timed out after 2500 ms", "TLS handshake with
- * 127.0.0.2:2113: server certificate has no SAN matching 127.0.0.2", ...).
- * Name resolution counts against timeout_ms too (getaddrinfo_a).
+ * body may be NULL. Returns HTTPC_OK (0) and fills *resp (the body is the
+ * caller's: httpc_response_free), or the kind of failure with *resp
+ * zeroed and a reason naming the peer in err ("connect 127.0.0.1:2113:
+ * Connection refused", "POST /gossip to 127.0.0.1:2113: timed out after 2500
+ * ms", "TLS handshake with 127.0.0.2:2113: server certificate has no SAN
+ * matching 127.0.0.2", ...). Name resolution counts against timeout_ms too
+ * (getaddrinfo_a).
  */
-int httpc_request(struct httpc *c, const char *host, int port,
-		  const char *method, const char *path,
-		  const char *content_type, const void *body, size_t body_len,
-		  int timeout_ms, struct httpc_response *resp, char *err,
-		  size_t errlen);
+enum httpc_err httpc_request(struct httpc *c, const char *host, int port,
+			     const char *method, const char *path,
+			     const char *content_type, const void *body,
+			     size_t body_len, int timeout_ms,
+			     struct httpc_response *resp, char *err,
+			     size_t errlen);
 
 void httpc_response_free(struct httpc_response *resp);
 

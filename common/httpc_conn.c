@@ -306,9 +306,17 @@ dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
 	char what[sizeof p->name + 16];
 	int last = ECONNREFUSED;
 
-	if (resolver_addrinfo(p->host, p->port, is_ip, deadline, timeout_ms,
-			      &res, err, errlen) != 0)
+	switch (resolver_addrinfo(p->host, p->port, is_ip, deadline, timeout_ms,
+				  &res, err, errlen)) {
+	case 0:
+		break;
+	case RESOLVER_TIMEOUT:
+		p->fail = HTTPC_ERR_TIMEOUT;
 		return -1;
+	default:
+		p->fail = HTTPC_ERR_RESOLVE;
+		return -1;
+	}
 	snprintf(what, sizeof what, "connect %s", p->name);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (clock_mono_ms() >= deadline) {
@@ -322,8 +330,11 @@ dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
 	freeaddrinfo(res);
 	if (p->fd >= 0)
 		return 0;
-	if (last == ETIMEDOUT)
+	if (last == ETIMEDOUT) {
+		p->fail = HTTPC_ERR_TIMEOUT;
 		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
+	}
+	p->fail = HTTPC_ERR_CONNECT;
 	snprintf(err, errlen, "%s: %s", what, strerror(last));
 	return -1;
 }
@@ -357,6 +368,7 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	int ret, w;
 
 	snprintf(what, sizeof what, "TLS handshake with %s", p->name);
+	p->fail = HTTPC_ERR_TLS; /* unless it times out or is not a node */
 	mbedtls_ssl_init(&p->ssl);
 	p->tls = 1;
 	ret = mbedtls_ssl_setup(&p->ssl, c->conf);
@@ -378,6 +390,7 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 			    deadline);
 		if (w == 0) {
 			httpc_conn_session_drop(p);
+			p->fail = HTTPC_ERR_TIMEOUT;
 			return httpc_conn_timed_out(err, errlen, what,
 						    timeout_ms);
 		}
@@ -435,6 +448,7 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	    node_auth_peer_verdict(peer_cert, c->creds->reserved_cn, p->host,
 				   why, sizeof why) != ID_NODE) {
 		httpc_conn_session_drop(p);
+		p->fail = HTTPC_ERR_NOT_NODE;
 		snprintf(err, errlen, "%s: " NODE_AUTH_NOT_A_NODE ": %s", what,
 			 why);
 		return -1;

@@ -31,6 +31,7 @@ struct httpc_peer {
 	int resumed;		  /* the live connection resumed a session */
 	int io_errno;		  /* last socket error of this exchange */
 	int tls_err;		  /* last mbedTLS error of this exchange */
+	enum httpc_err fail;	  /* the kind of the last failure */
 	mbedtls_ssl_context ssl;
 	mbedtls_ssl_session session;
 	int have_session;

@@ -122,7 +122,7 @@ lookup(const char *host, int port, int numeric, int64_t deadline,
 			job_unref(j); /* no notification will come */
 		job_unref(j);
 		snprintf(err, errlen, "timed out after %d ms", timeout_ms);
-		return -1;
+		return RESOLVER_TIMEOUT;
 	}
 	rc = gai_error(&j->cb);
 	if (rc == 0) {
@@ -139,12 +139,12 @@ resolver_addrinfo(const char *host, int port, int numeric, int64_t deadline,
 		  size_t errlen)
 {
 	char why[160];
+	int rc = lookup(host, port, numeric, deadline, timeout_ms, res, why,
+			sizeof(why));
 
-	if (lookup(host, port, numeric, deadline, timeout_ms, res, why,
-		   sizeof(why)) == 0)
-		return 0;
-	snprintf(err, errlen, "resolve %s: %s", host, why);
-	return -1;
+	if (rc != 0)
+		snprintf(err, errlen, "resolve %s: %s", host, why);
+	return rc;
 }
 
 /* The address of ai as text into host; -1 for a family other than IP. */
@@ -183,7 +183,7 @@ resolver_seeds(const char *name, int port, int timeout_ms,
 	}
 	if (lookup(name, port, 0, clock_mono_ms() + timeout_ms, timeout_ms,
 		   &res, err, errlen) != 0)
-		return -1;
+		return -1; /* timed out or failed: the words say which */
 	for (ai = res; ai != NULL && *n < max; ai = ai->ai_next) {
 		memset(&s, 0, sizeof(s));
 		if (addr_text(ai, s.host, sizeof(s.host)) != 0)

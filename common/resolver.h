@@ -17,12 +17,15 @@
 #include "options.h"
 
 #define RESOLVER_HOST_MAX 253
+#define RESOLVER_FAILED	  (-1)
+#define RESOLVER_TIMEOUT  (-2)
 
 /*
  * Resolves host (a name, or with numeric set an IP literal, which never
  * blocks) and port to TCP addresses before deadline (CLOCK_MONOTONIC ms,
  * as clock_mono_ms). Returns 0 and *res (free with freeaddrinfo), or
- * -1 with a reason in err: "resolve NAME: Name or service not known",
+ * RESOLVER_TIMEOUT (the deadline passed) or RESOLVER_FAILED, with a
+ * reason in err: "resolve NAME: Name or service not known",
  * "resolve NAME: timed out after N ms" (timeout_ms is only for those
  * words). A lookup given up at the deadline finishes on the resolver
  * thread and frees itself there.

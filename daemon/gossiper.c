@@ -160,21 +160,25 @@ resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
 
 /* A failure reason class for metrics_exchange_failure. */
 static const char *
-failure_class(const char *err)
+failure_class(enum httpc_err e)
 {
-	if (strstr(err, NODE_AUTH_NOT_A_NODE) != NULL)
+	switch (e) {
+	case HTTPC_ERR_NOT_NODE:
 		return "not_node";
-	if (strstr(err, "timed out") != NULL)
+	case HTTPC_ERR_TIMEOUT:
 		return "timeout";
-	if (strstr(err, "TLS") != NULL || strstr(err, "tls") != NULL ||
-	    strstr(err, "certificate") != NULL)
+	case HTTPC_ERR_TLS:
 		return "tls";
-	if (strstr(err, "connect") != NULL || strstr(err, "resolve") != NULL ||
-	    strstr(err, "refused") != NULL)
+	case HTTPC_ERR_RESOLVE:
+	case HTTPC_ERR_CONNECT:
+	case HTTPC_ERR_IO:
 		return "connect";
-	return "http";
+	case HTTPC_ERR_HTTP:
+		return "http";
+	default:
+		return "other";
+	}
 }
-
 /* One exchange with t: POST our document, merge the answer. */
 static void
 exchange(struct gossiper *g, const struct gossipd_config *cfg,
@@ -186,16 +190,18 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 	char err[512], why[600];
 	int64_t t0 = clock_mono_us();
 	long long resp_not_after;
+	enum httpc_err hrc;
 	double secs;
 
 	memset(&resp, 0, sizeof(resp));
-	if (httpc_request(g->hc, t->host, t->port, "POST", "/gossip",
-			  "application/json", doc->data, doc->len,
-			  cfg->gossip_timeout_ms, &resp, err,
-			  sizeof(err)) != 0) {
-		cls = failure_class(err);
+	hrc = httpc_request(g->hc, t->host, t->port, "POST", "/gossip",
+			    "application/json", doc->data, doc->len,
+			    cfg->gossip_timeout_ms, &resp, err, sizeof(err));
+	if (hrc != HTTPC_OK) {
+		cls = failure_class(hrc);
 		snprintf(why, sizeof(why), "%s", err);
-		denied = strstr(why, NODE_AUTH_NOT_A_NODE ": ");
+		if (hrc == HTTPC_ERR_NOT_NODE)
+			denied = strstr(why, NODE_AUTH_NOT_A_NODE ": ");
 	} else if (resp.status != 200) {
 		cls = resp.status == 401 || resp.status == 403 ? "refused"
 							       : "http";

@@ -706,7 +706,7 @@ test_no_retry_on_fresh_connection(void **state)
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/ping",
 				       NULL, NULL, 0, 2000, &resp, err,
 				       sizeof err),
-			 -1);
+			 HTTPC_ERR_IO);
 	snprintf(want, sizeof want,
 		 "GET /ping to 127.0.0.1:%d: connection closed by the server "
 		 "before any response",
@@ -761,7 +761,7 @@ test_timeout_on_silent_peer(void **state)
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "POST",
 				       "/gossip", "application/json", "{}", 2,
 				       300, &resp, err, sizeof err),
-			 -1);
+			 HTTPC_ERR_TIMEOUT);
 	took = clock_mono_ms() - t0;
 	snprintf(want, sizeof want,
 		 "POST /gossip to 127.0.0.1:%d: timed out after 300 ms",
@@ -795,7 +795,7 @@ test_slow_response_hits_deadline(void **state)
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
 				       NULL, NULL, 0, 150, &resp, err,
 				       sizeof err),
-			 -1);
+			 HTTPC_ERR_TIMEOUT);
 	assert_true(clock_mono_ms() - t0 < 5000);
 	assert_non_null(strstr(err, "timed out after 150 ms"));
 	httpc_free(c);
@@ -822,7 +822,7 @@ test_connection_refused(void **state)
 	assert_int_equal(httpc_request(c, "127.0.0.1", port, "GET", "/gossip",
 				       NULL, NULL, 0, 2000, &resp, err,
 				       sizeof err),
-			 -1);
+			 HTTPC_ERR_CONNECT);
 	snprintf(want, sizeof want, "connect 127.0.0.1:%d: Connection refused",
 		 port);
 	assert_string_equal(err, want);
@@ -847,7 +847,7 @@ test_body_over_limit_on_the_wire(void **state)
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
 				       NULL, NULL, 0, 2000, &resp, err,
 				       sizeof err),
-			 -1);
+			 HTTPC_ERR_HTTP);
 	snprintf(want, sizeof want,
 		 "GET /gossip to 127.0.0.1:%d: response body over 10 bytes",
 		 s.port);
@@ -962,7 +962,7 @@ refused_request(struct httpc *c, int port)
 
 	assert_int_equal(httpc_request(c, "127.0.0.1", port, "GET", "/", NULL,
 				       NULL, 0, 2000, &resp, err, sizeof err),
-			 -1);
+			 HTTPC_ERR_CONNECT);
 	assert_non_null(strstr(err, "Connection refused"));
 }
 
@@ -1040,7 +1040,7 @@ test_bad_arguments_refused(void **state)
 					       cases[i].ctype, NULL, 0,
 					       cases[i].timeout, &resp, err,
 					       sizeof err),
-				 -1);
+				 HTTPC_ERR_LOCAL);
 		if (strstr(err, cases[i].err) == NULL)
 			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err,
 				 cases[i].err);
@@ -1223,7 +1223,7 @@ test_tls_ip_san_mismatch(void **state)
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
 				       NULL, NULL, 0, 5000, &resp, err,
 				       sizeof err),
-			 -1);
+			 HTTPC_ERR_TLS);
 	snprintf(want, sizeof want,
 		 "TLS handshake with 127.0.0.1:%d: server certificate has no "
 		 "SAN matching 127.0.0.1",
@@ -1252,7 +1252,7 @@ test_tls_to_a_plain_server(void **state)
 	assert_int_equal(httpc_request(c, "127.0.0.1", s.port, "GET", "/gossip",
 				       NULL, NULL, 0, 5000, &resp, err,
 				       sizeof err),
-			 -1);
+			 HTTPC_ERR_TLS);
 	snprintf(want, sizeof want,
 		 "TLS handshake with 127.0.0.1:%d: not a TLS answer (is the "
 		 "server speaking plain HTTP?)",
