@@ -39,6 +39,7 @@ struct cluster {
 	void *ctx;
 	struct shared_buf *doc; /* cached encoding, or NULL */
 	bool dirty;
+	unsigned long full_refusals; /* newcomers not taken: table full */
 };
 
 /* Events gathered under the mutex, delivered after it is released. */
@@ -240,8 +241,10 @@ put(struct cluster *c, struct member *slot, const struct member *m,
 	struct cluster_event *e;
 
 	if (slot == NULL) {
-		if (c->n == c->max)
+		if (c->n == c->max) {
+			c->full_refusals++;
 			return; /* table full: the newcomer waits */
+		}
 		c->ent[c->n++] = *m;
 		ev_add(ev, CE_ADDED, m);
 		c->dirty = true;
@@ -607,4 +610,15 @@ cluster_count(struct cluster *c, size_t by_state[MS__COUNT], size_t *alive,
 		*alive = a;
 	if (dead != NULL)
 		*dead = d;
+}
+
+unsigned long
+cluster_full_refusals(struct cluster *c)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&c->mu);
+	n = c->full_refusals;
+	pthread_mutex_unlock(&c->mu);
+	return n;
 }

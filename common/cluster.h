@@ -175,4 +175,8 @@ int cluster_snapshot(struct cluster *c, struct cluster_doc *out);
 void cluster_count(struct cluster *c, size_t by_state[MS__COUNT], size_t *alive,
 		   size_t *dead);
 
+/* How many times a new member was not taken because the table was full
+ * (max_members entries besides self). */
+unsigned long cluster_full_refusals(struct cluster *c);
+
 #endif

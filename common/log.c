@@ -11,6 +11,20 @@
 static _Atomic int cur_level = LL_INFO;
 static _Atomic int cur_format = LF_TEXT;
 
+static atomic_ulong suppressed;
+
+void
+log_suppressed_add(unsigned long n)
+{
+	atomic_fetch_add_explicit(&suppressed, n, memory_order_relaxed);
+}
+
+unsigned long
+log_suppressed_total(void)
+{
+	return atomic_load_explicit(&suppressed, memory_order_relaxed);
+}
+
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void

@@ -32,6 +32,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* Rate limiters count here what they did not write (for
+ * gossipd_log_lines_suppressed_total). */
+void log_suppressed_add(unsigned long n);
+unsigned long log_suppressed_total(void);
+
 #define log_debug(...) log_msg(LL_DEBUG, __VA_ARGS__)
 #define log_info(...)  log_msg(LL_INFO, __VA_ARGS__)
 #define log_warn(...)  log_msg(LL_WARN, __VA_ARGS__)

@@ -26,6 +26,7 @@
 #include "gossipd.h"
 #include "listener.h"
 #include "log.h"
+#include "metrics.h"
 #include "tls_server.h"
 #include "clock.h"
 
@@ -173,6 +174,7 @@ gossipd_reload(struct gossipd *d, char *err, size_t errlen)
 	pthread_mutex_lock(&d->reload_lock);
 	rc = reload_locked(d, err, errlen);
 	pthread_mutex_unlock(&d->reload_lock);
+	metrics_reload(rc == 0);
 	if (rc != 0) {
 		log_error("reload failed, the previous settings stay: %s", err);
 	} else {

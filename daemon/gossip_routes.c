@@ -94,8 +94,10 @@ on_event(void *ctx, const struct cluster_event *ev)
 		break;
 	case CE_CLOCK_SKEW:
 		metrics_clock_skew();
-		if (!skew_should_log(ev->endpoint))
+		if (!skew_should_log(ev->endpoint)) {
+			log_suppressed_add(1);
 			break;
+		}
 		ticks_format(ev->peer_time, peer);
 		ticks_format(ev->our_time, ours);
 		log_error("clock skew with member %s: its time %s, ours %s "
@@ -172,6 +174,7 @@ route_gossip_post(struct request *r)
 			       (size_t)cfg->max_members + OPT_MAX_SEEDS + 1,
 			       &doc, err, sizeof(err)) != 0) {
 		log_info("gossip from %s refused: %s", r->peer_addr, err);
+		metrics_document_refused("invalid");
 		snprintf(msg, sizeof(msg), "invalid gossip document: %s", err);
 		return respond_error(r, MHD_HTTP_BAD_REQUEST, msg);
 	}

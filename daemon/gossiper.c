@@ -144,6 +144,7 @@ resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
 			"cannot resolve ClusterDns %s: %s; retrying in 1 s",
 			cfg->cluster_dns, why);
 		g->dns_failing = true;
+		metrics_dns_failure("cluster_dns");
 		g->next_dns_ms = clock_mono_ms() + DNS_RETRY_MS;
 		return;
 	}
@@ -237,6 +238,8 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 		log_debug("gossip with %s:%d failed: %s", t->host, t->port,
 			  why);
 	metrics_exchange_failure(cls, secs);
+	if (hrc == HTTPC_ERR_RESOLVE)
+		metrics_dns_failure("seed");
 	peer_health_fail(g->d->peers, t->host, t->port, cls, why, time(NULL));
 	if (!cluster_exchange_failed(g->d->cluster, t, why, ticks_now()))
 		seed_report(g, t, false, cls, why);

@@ -46,8 +46,10 @@ worker_log_refusal(struct worker *w, const char *fmt, ...)
 	if (prev.count > 0)
 		log_warn("%lu more refusals not logged in the last second",
 			 prev.count);
-	if (!allow)
+	if (!allow) {
+		log_suppressed_add(1);
 		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -442,6 +444,7 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 	if (l->lfd < 0)
 		goto fail;
 	l->afd = sockets_admin_open(d->cfg->admin_socket, &l->admin_path);
+	metrics_admin_socket(l->afd >= 0);
 	if (d->creds != NULL &&
 	    tls_server_update(l, d->creds, err, errlen) != 0)
 		goto fail;

@@ -11,13 +11,18 @@
 #include "cluster.h"
 #include "peer_health.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "log.h"
 
 #define RENDER_MAX (512 * 1024)
 
@@ -49,6 +54,18 @@ static atomic_ulong exchange_failures[N_FAILURES];
 static atomic_ulong latency_buckets[N_BOUNDS + 1]; /* last: +Inf */
 static atomic_ullong latency_sum_us;
 static atomic_ulong clock_skew_events;
+static atomic_ulong reloads_ok, reloads_failed;
+static atomic_llong reload_last_ok;  /* Unix time; 0: never */
+static atomic_ulong dns_failures[2]; /* cluster_dns, seed */
+static atomic_int admin_socket_up;
+
+static const char *const doc_refusal_names[] = {
+    "unauthenticated", "not_node", "too_large",
+    "content_type",    "invalid",  "other",
+};
+#define N_DOC_REFUSALS                                                         \
+	(sizeof(doc_refusal_names) / sizeof(doc_refusal_names[0]))
+static atomic_ulong doc_refusals[N_DOC_REFUSALS];
 
 void
 metrics_conn_open(int delta)
@@ -136,6 +153,40 @@ void
 metrics_clock_skew(void)
 {
 	atomic_fetch_add_explicit(&clock_skew_events, 1, memory_order_relaxed);
+}
+
+void
+metrics_reload(bool ok)
+{
+	if (ok) {
+		atomic_fetch_add_explicit(&reloads_ok, 1, memory_order_relaxed);
+		atomic_store(&reload_last_ok, (long long)time(NULL));
+	} else {
+		atomic_fetch_add_explicit(&reloads_failed, 1,
+					  memory_order_relaxed);
+	}
+}
+
+void
+metrics_dns_failure(const char *source)
+{
+	bool seed = source != NULL && strcmp(source, "seed") == 0;
+
+	atomic_fetch_add_explicit(&dns_failures[seed], 1, memory_order_relaxed);
+}
+
+void
+metrics_document_refused(const char *reason)
+{
+	size_t i = name_index(doc_refusal_names, N_DOC_REFUSALS, reason);
+
+	atomic_fetch_add_explicit(&doc_refusals[i], 1, memory_order_relaxed);
+}
+
+void
+metrics_admin_socket(bool available)
+{
+	atomic_store(&admin_socket_up, available ? 1 : 0);
 }
 
 /* A bounded text builder: appends are dropped once the buffer is full,
@@ -248,6 +299,125 @@ render_gossip(struct out *o)
 	     "Gossip peers whose clock differed by more than allowed.");
 	emit(o, "gossipd_clock_skew_events_total %lu\n",
 	     load(&clock_skew_events));
+}
+
+static void
+render_failures(struct out *o, struct gossipd *d)
+{
+	size_t i;
+
+	head(o, "gossipd_reloads_total", "counter",
+	     "Configuration reloads (SIGHUP or POST /admin/reloadconfig), "
+	     "by result.");
+	emit(o, "gossipd_reloads_total{result=\"success\"} %lu\n",
+	     load(&reloads_ok));
+	emit(o, "gossipd_reloads_total{result=\"failure\"} %lu\n",
+	     load(&reloads_failed));
+	head(o, "gossipd_reload_last_success_timestamp_seconds", "gauge",
+	     "Unix time of the last successful reload (0: none yet).");
+	emit(o, "gossipd_reload_last_success_timestamp_seconds %lld\n",
+	     (long long)atomic_load(&reload_last_ok));
+	head(o, "gossipd_dns_resolution_failures_total", "counter",
+	     "Failed name resolutions: ClusterDns, or a seed's host name.");
+	emit(o,
+	     "gossipd_dns_resolution_failures_total{source=\"cluster_dns\"} "
+	     "%lu\n",
+	     load(&dns_failures[0]));
+	emit(o, "gossipd_dns_resolution_failures_total{source=\"seed\"} %lu\n",
+	     load(&dns_failures[1]));
+	head(o, "gossipd_gossip_documents_refused_total", "counter",
+	     "Incoming gossip documents (POST /gossip) refused, by reason.");
+	for (i = 0; i < N_DOC_REFUSALS; i++)
+		emit(o,
+		     "gossipd_gossip_documents_refused_total{reason=\"%s\"} "
+		     "%lu\n",
+		     doc_refusal_names[i], load(&doc_refusals[i]));
+	head(o, "gossipd_member_table_full_total", "counter",
+	     "Members not taken because the table held MaxMembers.");
+	emit(o, "gossipd_member_table_full_total %lu\n",
+	     d->cluster != NULL ? cluster_full_refusals(d->cluster) : 0UL);
+	head(o, "gossipd_admin_socket_available", "gauge",
+	     "1 when the admin socket listens, 0 when it could not be made "
+	     "or is not configured.");
+	emit(o, "gossipd_admin_socket_available %d\n",
+	     atomic_load(&admin_socket_up));
+	head(o, "gossipd_log_lines_suppressed_total", "counter",
+	     "Log lines not written by a rate limiter (their summaries are).");
+	emit(o, "gossipd_log_lines_suppressed_total %lu\n",
+	     log_suppressed_total());
+}
+
+/* Descriptors open now: the entries of /proc/self/fd (less the one the
+ * listing itself holds); -1 when it cannot be read. */
+static long
+open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	long n = 0;
+
+	if (dir == NULL)
+		return -1;
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n - 1;
+}
+
+/* Resident set size in bytes, from /proc/self/statm; -1 unknown. */
+static long long
+resident_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	long long pages_total, pages_rss = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%lld %lld", &pages_total, &pages_rss) != 2)
+		pages_rss = -1;
+	fclose(f);
+	return pages_rss < 0 ? -1 : pages_rss * sysconf(_SC_PAGESIZE);
+}
+
+/* The standard process_* metrics of Prometheus client libraries. */
+static void
+render_process(struct out *o, struct gossipd *d)
+{
+	struct rusage ru;
+	struct rlimit rl;
+	long long rss = resident_bytes();
+	long fds = open_fds();
+
+	head(o, "process_start_time_seconds", "gauge",
+	     "Start time of the process since the Unix epoch in seconds.");
+	emit(o, "process_start_time_seconds %.3f\n",
+	     (double)d->started / (double)TICKS_PER_SEC);
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		head(o, "process_cpu_seconds_total", "counter",
+		     "Total user and system CPU time spent in seconds.");
+		emit(o, "process_cpu_seconds_total %.6f\n",
+		     (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) /
+			     1e6);
+	}
+	if (rss >= 0) {
+		head(o, "process_resident_memory_bytes", "gauge",
+		     "Resident memory size in bytes.");
+		emit(o, "process_resident_memory_bytes %lld\n", rss);
+	}
+	if (fds >= 0) {
+		head(o, "process_open_fds", "gauge",
+		     "Number of open file descriptors.");
+		emit(o, "process_open_fds %ld\n", fds);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		head(o, "process_max_fds", "gauge",
+		     "Maximum number of open file descriptors.");
+		emit(o, "process_max_fds %lld\n",
+		     rl.rlim_cur == RLIM_INFINITY ? -1LL
+						  : (long long)rl.rlim_cur);
+	}
 }
 
 static void
@@ -384,6 +554,8 @@ metrics_render(struct gossipd *d)
 	render_members(&o, d);
 	render_peers(&o, d);
 	render_certs(&o, d);
+	render_failures(&o, d);
+	render_process(&o, d);
 	if (!o.failed)
 		b = shared_buf_new(o.buf, o.len);
 	free(o.buf);

@@ -29,6 +29,16 @@ void metrics_exchange_ok(double seconds);
 void metrics_exchange_failure(const char *reason, double seconds);
 void metrics_clock_skew(void);
 
+/* Failure paths. */
+void metrics_reload(bool ok); /* a reload finished (SIGHUP or admin) */
+/* source: "cluster_dns" (ClusterDns) or "seed" (a seed's host name). */
+void metrics_dns_failure(const char *source);
+/* An incoming POST /gossip refused. reason: "unauthenticated",
+ * "not_node", "too_large", "content_type", "invalid". */
+void metrics_document_refused(const char *reason);
+/* Whether the admin socket listens (set at start). */
+void metrics_admin_socket(bool available);
+
 /*
  * Renders every metric, including members by state and liveness from
  * d->cluster and certificate seconds-to-expiry from d->creds. Returns a

@@ -293,8 +293,10 @@ log_denied(const struct req_ctx *c, unsigned status)
 	pthread_mutex_lock(&mu);
 	allow = ratelimit_allow(&rl, clock_mono_ms(), NULL);
 	pthread_mutex_unlock(&mu);
-	if (!allow)
+	if (!allow) {
+		log_suppressed_add(1);
 		return;
+	}
 	if (status == MHD_HTTP_FORBIDDEN)
 		why = c->ci != NULL && c->ci->why_not_node[0] != '\0'
 			  ? c->ci->why_not_node
@@ -367,10 +369,25 @@ precheck(struct req_ctx *c)
 	}
 }
 
+/* A refused POST /gossip is a refused document, counted by reason. */
+static void
+count_document_refusal(const struct req_ctx *c, unsigned status)
+{
+	if (c->route == NULL || c->route->fn != route_gossip_post)
+		return;
+	metrics_document_refused(
+	    status == MHD_HTTP_UNAUTHORIZED		? "unauthenticated"
+	    : status == MHD_HTTP_FORBIDDEN		? "not_node"
+	    : status == MHD_HTTP_CONTENT_TOO_LARGE	? "too_large"
+	    : status == MHD_HTTP_UNSUPPORTED_MEDIA_TYPE ? "content_type"
+							: "other");
+}
+
 static enum MHD_Result
 answer_refusal(struct req_ctx *c)
 {
 	c->answered = true;
+	count_document_refusal(c, c->v_status);
 	if (c->v_status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		return respond_405(&c->r, c->v_allow);
 	return respond_error(&c->r, c->v_status, c->v_msg);
@@ -479,9 +496,11 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	if (c->v_status != 0)
 		return answer_refusal(c);
 	c->answered = true;
-	if (c->too_big)
+	if (c->too_big) {
+		count_document_refusal(c, MHD_HTTP_CONTENT_TOO_LARGE);
 		return respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,
 				     "request body too large");
+	}
 	c->r.body = c->body;
 	c->r.body_len = c->len;
 	return c->route->fn(&c->r);

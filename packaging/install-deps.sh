@@ -14,6 +14,8 @@ pkgs+=(slowhttptest testssl.sh valgrind)
 # Fault scenarios (tests/netns.sh): packet loss and cut links in network
 # namespaces are nftables rules.
 pkgs+=(nftables)
+# Metrics: the official Prometheus text parser checks GET /metrics.
+pkgs+=(python3-prometheus-client)
 # Benchmarks: the load generator's TLS client (OpenSSL, cheaper than the
 # servers it measures).
 pkgs+=(libssl-dev)

@@ -34,14 +34,14 @@ wait_serving n1 "https://127.0.0.1:$port" 20 --cacert "$T_DIR/pki/ca/ca.crt"
 served=$(curl -sf --cacert "$T_DIR/pki/ca/ca.crt" "https://127.0.0.1:$port/metrics" |
 	sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' | sort -u)
 [ -n "$served" ] || t_fail "GET /metrics served no metric family"
-documented=$(sed -n 's/^| `\(gossipd_[a-z_]*\)[{`].*/\1/p' "$docs/operations.md" | sort -u)
+documented=$(sed -n 's/^| `\(\(gossipd\|process\)_[a-z_]*\)[{`].*/\1/p' "$docs/operations.md" | sort -u)
 missing=$(comm -23 <(echo "$served") <(echo "$documented"))
 extra=$(comm -13 <(echo "$served") <(echo "$documented"))
 [ -z "$missing" ] || t_fail "metrics served but not in docs/operations.md: $missing"
 [ -z "$extra" ] || t_fail "metrics in docs/operations.md that are not served: $extra"
 # The reasons under which refusals and failures are counted, too.
 metrics=$(curl -sf --cacert "$T_DIR/pki/ca/ca.crt" "https://127.0.0.1:$port/metrics")
-for family in gossipd_connection_refusals_total gossipd_gossip_exchange_failures_total; do
+for family in gossipd_connection_refusals_total gossipd_gossip_exchange_failures_total gossipd_gossip_documents_refused_total; do
 	row=$(grep -F "| \`$family{reason}\`" "$docs/operations.md") ||
 		t_fail "no row for $family{reason} in docs/operations.md"
 	for reason in $(sed -n "s/^$family{reason=\"\([a-z_]*\)\"}.*/\1/p" <<<"$metrics"); do
