@@ -3,29 +3,24 @@
  * reports this member's state, checkpoints, epoch and priority to the
  * running daemon through its local admin socket, or reads them back.
  *
- * The admin socket speaks plain HTTP/1.1 over AF_UNIX; this file holds a
- * small blocking client for it, bounded in time and size, with responses
- * parsed by llhttp. PUT /admin/member carries a JSON object of the given
- * fields; GET /admin/member returns the self entry.
+ * The admin socket speaks plain HTTP/1.1 over AF_UNIX; httpc reaches it
+ * (one deadline, bounded answer, the same response parser as every other
+ * request). PUT /admin/member carries a JSON object of the given fields;
+ * GET /admin/member returns the self entry.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <llhttp.h>
 
 #include "commands.h"
+#include "httpc.h"
 #include "member.h"
 #include "num.h"
 #include "options.h"
@@ -33,7 +28,6 @@
 
 #define DEFAULT_ADMIN_SOCKET "/run/gossipd/admin.sock"
 #define ADMIN_TIMEOUT_MS     5000
-#define ADMIN_MAX_HEADERS    (64 * 1024)
 #define ADMIN_MAX_BODY	     (1024 * 1024)
 #define POSITION_MAX	     (INT64_C(1) << 53) /* SPEC: exact in a double */
 
@@ -252,246 +246,58 @@ parse_opts(struct member_opts *o, bool is_set, int argc, char **argv)
 
 /* ---- a bounded HTTP/1.1 client over AF_UNIX ---- */
 
-struct answer {
-	int status;
-	bool done;
-	size_t header_bytes;
-	char *body;
-	size_t body_len;
-	bool too_big;
-};
-
-static int
-on_header_data(llhttp_t *p, const char *at, size_t len)
-{
-	struct answer *a = p->data;
-
-	(void)at;
-	a->header_bytes += len;
-	return a->header_bytes > ADMIN_MAX_HEADERS ? -1 : 0;
-}
-
-static int
-on_body(llhttp_t *p, const char *at, size_t len)
-{
-	struct answer *a = p->data;
-	char *nb;
-
-	if (a->body_len + len > ADMIN_MAX_BODY) {
-		a->too_big = true;
-		return -1;
-	}
-	nb = realloc(a->body, a->body_len + len + 1);
-	if (nb == NULL)
-		return -1;
-	a->body = nb;
-	memcpy(a->body + a->body_len, at, len);
-	a->body_len += len;
-	a->body[a->body_len] = '\0';
-	return 0;
-}
-
-static int
-on_complete(llhttp_t *p)
-{
-	struct answer *a = p->data;
-
-	a->status = llhttp_get_status_code(p);
-	a->done = true;
-	return 0;
-}
-
-/* Waits for events on fd until the deadline; 1 ready, 0 timed out. */
-static int
-wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd pfd = {fd, events, 0};
-	int64_t left;
-	int rc;
-
-	for (;;) {
-		left = deadline - clock_mono_ms();
-		if (left <= 0)
-			return 0;
-		rc = poll(&pfd, 1, (int)left);
-		if (rc > 0)
-			return 1;
-		if (rc < 0 && errno != EINTR)
-			return 1; /* let the next call report the error */
-	}
-}
-
+/* Advice for a socket that cannot be reached, by the errno of connect. */
 static void
-connect_error(const char *path, int e, char *err, size_t errlen)
+connect_advice(const char *path, int e, const char *why, char *err,
+	       size_t errlen)
 {
 	if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR)
 		snprintf(err, errlen,
-			 "no gossipd is listening on %s (connect: %s); is the "
-			 "daemon running, and is AdminSocket set the same?",
-			 path, strerror(e));
+			 "no gossipd is listening on %s (%s); is the daemon "
+			 "running, and is AdminSocket set the same?",
+			 path, why);
 	else if (e == EACCES || e == EPERM)
 		snprintf(err, errlen,
-			 "cannot connect to %s (connect: %s); the admin socket "
-			 "is mode 0600: run this as the daemon's user or as "
-			 "root",
-			 path, strerror(e));
+			 "cannot connect to %s (%s); the admin socket is mode "
+			 "0600: run this as the daemon's user or as root",
+			 path, why);
 	else
-		snprintf(err, errlen, "cannot connect to %s (connect: %s)",
-			 path, strerror(e));
+		snprintf(err, errlen, "cannot connect to %s (%s)", path, why);
 }
 
-static int
-unix_connect(const char *path, int64_t deadline, char *err, size_t errlen)
-{
-	struct sockaddr_un sa;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen,
-			 "admin socket path is longer than %zu bytes: %s",
-			 sizeof(sa.sun_path) - 1, path);
-		return -1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	/* A full backlog gives EAGAIN: try again until the deadline. */
-	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		if ((errno == EAGAIN || errno == EINTR) &&
-		    clock_mono_ms() < deadline) {
-			struct timespec ts = {0, 10 * 1000000L};
-
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		connect_error(path, errno, err, errlen);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-send_all(int fd, const char *buf, size_t len, int64_t deadline,
-	 const char *path, char *err, size_t errlen)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLOUT, deadline))
-				continue;
-			snprintf(err, errlen, "%s: timed out sending", path);
-			return -1;
-		}
-		snprintf(err, errlen, "%s: send: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Reads and parses the answer into *a. Returns 0 or -1 with a reason. */
-static int
-read_answer(int fd, struct answer *a, int64_t deadline, int timeout_ms,
-	    const char *path, char *err, size_t errlen)
-{
-	llhttp_settings_t settings;
-	llhttp_t parser;
-	char buf[8192];
-	llhttp_errno_t e = HPE_OK;
-	ssize_t n;
-
-	llhttp_settings_init(&settings);
-	settings.on_status = on_header_data;
-	settings.on_header_field = on_header_data;
-	settings.on_header_value = on_header_data;
-	settings.on_body = on_body;
-	settings.on_message_complete = on_complete;
-	llhttp_init(&parser, HTTP_RESPONSE, &settings);
-	parser.data = a;
-	while (!a->done) {
-		if (!wait_fd(fd, POLLIN, deadline)) {
-			snprintf(err, errlen, "no answer from %s within %d ms",
-				 path, timeout_ms);
-			return -1;
-		}
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "%s: recv: %s", path,
-				 strerror(errno));
-			return -1;
-		}
-		e = n == 0 ? llhttp_finish(&parser)
-			   : llhttp_execute(&parser, buf, (size_t)n);
-		if (e != HPE_OK && !a->done)
-			break;
-		if (n == 0)
-			break;
-	}
-	if (a->done)
-		return 0;
-	if (a->too_big)
-		snprintf(err, errlen, "%s: answer over %d bytes", path,
-			 ADMIN_MAX_BODY);
-	else if (e != HPE_OK)
-		snprintf(err, errlen, "%s: bad HTTP answer: %s", path,
-			 llhttp_get_error_reason(&parser) != NULL
-			     ? llhttp_get_error_reason(&parser)
-			     : llhttp_errno_name(e));
-	else
-		snprintf(err, errlen,
-			 "%s: the daemon closed the connection "
-			 "without an answer",
-			 path);
-	return -1;
-}
-
+/*
+ * One request to the admin socket through httpc (plain HTTP over
+ * AF_UNIX, one deadline, bounded answer). Returns 0 with *resp (free with
+ * httpc_response_free), or -1 with the reason in err.
+ */
 static int
 admin_request(const struct member_opts *o, const char *method, const char *body,
-	      struct answer *a, char *err, size_t errlen)
+	      struct httpc_response *resp, char *err, size_t errlen)
 {
-	int64_t deadline = clock_mono_ms() + o->timeout_ms;
-	char req[4096];
-	int fd, n, rc = -1;
+	struct httpc_config cfg;
+	struct httpc *c;
+	char why[600];
+	enum httpc_err rc;
 
-	n = snprintf(
-	    req, sizeof(req),
-	    "%s /admin/member HTTP/1.1\r\nHost: localhost\r\n"
-	    "User-Agent: gossipd-member\r\nAccept: application/json\r\n"
-	    "Connection: close\r\n",
-	    method);
-	if (body != NULL)
-		n += snprintf(req + n, sizeof(req) - (size_t)n,
-			      "Content-Type: application/json\r\n"
-			      "Content-Length: %zu\r\n\r\n%s",
-			      strlen(body), body);
-	else
-		n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
-	if (n < 0 || (size_t)n >= sizeof(req)) {
-		snprintf(err, errlen, "request too large");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unix_socket = o->socket;
+	cfg.max_body = ADMIN_MAX_BODY;
+	c = httpc_new(&cfg, why, sizeof(why));
+	if (c == NULL) {
+		snprintf(err, errlen, "admin socket %s", why);
 		return -1;
 	}
-	fd = unix_connect(o->socket, deadline, err, errlen);
-	if (fd < 0)
-		return -1;
-	if (send_all(fd, req, (size_t)n, deadline, o->socket, err, errlen) == 0)
-		rc = read_answer(fd, a, deadline, o->timeout_ms, o->socket, err,
-				 errlen);
-	close(fd);
-	return rc;
+	rc = httpc_request(c, "localhost", 80, method, "/admin/member",
+			   body != NULL ? "application/json" : NULL, body,
+			   body != NULL ? strlen(body) : 0, o->timeout_ms, resp,
+			   why, sizeof(why));
+	if (rc == HTTPC_ERR_CONNECT)
+		connect_advice(o->socket, httpc_last_errno(c), why, err,
+			       errlen);
+	else if (rc != HTTPC_OK)
+		snprintf(err, errlen, "%s", why);
+	httpc_free(c);
+	return rc == HTTPC_OK ? 0 : -1;
 }
 
 /* ---- printing ---- */
@@ -501,7 +307,7 @@ admin_request(const struct member_opts *o, const char *method, const char *body,
  * with --json the JSON exactly as received (also when not an object).
  */
 static void
-print_entry(const struct answer *a, bool compact)
+print_entry(const struct httpc_response *a, bool compact)
 {
 	cJSON *j =
 	    cJSON_ParseWithLength(a->body != NULL ? a->body : "", a->body_len);
@@ -535,7 +341,7 @@ print_entry(const struct answer *a, bool compact)
 
 /* The daemon's {"error": "..."} message, else a short note. */
 static void
-print_refusal(const struct answer *a, const char *what)
+print_refusal(const struct httpc_response *a, const char *what)
 {
 	cJSON *j =
 	    cJSON_ParseWithLength(a->body != NULL ? a->body : "", a->body_len);
@@ -596,7 +402,7 @@ int
 cmd_member(int argc, char **argv, char **envp)
 {
 	struct member_opts o;
-	struct answer a;
+	struct httpc_response a;
 	char err[768], body[2100];
 	bool is_set;
 	int rc;
@@ -636,6 +442,6 @@ cmd_member(int argc, char **argv, char **envp)
 		print_entry(&a, o.json);
 		rc = 0;
 	}
-	free(a.body);
+	httpc_response_free(&a);
 	return rc;
 }

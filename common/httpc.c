@@ -329,6 +329,7 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 
 	memset(resp, 0, sizeof *resp);
 	memset(&want, 0, sizeof want);
+	c->last_errno = 0;
 	if (host == NULL || peer_names(&want, host, port, err, errlen) != 0 ||
 	    check_request(method, path, content_type, body, body_len,
 			  timeout_ms, err, errlen) != 0)
@@ -341,7 +342,8 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 		goto out;
 	}
 	p->last_use = ++c->clock;
-	snprintf(what, sizeof what, "%s %s to %s", method, path, p->name);
+	snprintf(what, sizeof what, "%s %s to %s", method, path,
+		 c->unix_path[0] != '\0' ? c->unix_path : p->name);
 	x.req = req;
 	x.head = strcmp(method, "HEAD") == 0;
 	x.what = what;
@@ -411,6 +413,21 @@ httpc_new(const struct httpc_config *cfg, char *err, size_t errlen)
 	c->max_body = cfg->max_body ? cfg->max_body : HTTPC_MAX_BODY_DEFAULT;
 	c->max_idle_ms =
 	    cfg->max_idle_ms > 0 ? cfg->max_idle_ms : HTTPC_MAX_IDLE_MS_DEFAULT;
+	if (cfg->unix_socket != NULL) {
+		if (strlen(cfg->unix_socket) > HTTPC_UNIX_PATH_MAX ||
+		    cfg->unix_socket[0] == '\0') {
+			snprintf(err, errlen,
+				 "socket path is empty or longer than %d "
+				 "bytes: %.128s",
+				 HTTPC_UNIX_PATH_MAX, cfg->unix_socket);
+			httpc_free(c);
+			return NULL;
+		}
+		snprintf(c->unix_path, sizeof c->unix_path, "%s",
+			 cfg->unix_socket);
+		c->plain = 1;
+		return c;
+	}
 	c->plain =
 	    cfg->plain_http || (cfg->creds == NULL && cfg->ca_file == NULL &&
 				cfg->cert_file == NULL &&
@@ -444,6 +461,12 @@ httpc_new(const struct httpc_config *cfg, char *err, size_t errlen)
 fail:
 	httpc_free(c);
 	return NULL;
+}
+
+int
+httpc_last_errno(const struct httpc *c)
+{
+	return c->last_errno;
 }
 
 void

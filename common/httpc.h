@@ -73,7 +73,16 @@ struct httpc_config {
 	 * would only time out). 0: HTTPC_MAX_IDLE_MS_DEFAULT.
 	 */
 	int max_idle_ms;
+	/*
+	 * A local server (the daemon's admin socket): every request goes
+	 * over this AF_UNIX stream socket, as plain HTTP (the TLS fields are
+	 * ignored); the host and port of a request name only the Host header.
+	 * At most HTTPC_UNIX_PATH_MAX bytes. NULL: TCP.
+	 */
+	const char *unix_socket;
 };
+
+#define HTTPC_UNIX_PATH_MAX 107
 
 struct httpc_response {
 	int status;
@@ -121,6 +130,13 @@ enum httpc_err httpc_request(struct httpc *c, const char *host, int port,
 			     size_t errlen);
 
 void httpc_response_free(struct httpc_response *resp);
+
+/*
+ * The errno of the last request's failed connect (ECONNREFUSED, ENOENT,
+ * EACCES, ...), for advice the caller gives in its own words; 0 when the
+ * last request did not fail to connect.
+ */
+int httpc_last_errno(const struct httpc *c);
 
 /* Closes every kept-alive connection (e.g. to a peer now dead). */
 void httpc_close_idle(struct httpc *c);

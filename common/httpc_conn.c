@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -298,9 +299,56 @@ fail:
 	return -1;
 }
 
+/* Connects to the local server's AF_UNIX socket. A full backlog gives
+ * EAGAIN: tried again every 10 ms until the deadline. */
 static int
-dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
-     char *err, size_t errlen)
+dial_unix(struct httpc *c, struct httpc_peer *p, int64_t deadline,
+	  int timeout_ms, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	char what[sizeof c->unix_path + 16];
+	int e;
+
+	snprintf(what, sizeof what, "connect %s", c->unix_path);
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, c->unix_path, strlen(c->unix_path) + 1);
+	p->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd < 0) {
+		e = errno;
+		goto fail;
+	}
+	while (connect(p->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		struct timespec ts = {0, 10 * 1000000L};
+
+		e = errno;
+		if (e == EAGAIN && clock_mono_ms() < deadline) {
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (e == EINTR)
+			continue;
+		if (e == EAGAIN)
+			e = ETIMEDOUT;
+		close(p->fd);
+		p->fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	c->last_errno = e;
+	if (e == ETIMEDOUT) {
+		p->fail = HTTPC_ERR_TIMEOUT;
+		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
+	}
+	p->fail = HTTPC_ERR_CONNECT;
+	snprintf(err, errlen, "%s: %s", what, strerror(e));
+	return -1;
+}
+
+static int
+dial(struct httpc *c, struct httpc_peer *p, int is_ip, int64_t deadline,
+     int timeout_ms, char *err, size_t errlen)
 {
 	struct addrinfo *res = NULL, *ai;
 	char what[sizeof p->name + 16];
@@ -330,6 +378,7 @@ dial(struct httpc_peer *p, int is_ip, int64_t deadline, int timeout_ms,
 	freeaddrinfo(res);
 	if (p->fd >= 0)
 		return 0;
+	c->last_errno = last;
 	if (last == ETIMEDOUT) {
 		p->fail = HTTPC_ERR_TIMEOUT;
 		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
@@ -476,7 +525,9 @@ httpc_conn_open(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	int is_ip = inet_pton(AF_INET, p->host, a) == 1 ||
 		    inet_pton(AF_INET6, p->host, a) == 1;
 
-	if (dial(p, is_ip, deadline, timeout_ms, err, errlen) != 0)
+	if (c->unix_path[0] != '\0')
+		return dial_unix(c, p, deadline, timeout_ms, err, errlen);
+	if (dial(c, p, is_ip, deadline, timeout_ms, err, errlen) != 0)
 		return -1;
 	if (c->conf != NULL &&
 	    handshake(c, p, deadline, timeout_ms, err, errlen) != 0) {

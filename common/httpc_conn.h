@@ -44,6 +44,8 @@ struct httpc {
 	int verify; /* check the chain, and the SAN against the host */
 	size_t max_body;
 	int max_idle_ms;
+	char unix_path[HTTPC_UNIX_PATH_MAX + 1]; /* "": TCP */
+	int last_errno;				 /* of a failed connect */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_ssl_config *conf; /* NULL for plain HTTP */

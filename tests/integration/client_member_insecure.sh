@@ -76,7 +76,7 @@ kill -STOP "$PID_n1"
 out=$(gd member show --admin-socket "$sock" --timeout-ms 300 2>&1) && rc=0 || rc=$?
 kill -CONT "$PID_n1"
 assert_eq 1 "$rc" "hung daemon: exit status"
-assert_contains "$out" "no answer from $sock within 300 ms" "hung daemon: message"
+assert_contains "$out" "GET /admin/member to $sock: timed out after 300 ms" "hung daemon: message"
 
 # a daemon that is gone: the socket file may stay, nobody listens
 kill -KILL "$PID_n1"

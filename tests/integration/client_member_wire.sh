@@ -79,15 +79,15 @@ assert_contains "$(tail -n +1 "$T_DIR/requests")" "GET /admin/member HTTP/1.1" "
 # 4: an answer over the bound
 out=$(gd member show --admin-socket "$sock" 2>&1) && rc=0 || rc=$?
 assert_eq 1 "$rc" "oversized: exit status"
-assert_contains "$out" "answer over 1048576 bytes" "oversized: reason"
+assert_contains "$out" "GET /admin/member to $sock: response body over 1048576 bytes" "oversized: reason"
 
 # 5: not HTTP
 out=$(gd member show --admin-socket "$sock" 2>&1) && rc=0 || rc=$?
 assert_eq 1 "$rc" "garbage: exit status"
-assert_contains "$out" "bad HTTP answer" "garbage: reason"
+assert_contains "$out" "GET /admin/member to $sock: HTTP parse error" "garbage: reason"
 
 # 6: closed without an answer
 out=$(gd member show --admin-socket "$sock" 2>&1) && rc=0 || rc=$?
 assert_eq 1 "$rc" "no answer: exit status"
-assert_contains "$out" "closed the connection without an answer" "no answer: reason"
+assert_contains "$out" "GET /admin/member to $sock: connection closed by the server before any response" "no answer: reason"
 t_pass

@@ -1262,10 +1262,42 @@ test_tls_to_a_plain_server(void **state)
 	srv_stop(&s);
 }
 
+/* A local server over AF_UNIX: the path is bounded, and a socket nobody
+ * listens on is a connect failure with its errno for the caller's advice. */
+static void
+test_unix_socket_bounded_and_connect_errno(void **state)
+{
+	struct httpc_config cfg;
+	struct httpc_response resp;
+	struct httpc *c;
+	char path[HTTPC_UNIX_PATH_MAX + 8], err[256] = "", want[256];
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	memset(path, 'a', sizeof path - 1);
+	path[0] = '/';
+	path[sizeof path - 1] = '\0';
+	cfg.unix_socket = path;
+	assert_null(httpc_new(&cfg, err, sizeof err));
+	assert_non_null(strstr(err, "longer than 107 bytes"));
+	cfg.unix_socket = "/nonexistent-dir/gossipd.sock";
+	c = httpc_new(&cfg, err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(httpc_request(c, "localhost", 80, "GET", "/ping", NULL,
+				       NULL, 0, 1000, &resp, err, sizeof err),
+			 HTTPC_ERR_CONNECT);
+	assert_int_equal(httpc_last_errno(c), ENOENT);
+	snprintf(want, sizeof want, "connect /nonexistent-dir/gossipd.sock: %s",
+		 strerror(ENOENT));
+	assert_string_equal(err, want);
+	httpc_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_unix_socket_bounded_and_connect_errno),
 	    cmocka_unit_test(test_parse_whole),
 	    cmocka_unit_test(test_parse_split_across_reads),
 	    cmocka_unit_test(test_parse_headers_over_64k),
