@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "mhd_glue.h"
 #include "sockets.h"
 #include "tls_conn.h"
 #include "worker.h"
@@ -33,22 +34,6 @@
  * answer so that the client gets to read the answer. */
 #define LINGER_MS    2000
 #define LINGER_BYTES (1024 * 1024)
-
-void
-conn_info_unref(struct conn_info *ci)
-{
-	if (ci != NULL && --ci->refs == 0)
-		free(ci);
-}
-
-enum node_identity
-conn_info_identity(const struct conn_info *ci, time_t now)
-{
-	if (ci->not_after != 0 && now > ci->not_after &&
-	    (ci->identity == ID_NODE || ci->identity == ID_CLIENT))
-		return ID_ANONYMOUS;
-	return ci->identity;
-}
 
 static int
 watch(struct worker *w, int fd, struct ev *ev)
@@ -107,8 +92,9 @@ hand_off(struct conn *c)
 	}
 	c->handed_off = true;
 	c->info->refs++;
-	return worker_hand_off(c->w, sv[1], c->info,
-			       (const struct sockaddr *)&c->peer, c->peer_len);
+	return mhd_glue_hand_off(c->w, sv[1], c->info,
+				 (const struct sockaddr *)&c->peer,
+				 c->peer_len);
 }
 
 int

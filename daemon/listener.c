@@ -24,6 +24,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "mhd_glue.h"
 #include "routes.h"
 #include "sockets.h"
 #include "tls_server.h"
@@ -55,92 +56,6 @@ worker_log_refusal(struct worker *w, const char *fmt, ...)
 	va_end(ap);
 	log_warn("%s", msg);
 }
-/* MHD's own messages: the socket-option warnings it gives for every
- * AF_UNIX connection are noise here; the rest go to our log. */
-static void
-mhd_logger(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-	size_t n;
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (strstr(msg, "setsockopt") != NULL ||
-	    strstr(msg, "socket option") != NULL ||
-	    strstr(msg, "TCP_NODELAY") != NULL ||
-	    strstr(msg, "TCP_CORK") != NULL ||
-	    strstr(msg, "Failed to push the data") != NULL)
-		return;
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-		msg[--n] = '\0';
-	log_debug("libmicrohttpd: %s", msg);
-}
-
-/* MHD tells us about a connection it took: attach the identity that was
- * parked under its fd; and let go of it when MHD closes. */
-static void
-notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
-	    enum MHD_ConnectionNotificationCode toe)
-{
-	struct worker *w = cls;
-
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-		    conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		int fd = ci != NULL ? ci->connect_fd : -1;
-
-		if (fd >= 0 && (size_t)fd < w->n_pending) {
-			*socket_context = w->pending[fd];
-			w->pending[fd] = NULL;
-		}
-	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		conn_info_unref(*socket_context);
-		*socket_context = NULL;
-	}
-}
-
-int
-worker_hand_off(struct worker *w, int mfd, struct conn_info *info,
-		const struct sockaddr *sa, socklen_t len)
-{
-	if ((size_t)mfd >= w->n_pending) {
-		size_t n = (size_t)mfd + 1 > 2 * w->n_pending
-			       ? (size_t)mfd + 1
-			       : 2 * w->n_pending;
-		struct conn_info **p = realloc(w->pending, n * sizeof(*p));
-
-		if (p == NULL) {
-			close(mfd);
-			conn_info_unref(info);
-			return -1;
-		}
-		memset(p + w->n_pending, 0, (n - w->n_pending) * sizeof(*p));
-		w->pending = p;
-		w->n_pending = n;
-	}
-	w->pending[mfd] = info;
-	if (MHD_add_connection(w->mhd, mfd, sa, len) != MHD_YES) {
-		/* MHD has closed mfd; the slot may have been reused. */
-		if (w->pending[mfd] == info) {
-			w->pending[mfd] = NULL;
-			conn_info_unref(info);
-		}
-		log_error("libmicrohttpd refused a connection: %s",
-			  strerror(errno));
-		return -1;
-	}
-	if (w->pending[mfd] != NULL) {
-		/* MHD did not start the connection at once: it will run
-		 * without an identity, so close it rather than guess. */
-		w->pending[mfd] = NULL;
-		conn_info_unref(info);
-		log_error("libmicrohttpd deferred a connection start");
-		return -1;
-	}
-	return 0;
-}
-
 static void
 refuse(struct worker *w, int fd, const struct sockaddr *sa,
        enum ip_limit_verdict v)
@@ -241,15 +156,6 @@ worker_begin_stop(struct worker *w)
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->l->afd, NULL);
 }
 
-/*
- * libmicrohttpd's per-connection pool: the request line and headers, and
- * the answer's headers (bodies go to the routes in chunks, bounded there).
- * MHD's own default, 32 KiB: MHD zeroes the whole pool after every request
- * of a kept-alive connection, so each byte here is resident for as long as
- * the connection is open and is written once per request.
- */
-#define MHD_POOL_BYTES (32 * 1024)
-
 static void
 dispatch(struct worker *w, struct epoll_event *e)
 {
@@ -281,11 +187,8 @@ dispatch(struct worker *w, struct epoll_event *e)
 static int
 loop_timeout(struct worker *w)
 {
-	MHD_UNSIGNED_LONG_LONG to = 0;
-	int t = 1000;
+	int t = mhd_glue_timeout(w, 1000);
 
-	if (MHD_get_timeout(w->mhd, &to) == MHD_YES && to < (unsigned)t)
-		t = (int)to;
 	if ((w->n_conns > 0 || w->stopping) && t > SWEEP_INTERVAL_MS)
 		t = SWEEP_INTERVAL_MS;
 	return t;
@@ -320,7 +223,7 @@ worker_main(void *arg)
 		}
 		for (i = 0; i < n; i++)
 			dispatch(w, &evs[i]);
-		MHD_run(w->mhd);
+		mhd_glue_run(w);
 		now = clock_mono_ms();
 		if (now - w->last_sweep_ms >= SWEEP_INTERVAL_MS || w->stopping)
 			sweep(w, now);
@@ -339,8 +242,7 @@ static int
 worker_init(struct worker *w, struct listener *l, int idx, char *err,
 	    size_t errlen)
 {
-	const struct gossipd_config *cfg = l->d->cfg;
-	const union MHD_DaemonInfo *di;
+	int mhd_fd;
 
 	w->l = l;
 	ratelimit_init(&w->refusal_log, 1000, REFUSAL_LOGS_PER_S);
@@ -352,25 +254,16 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 	w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	w->mhd = MHD_start_daemon(
-	    MHD_USE_NO_LISTEN_SOCKET | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
-	    NULL, NULL, routes_handle, l->d, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)cfg->idle_timeout_sec, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)MHD_POOL_BYTES, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(cfg->max_connections + 64), MHD_OPTION_NOTIFY_COMPLETED,
-	    routes_completed, l->d, MHD_OPTION_NOTIFY_CONNECTION, notify_conn,
-	    w, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, w, MHD_OPTION_END);
-	if (w->epfd < 0 || w->wakefd < 0 || w->mhd == NULL) {
+	if (w->epfd < 0 || w->wakefd < 0) {
 		snprintf(err, errlen, "cannot set up worker %d: %s", idx,
-			 w->mhd == NULL ? "libmicrohttpd did not start"
-					: strerror(errno));
+			 strerror(errno));
 		return -1;
 	}
-	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (mhd_glue_start(w, &mhd_fd, err, errlen) != 0)
+		return -1;
 	w->has_listen = true;
 	w->has_admin = idx == 0 && l->afd >= 0;
-	if (di == NULL ||
-	    epoll_add(w->epfd, di->epoll_fd, EPOLLIN, &w->ev_mhd) != 0 ||
+	if (epoll_add(w->epfd, mhd_fd, EPOLLIN, &w->ev_mhd) != 0 ||
 	    epoll_add(w->epfd, w->wakefd, EPOLLIN, &w->ev_wake) != 0 ||
 	    epoll_add(w->epfd, l->lfd, EPOLLIN | EPOLLEXCLUSIVE,
 		      &w->ev_listen) != 0 ||
@@ -386,13 +279,7 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 static void
 worker_fini(struct worker *w)
 {
-	size_t i;
-
-	if (w->mhd != NULL)
-		MHD_stop_daemon(w->mhd);
-	for (i = 0; i < w->n_pending; i++)
-		conn_info_unref(w->pending[i]);
-	free(w->pending);
+	mhd_glue_stop(w);
 	if (w->epfd >= 0)
 		close(w->epfd);
 	if (w->wakefd >= 0)

@@ -16,9 +16,9 @@
 
 #include "builtin_routes.h"
 #include "clock.h"
+#include "conn_info.h"
 #include "gossip_routes.h"
 #include "health_routes.h"
-#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "num.h"

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "conn_info.h"
 #include "gossipd.h"
 #include "ip_limits.h"
 #include "listener.h"
@@ -137,8 +138,5 @@ void conn_reap(struct worker *w);
  * are counted and reported with the next line). */
 void worker_log_refusal(struct worker *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Gives MHD its end of the socketpair with the identity in info. */
-int worker_hand_off(struct worker *w, int mfd, struct conn_info *info,
-		    const struct sockaddr *sa, socklen_t len);
 
 #endif

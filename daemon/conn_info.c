@@ -1,0 +1,23 @@
+/*
+ * conn_info: a connection's identity, shared by the pump and
+ * libmicrohttpd (see conn_info.h).
+ */
+#include "conn_info.h"
+
+#include <stdlib.h>
+
+void
+conn_info_unref(struct conn_info *ci)
+{
+	if (ci != NULL && --ci->refs == 0)
+		free(ci);
+}
+
+enum node_identity
+conn_info_identity(const struct conn_info *ci, time_t now)
+{
+	if (ci->not_after != 0 && now > ci->not_after &&
+	    (ci->identity == ID_NODE || ci->identity == ID_CLIENT))
+		return ID_ANONYMOUS;
+	return ci->identity;
+}
