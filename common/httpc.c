@@ -9,13 +9,22 @@
  */
 #include "httpc.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "httpc_conn.h"
+#include "resolver.h"
 #include "httpc_parse.h"
 
 #define PATH_MAX_LEN  2048
@@ -23,109 +32,6 @@
 #define READ_CHUNK    16384
 #define REQ_HEAD_ROOM 512
 #define CTYPE_MAX     127
-
-struct exchange {
-	const char *req;
-	size_t req_len;
-	int head;
-	const char *what; /* "POST /gossip to 10.0.0.1:2113" */
-	int64_t deadline;
-	int timeout_ms;
-	int closed_early; /* out: the server closed before any response byte */
-	int keep;	  /* out: the connection may carry another request */
-};
-
-static int
-exchange_fail(struct exchange *x, struct httpc_peer *p, enum io_result r,
-	      const char *doing, char *err, size_t errlen)
-{
-	p->fail = r == IO_TIMEOUT ? HTTPC_ERR_TIMEOUT : HTTPC_ERR_IO;
-	if (r == IO_TIMEOUT)
-		return httpc_conn_timed_out(err, errlen, x->what,
-					    x->timeout_ms);
-	if (p->io_errno != 0) {
-		snprintf(err, errlen, "%s: %s: %s", x->what, doing,
-			 strerror(p->io_errno));
-	} else {
-		char what[300];
-
-		/* A long peer name is cut: the reason that follows matters
-		 * more than the end of the name. */
-		if (snprintf(what, sizeof what, "%s: %s", x->what, doing) >=
-		    (int)sizeof what)
-			what[sizeof what - 2] = '~';
-		mbed_err(err, errlen, what, p->tls_err);
-	}
-	return -1;
-}
-
-static int
-exchange(struct httpc *c, struct httpc_peer *p, struct exchange *x,
-	 struct httpc_response *resp, char *err, size_t errlen)
-{
-	struct httpc_parser hp;
-	char buf[READ_CHUNK];
-	enum io_result r;
-	size_t n = 0, extra = 0;
-	int rc = 0, reset = 0;
-
-	x->closed_early = 0;
-	x->keep = 0;
-	p->fail = HTTPC_ERR_HTTP; /* unless the connection fails */
-	p->io_errno = 0;
-	p->tls_err = 0;
-	r = httpc_conn_write(p, x->req, x->req_len, x->deadline, &reset);
-	if (r != IO_OK) {
-		x->closed_early = reset;
-		return exchange_fail(x, p, r, "sending the request", err,
-				     errlen);
-	}
-	httpc_parser_init(&hp, c->max_body, x->head);
-	while (rc == 0) {
-		r = httpc_conn_read(p, buf, sizeof buf, x->deadline, &n,
-				    &reset);
-		if (r == IO_OK) {
-			rc =
-			    httpc_parser_feed(&hp, buf, n, &extra, err, errlen);
-		} else if (r == IO_EOF || (r == IO_FAIL && reset)) {
-			if (!hp.seen_bytes) {
-				x->closed_early = 1;
-				p->fail = HTTPC_ERR_IO;
-				snprintf(err, errlen,
-					 "%s: connection closed by the server "
-					 "before any response",
-					 x->what);
-				rc = -1;
-				break;
-			}
-			rc = r == IO_EOF ? httpc_parser_eof(&hp, err, errlen)
-					 : -1;
-			if (rc < 0)
-				p->fail = HTTPC_ERR_IO; /* cut mid-answer */
-			if (r != IO_EOF)
-				exchange_fail(x, p, r, "reading the response",
-					      err, errlen);
-			extra = 1; /* the connection is gone */
-		} else {
-			exchange_fail(x, p, r, "reading the response", err,
-				      errlen);
-			rc = -1;
-		}
-	}
-	if (rc == 1) {
-		x->keep = extra == 0 && httpc_parser_keep_alive(&hp);
-		rc = httpc_parser_take(&hp, resp, err, errlen) == 0 ? 0 : -1;
-	} else if (rc < 0 && !x->closed_early &&
-		   strncmp(err, x->what, strlen(x->what))) {
-		/* Parser reasons get the request as context. */
-		char reason[256];
-
-		snprintf(reason, sizeof reason, "%s", err);
-		snprintf(err, errlen, "%s: %s", x->what, reason);
-	}
-	httpc_parser_free(&hp);
-	return rc == 0 ? 0 : -1;
-}
 
 /* ---- requests ------------------------------------------------------- */
 
@@ -226,9 +132,12 @@ peer_get(struct httpc *c, const struct httpc_peer *want)
 		if (p->port == want->port &&
 		    strcasecmp(p->host, want->host) == 0)
 			return p;
-		if (oldest < 0 || p->last_use < c->peers[oldest]->last_use)
+		if (!p->busy &&
+		    (oldest < 0 || p->last_use < c->peers[oldest]->last_use))
 			oldest = i;
 	}
+	if (free_slot < 0 && oldest < 0)
+		return NULL; /* every peer has a request in flight */
 	if (free_slot < 0) {
 		peer_free(c->peers[oldest]);
 		c->peers[oldest] = NULL;
@@ -242,6 +151,7 @@ peer_get(struct httpc *c, const struct httpc_peer *want)
 	p->tls = 0;
 	p->resumed = 0;
 	p->have_session = 0;
+	p->busy = 0;
 	mbedtls_ssl_session_init(&p->session);
 	c->peers[free_slot] = p;
 	return p;
@@ -313,73 +223,500 @@ check_request(const char *method, const char *path, const char *content_type,
 	return 0;
 }
 
+/* ---- one request as a non-blocking state machine -------------------- */
+
+enum op_stage { ST_DNS, ST_CONNECT, ST_TLS, ST_WRITE, ST_READ, ST_DONE };
+
+struct httpc_op {
+	struct httpc *c;
+	struct httpc_peer *p;
+	enum op_stage st;
+	struct resolver_job *dns;
+	struct addrinfo *res, *ai; /* addresses, the one being tried */
+	struct addrinfo ux_ai;	   /* unix_socket: its one address */
+	struct sockaddr_un ux_sa;
+	int64_t retry_at; /* a full AF_UNIX backlog: connect again then */
+	int last_errno;	  /* of the last failed connect */
+	char *req;
+	size_t req_len, off;
+	int head;
+	int reused;	  /* on a kept-alive connection */
+	int64_t deadline; /* CLOCK_MONOTONIC ms */
+	int timeout_ms;
+	struct httpc_parser hp;
+	int hp_live;
+	int rc;		     /* ST_DONE: 0 success, -1 failure */
+	enum httpc_err kind; /* of the failure (reason in err) */
+	struct httpc_response resp;
+	char what[sizeof(((struct httpc_peer *)0)->name) + PATH_MAX_LEN +
+		  METHOD_MAX + 8]; /* "POST /gossip to 10.0.0.1:2113" */
+	char err[1024];
+};
+
+/* The reason into op->err (cut to its size). */
+static void __attribute__((format(printf, 2, 3)))
+op_say(struct httpc_op *op, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(op->err, sizeof op->err, fmt, ap);
+	va_end(ap);
+}
+
+static int
+op_fail(struct httpc_op *op, enum httpc_err kind, int close_conn)
+{
+	op->st = ST_DONE;
+	op->rc = -1;
+	op->kind = kind;
+	if (close_conn)
+		httpc_conn_close(op->p);
+	return 1;
+}
+
+/* The stage's words for a deadline that passed. */
+static int
+op_timed_out(struct httpc_op *op)
+{
+	const char *stage = "", *name = op->p->name;
+
+	switch (op->st) {
+	case ST_DNS:
+		stage = "resolve ";
+		name = op->p->host;
+		break;
+	case ST_CONNECT:
+		stage = "connect ";
+		if (op->c->unix_path[0] != '\0')
+			name = op->c->unix_path;
+		op->c->last_errno = ETIMEDOUT;
+		break;
+	case ST_TLS:
+		httpc_conn_session_drop(op->p);
+		stage = "TLS handshake with ";
+		break;
+	default:
+		name = op->what;
+		break;
+	}
+	op_say(op, "%s%s: timed out after %d ms", stage, name, op->timeout_ms);
+	return op_fail(op, HTTPC_ERR_TIMEOUT, 1);
+}
+
+static int
+op_io_fail(struct httpc_op *op, const char *doing)
+{
+	struct httpc_peer *p = op->p;
+
+	if (p->io_errno != 0) {
+		op_say(op, "%s: %s: %s", op->what, doing,
+		       strerror(p->io_errno));
+	} else {
+		char what[300];
+
+		/* A long peer name is cut: the reason that follows matters
+		 * more than the end of the name. */
+		if (snprintf(what, sizeof what, "%.280s: %s", op->what,
+			     doing) >= (int)sizeof what)
+			what[sizeof what - 2] = '~';
+		mbed_err(op->err, sizeof op->err, what, p->tls_err);
+	}
+	return op_fail(op, HTTPC_ERR_IO, 1);
+}
+
+static int
+op_resolve(struct httpc_op *op)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	int is_ip = inet_pton(AF_INET, op->p->host, a) == 1 ||
+		    inet_pton(AF_INET6, op->p->host, a) == 1;
+	char why[300];
+	int rc;
+
+	op->last_errno = ECONNREFUSED;
+	if (op->c->unix_path[0] != '\0') {
+		/* The local server: one address, no resolution. */
+		memset(&op->ux_sa, 0, sizeof op->ux_sa);
+		op->ux_sa.sun_family = AF_UNIX;
+		memcpy(op->ux_sa.sun_path, op->c->unix_path,
+		       strlen(op->c->unix_path) + 1);
+		memset(&op->ux_ai, 0, sizeof op->ux_ai);
+		op->ux_ai.ai_family = AF_UNIX;
+		op->ux_ai.ai_socktype = SOCK_STREAM;
+		op->ux_ai.ai_addr = (struct sockaddr *)&op->ux_sa;
+		op->ux_ai.ai_addrlen = sizeof op->ux_sa;
+		op->ai = &op->ux_ai;
+		op->st = ST_CONNECT;
+		return 0;
+	}
+	rc = resolver_start(op->p->host, op->p->port, is_ip, &op->dns, &op->res,
+			    why, sizeof why);
+	if (rc < 0) {
+		op_say(op, "resolve %s: %.300s", op->p->host, why);
+		return op_fail(op, HTTPC_ERR_RESOLVE, 0);
+	}
+	op->st = rc > 0 ? ST_CONNECT : ST_DNS;
+	op->ai = op->res;
+	return 0;
+}
+
+/* Back to a fresh connection (a kept-alive one the server had closed). */
+static void
+op_redial(struct httpc_op *op)
+{
+	httpc_conn_close(op->p);
+	op->reused = 0;
+	op->off = 0;
+	if (op->hp_live)
+		httpc_parser_free(&op->hp);
+	op->hp_live = 0;
+	op_resolve(op);
+}
+
+/* Advances the connect stage: 0 connected, 1 waiting, -1 done (failed). */
+static int
+op_connect(struct httpc_op *op, short *events)
+{
+	struct httpc_peer *p = op->p;
+
+	for (;;) {
+		if (p->fd >= 0) {
+			if (httpc_conn_connect_done(p->fd) == 0)
+				return 0;
+			op->last_errno = errno;
+			close(p->fd);
+			p->fd = -1;
+			op->ai = op->ai->ai_next;
+		}
+		if (op->ai == NULL) {
+			op->c->last_errno = op->last_errno;
+			op_say(op, "connect %s: %s",
+			       op->c->unix_path[0] != '\0' ? op->c->unix_path
+							   : p->name,
+			       strerror(op->last_errno));
+			op_fail(op, HTTPC_ERR_CONNECT, 0);
+			return -1;
+		}
+		if (op->retry_at > clock_mono_ms())
+			return 1; /* a timer: no socket to wait on */
+		switch (httpc_conn_connect_start(op->ai, &p->fd)) {
+		case 0:
+			return 0;
+		case 1:
+			*events = POLLOUT;
+			return 1;
+		default:
+			op->last_errno = errno;
+			if (errno == EAGAIN && op->ai->ai_family == AF_UNIX) {
+				/* A full backlog: again in a moment. */
+				op->retry_at =
+				    clock_mono_ms() + HTTPC_OP_POLL_MS;
+				return 1;
+			}
+			op->ai = op->ai->ai_next;
+			break;
+		}
+	}
+}
+
+/* Reads and parses; 1 when finished (either way), 0 waiting. */
+static int
+op_read(struct httpc_op *op, short *events)
+{
+	struct httpc_peer *p = op->p;
+	char buf[READ_CHUNK];
+	size_t n = 0, extra = 0;
+	int rc = 0, reset = 0;
+	enum io_result r;
+
+	while (rc == 0) {
+		r = httpc_conn_try_read(p, buf, sizeof buf, &n, events, &reset);
+		if (r == IO_WANT)
+			return 0;
+		if (r == IO_OK) {
+			rc = httpc_parser_feed(&op->hp, buf, n, &extra, op->err,
+					       sizeof op->err);
+		} else if (r == IO_EOF || (r == IO_FAIL && reset)) {
+			if (!op->hp.seen_bytes) {
+				if (op->reused) {
+					/* A kept-alive connection the server
+					 * had just closed: once more, anew. */
+					op_redial(op);
+					return 0;
+				}
+				op_say(op,
+				       "%s: connection closed by the server "
+				       "before any response",
+				       op->what);
+				return op_fail(op, HTTPC_ERR_IO, 1);
+			}
+			if (r != IO_EOF)
+				return op_io_fail(op, "reading the response");
+			rc = httpc_parser_eof(&op->hp, op->err, sizeof op->err);
+			extra = 1; /* the connection is gone */
+			if (rc < 0)
+				op->kind = HTTPC_ERR_IO; /* cut mid-answer */
+		} else {
+			return op_io_fail(op, "reading the response");
+		}
+	}
+	if (rc == 1 && httpc_parser_take(&op->hp, &op->resp, op->err,
+					 sizeof op->err) == 0) {
+		int keep = extra == 0 && httpc_parser_keep_alive(&op->hp);
+
+		op->resp.conn_reused = op->reused;
+		op->resp.tls_resumed = p->resumed;
+		op->resp.peer_not_after = httpc_conn_peer_not_after(p);
+		if (!keep)
+			httpc_conn_close(p);
+		p->idle_since = clock_mono_ms();
+		op->st = ST_DONE;
+		op->rc = 0;
+		return 1;
+	}
+	if (strncmp(op->err, op->what, strlen(op->what)) != 0) {
+		/* Parser reasons get the request as context. */
+		char reason[256];
+
+		snprintf(reason, sizeof reason, "%.255s", op->err);
+		op_say(op, "%s: %s", op->what, reason);
+	}
+	return op_fail(
+	    op, op->kind == HTTPC_ERR_IO ? HTTPC_ERR_IO : HTTPC_ERR_HTTP, 1);
+}
+
+int
+httpc_op_step(struct httpc_op *op, int *fd, short *events)
+{
+	struct httpc_peer *p = op->p;
+	char why[300];
+	int reset = 0, rc;
+
+	*fd = -1;
+	*events = 0;
+	for (;;) {
+		if (op->st == ST_DONE)
+			return 1;
+		if (clock_mono_ms() >= op->deadline)
+			return op_timed_out(op);
+		switch (op->st) {
+		case ST_DNS:
+			rc = resolver_poll(op->dns, &op->res, why, sizeof why);
+			if (rc == 0)
+				return 0; /* a timer: poll again soon */
+			op->dns = NULL;
+			if (rc < 0) {
+				op_say(op, "resolve %s: %.300s", p->host, why);
+				return op_fail(op, HTTPC_ERR_RESOLVE, 0);
+			}
+			op->ai = op->res;
+			op->st = ST_CONNECT;
+			break;
+		case ST_CONNECT:
+			rc = op_connect(op, events);
+			if (rc < 0)
+				return 1;
+			if (rc > 0) {
+				*fd = p->fd; /* -1: on a timer */
+				return 0;
+			}
+			if (op->c->conf == NULL) {
+				op->st = ST_WRITE;
+			} else if (httpc_conn_tls_start(op->c, p, op->err,
+							sizeof op->err) != 0) {
+				return op_fail(op, HTTPC_ERR_LOCAL, 1);
+			} else {
+				op->st = ST_TLS;
+			}
+			break;
+		case ST_TLS:
+			rc = httpc_conn_tls_step(op->c, p, events, op->err,
+						 sizeof op->err);
+			if (rc < 0)
+				return op_fail(op, p->fail, 1);
+			if (rc > 0) {
+				*fd = p->fd;
+				return 0;
+			}
+			op->st = ST_WRITE;
+			break;
+		case ST_WRITE:
+			p->io_errno = 0;
+			p->tls_err = 0;
+			switch (httpc_conn_try_write(p, op->req, op->req_len,
+						     &op->off, events,
+						     &reset)) {
+			case IO_WANT:
+				*fd = p->fd;
+				return 0;
+			case IO_OK:
+				httpc_parser_init(&op->hp, op->c->max_body,
+						  op->head);
+				op->hp_live = 1;
+				op->st = ST_READ;
+				break;
+			default:
+				if (op->reused && reset) {
+					op_redial(op);
+					break;
+				}
+				return op_io_fail(op, "sending the request");
+			}
+			break;
+		case ST_READ:
+			if (op_read(op, events) != 0)
+				return 1;
+			if (op->st == ST_READ) {
+				*fd = p->fd;
+				return 0;
+			}
+			break; /* redialling */
+		case ST_DONE:
+			return 1;
+		}
+	}
+}
+
+struct httpc_op *
+httpc_op_start(struct httpc *c, const char *host, int port, const char *method,
+	       const char *path, const char *content_type, const void *body,
+	       size_t body_len, int timeout_ms, char *err, size_t errlen)
+{
+	struct httpc_peer want, *p;
+	struct httpc_op *op;
+
+	memset(&want, 0, sizeof want);
+	c->last_errno = 0;
+	if (host == NULL || peer_names(&want, host, port, err, errlen) != 0 ||
+	    check_request(method, path, content_type, body, body_len,
+			  timeout_ms, err, errlen) != 0)
+		return NULL;
+	op = calloc(1, sizeof *op);
+	if (op == NULL) {
+		snprintf(err, errlen, "out of memory for a request");
+		return NULL;
+	}
+	p = peer_get(c, &want);
+	if (p == NULL || p->busy) {
+		snprintf(err, errlen,
+			 p == NULL ? "no room for a request to %s"
+				   : "a request to %s is already in flight",
+			 want.name);
+		free(op);
+		return NULL;
+	}
+	op->req = build_request(&want, method, path, content_type, body,
+				body_len, &op->req_len);
+	if (op->req == NULL) {
+		snprintf(err, errlen, "out of memory for a request");
+		free(op);
+		return NULL;
+	}
+	op->c = c;
+	op->p = p;
+	p->busy = 1;
+	p->last_use = ++c->clock;
+	snprintf(op->what, sizeof op->what, "%s %s to %s", method, path,
+		 c->unix_path[0] != '\0' ? c->unix_path : p->name);
+	op->head = strcmp(method, "HEAD") == 0;
+	op->timeout_ms = timeout_ms;
+	op->deadline = clock_mono_ms() + timeout_ms;
+	if (p->fd >= 0 && clock_mono_ms() - p->idle_since <= c->max_idle_ms &&
+	    httpc_conn_idle_ok(p)) {
+		op->reused = 1;
+		op->st = ST_WRITE;
+	} else {
+		httpc_conn_close(p);
+		op_resolve(op);
+	}
+	return op;
+}
+
+int64_t
+httpc_op_deadline(const struct httpc_op *op)
+{
+	return op->deadline;
+}
+
+enum httpc_err
+httpc_op_finish(struct httpc_op *op, struct httpc_response *resp, char *err,
+		size_t errlen)
+{
+	enum httpc_err rc;
+
+	memset(resp, 0, sizeof *resp);
+	if (op == NULL) {
+		snprintf(err, errlen, "no request");
+		return HTTPC_ERR_LOCAL;
+	}
+	if (op->st != ST_DONE) {
+		/* Abandoned half-way: the connection is in no known state. */
+		httpc_conn_close(op->p);
+		if (op->st == ST_TLS)
+			httpc_conn_session_drop(op->p);
+		op_say(op, "%s: abandoned", op->what);
+		op->rc = -1;
+		op->kind = HTTPC_ERR_LOCAL;
+	}
+	rc = op->rc == 0 ? HTTPC_OK : op->kind;
+	if (rc == HTTPC_OK) {
+		*resp = op->resp;
+	} else {
+		snprintf(err, errlen, "%s", op->err);
+		httpc_response_free(&op->resp);
+	}
+	resolver_cancel(op->dns);
+	if (op->res != NULL)
+		freeaddrinfo(op->res);
+	if (op->hp_live)
+		httpc_parser_free(&op->hp);
+	op->p->busy = 0;
+	free(op->req);
+	free(op);
+	return rc;
+}
+
+/* Waits until fd is ready or the deadline passes (poll's EINTR: again). */
+static void
+wait_fd(int fd, short events, int64_t deadline)
+{
+	int64_t left = deadline - clock_mono_ms();
+	struct pollfd pfd = {.fd = fd, .events = events};
+
+	if (left <= 0)
+		return;
+	if (fd < 0 && left > HTTPC_OP_POLL_MS)
+		left = HTTPC_OP_POLL_MS; /* a lookup under way */
+	(void)poll(&pfd, fd >= 0 ? 1 : 0, (int)left);
+}
+
 enum httpc_err
 httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	      const char *path, const char *content_type, const void *body,
 	      size_t body_len, int timeout_ms, struct httpc_response *resp,
 	      char *err, size_t errlen)
 {
-	int64_t deadline = clock_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	struct httpc_peer want, *p;
-	struct exchange x;
-	char what[sizeof want.name + PATH_MAX_LEN + METHOD_MAX + 8];
-	char *req = NULL;
-	int reused = 0;
-	enum httpc_err rc = HTTPC_ERR_LOCAL;
+	struct httpc_op *op;
+	short events;
+	int fd;
 
 	memset(resp, 0, sizeof *resp);
-	memset(&want, 0, sizeof want);
-	c->last_errno = 0;
-	if (host == NULL || peer_names(&want, host, port, err, errlen) != 0 ||
-	    check_request(method, path, content_type, body, body_len,
-			  timeout_ms, err, errlen) != 0)
+	op = httpc_op_start(c, host, port, method, path, content_type, body,
+			    body_len, timeout_ms, err, errlen);
+	if (op == NULL)
 		return HTTPC_ERR_LOCAL;
-	p = peer_get(c, &want);
-	req = build_request(&want, method, path, content_type, body, body_len,
-			    &x.req_len);
-	if (p == NULL || req == NULL) {
-		snprintf(err, errlen, "out of memory for a request");
-		goto out;
-	}
-	p->last_use = ++c->clock;
-	snprintf(what, sizeof what, "%s %s to %s", method, path,
-		 c->unix_path[0] != '\0' ? c->unix_path : p->name);
-	x.req = req;
-	x.head = strcmp(method, "HEAD") == 0;
-	x.what = what;
-	x.deadline = deadline;
-	x.timeout_ms = timeout_ms;
-	if (p->fd >= 0 && clock_mono_ms() - p->idle_since <= c->max_idle_ms &&
-	    httpc_conn_idle_ok(p))
-		reused = 1;
-	else
-		httpc_conn_close(p);
-	for (;;) {
-		p->fail = HTTPC_ERR_LOCAL;
-		if (p->fd < 0 && httpc_conn_open(c, p, deadline, timeout_ms,
-						 err, errlen) != 0) {
-			rc = p->fail;
-			goto out;
-		}
-		if (exchange(c, p, &x, resp, err, errlen) == 0)
-			break;
-		httpc_conn_close(p);
-		rc = p->fail;
-		/* A kept-alive connection the server had just closed. */
-		if (!(reused && x.closed_early))
-			goto out;
-		reused = 0;
-	}
-	resp->conn_reused = reused;
-	resp->tls_resumed = p->resumed;
-	resp->peer_not_after = httpc_conn_peer_not_after(p);
-	if (!x.keep)
-		httpc_conn_close(p);
-	p->idle_since = clock_mono_ms();
-	rc = HTTPC_OK;
-out:
-	free(req);
-	return rc;
+	while (httpc_op_step(op, &fd, &events) == 0)
+		wait_fd(fd, events, op->deadline);
+	return httpc_op_finish(op, resp, err, errlen);
+}
+
+void
+httpc_handshake_counts(const struct httpc *c, unsigned long *full,
+		       unsigned long *resumed)
+{
+	*full = c->handshakes_full;
+	*resumed = c->handshakes_resumed;
 }
 
 void

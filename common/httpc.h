@@ -8,6 +8,7 @@
 #define GOSSIP_HTTPC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tls_creds.h"
 
@@ -102,7 +103,8 @@ struct httpc *httpc_new(const struct httpc_config *cfg, char *err,
 void httpc_free(struct httpc *c);
 
 /*
- * Replaces the credentials for new connections (after a reload). Takes its
+ * Replaces the credentials for new connections (after a reload); no
+ * request may be in flight (finish or abandon them first). Takes its
  * own reference to creds. Kept-alive connections are closed and saved TLS
  * sessions forgotten at once (a resumed session would skip the new trust
  * store and CRL). Ignored by a plain-HTTP client. Same thread as requests.
@@ -137,6 +139,39 @@ void httpc_response_free(struct httpc_response *resp);
  * last request did not fail to connect.
  */
 int httpc_last_errno(const struct httpc *c);
+
+/*
+ * The same request without blocking, for an event loop (the gossiper):
+ * httpc_op_start checks the request and starts it (a kept-alive
+ * connection is reused, a name is resolved on glibc's resolver thread);
+ * httpc_op_step advances it as far as it can without waiting and
+ * returns 1 when it is finished, or 0 with what it waits for: *fd and
+ * *events (POLLIN or POLLOUT), or *fd -1 while a name is being resolved
+ * (or a full local socket backlog waits for a retry)
+ * (step again within HTTPC_OP_POLL_MS). At the deadline a step finishes
+ * it with "timed out". httpc_op_finish frees it and gives the result as
+ * httpc_request does, kind included (an unfinished request is abandoned:
+ * its connection closed, HTTPC_ERR_LOCAL). httpc_op_start fails (NULL,
+ * reason in err) as httpc_request does with HTTPC_ERR_LOCAL. At most one
+ * request per host:port is in flight: a second httpc_op_start for it fails.
+ * Same thread as the client.
+ */
+#define HTTPC_OP_POLL_MS 10
+struct httpc_op;
+struct httpc_op *httpc_op_start(struct httpc *c, const char *host, int port,
+				const char *method, const char *path,
+				const char *content_type, const void *body,
+				size_t body_len, int timeout_ms, char *err,
+				size_t errlen);
+int httpc_op_step(struct httpc_op *op, int *fd, short *events);
+/* When op times out, in clock_mono_ms() milliseconds (clock.h). */
+int64_t httpc_op_deadline(const struct httpc_op *op);
+enum httpc_err httpc_op_finish(struct httpc_op *op, struct httpc_response *resp,
+			       char *err, size_t errlen);
+
+/* TLS handshakes this client completed: full ones, and resumed ones. */
+void httpc_handshake_counts(const struct httpc *c, unsigned long *full,
+			    unsigned long *resumed);
 
 /* Closes every kept-alive connection (e.g. to a peer now dead). */
 void httpc_close_idle(struct httpc *c);

@@ -16,14 +16,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/net_sockets.h>
 
 #include "certflags.h"
-#include "resolver.h"
 #include "node_auth.h"
 #include "tls_creds_int.h"
 
@@ -32,29 +30,6 @@ httpc_conn_timed_out(char *err, size_t errlen, const char *what, int timeout_ms)
 {
 	snprintf(err, errlen, "%s: timed out after %d ms", what, timeout_ms);
 	return -1;
-}
-
-/*
- * Waits until fd is ready for events or the deadline passes. Returns 1
- * when ready (or in error: the next I/O call says which), 0 at the
- * deadline, -1 when poll itself fails.
- */
-static int
-wait_fd(int fd, short events, int64_t deadline)
-{
-	for (;;) {
-		int64_t left = deadline - clock_mono_ms();
-		struct pollfd pfd = {.fd = fd, .events = events};
-		int n;
-
-		if (left <= 0)
-			return 0;
-		n = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (n > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return -1;
-	}
 }
 
 /* ECDHE with AEAD only, as on the server side (SPEC.md section 5). */
@@ -263,129 +238,46 @@ httpc_conn_session_drop(struct httpc_peer *p)
 	p->have_session = 0;
 }
 
-/* Connects fd to one address within the deadline: 0, or -1 and errno. */
-static int
-connect_one(const struct addrinfo *ai, int64_t deadline, int *fdp)
+/*
+ * Starts connecting to one address: 0 connected, 1 under way (wait for
+ * POLLOUT, then httpc_conn_connect_done), -1 with errno.
+ */
+int
+httpc_conn_connect_start(const struct addrinfo *ai, int *fdp)
 {
 	int fd = socket(ai->ai_family,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int soerr = 0, one = 1, w;
-	socklen_t sl = sizeof soerr;
+	int one = 1, e;
 
+	*fdp = -1;
 	if (fd < 0)
 		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		if (errno != EINPROGRESS)
-			goto fail;
-		w = wait_fd(fd, POLLOUT, deadline);
-		if (w <= 0) {
-			errno = w == 0 ? ETIMEDOUT : errno;
-			goto fail;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
-			goto fail;
-		if (soerr != 0) {
-			errno = soerr;
-			goto fail;
-		}
-	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	*fdp = fd;
-	return 0;
-fail:
-	soerr = errno;
-	close(fd);
-	errno = soerr;
-	return -1;
-}
-
-/* Connects to the local server's AF_UNIX socket. A full backlog gives
- * EAGAIN: tried again every 10 ms until the deadline. */
-static int
-dial_unix(struct httpc *c, struct httpc_peer *p, int64_t deadline,
-	  int timeout_ms, char *err, size_t errlen)
-{
-	struct sockaddr_un sa;
-	char what[sizeof c->unix_path + 16];
-	int e;
-
-	snprintf(what, sizeof what, "connect %s", c->unix_path);
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, c->unix_path, strlen(c->unix_path) + 1);
-	p->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd < 0) {
-		e = errno;
-		goto fail;
-	}
-	while (connect(p->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		struct timespec ts = {0, 10 * 1000000L};
-
-		e = errno;
-		if (e == EAGAIN && clock_mono_ms() < deadline) {
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		if (e == EINTR)
-			continue;
-		if (e == EAGAIN)
-			e = ETIMEDOUT;
-		close(p->fd);
-		p->fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	c->last_errno = e;
-	if (e == ETIMEDOUT) {
-		p->fail = HTTPC_ERR_TIMEOUT;
-		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
-	}
-	p->fail = HTTPC_ERR_CONNECT;
-	snprintf(err, errlen, "%s: %s", what, strerror(e));
-	return -1;
-}
-
-static int
-dial(struct httpc *c, struct httpc_peer *p, int is_ip, int64_t deadline,
-     int timeout_ms, char *err, size_t errlen)
-{
-	struct addrinfo *res = NULL, *ai;
-	char what[sizeof p->name + 16];
-	int last = ECONNREFUSED;
-
-	switch (resolver_addrinfo(p->host, p->port, is_ip, deadline, timeout_ms,
-				  &res, err, errlen)) {
-	case 0:
-		break;
-	case RESOLVER_TIMEOUT:
-		p->fail = HTTPC_ERR_TIMEOUT;
-		return -1;
-	default:
-		p->fail = HTTPC_ERR_RESOLVE;
-		return -1;
-	}
-	snprintf(what, sizeof what, "connect %s", p->name);
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (clock_mono_ms() >= deadline) {
-			last = ETIMEDOUT;
-			break;
-		}
-		if (connect_one(ai, deadline, &p->fd) == 0)
-			break;
-		last = errno;
-	}
-	freeaddrinfo(res);
-	if (p->fd >= 0)
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return 0;
-	c->last_errno = last;
-	if (last == ETIMEDOUT) {
-		p->fail = HTTPC_ERR_TIMEOUT;
-		return httpc_conn_timed_out(err, errlen, what, timeout_ms);
-	}
-	p->fail = HTTPC_ERR_CONNECT;
-	snprintf(err, errlen, "%s: %s", what, strerror(last));
+	if (errno == EINPROGRESS)
+		return 1;
+	e = errno;
+	close(fd);
+	*fdp = -1;
+	errno = e;
 	return -1;
+}
+
+int
+httpc_conn_connect_done(int fd)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof soerr;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+		return -1;
+	if (soerr != 0) {
+		errno = soerr;
+		return -1;
+	}
+	return 0;
 }
 
 /* Saves the session of the live connection; tells whether it resumed. */
@@ -407,17 +299,14 @@ session_keep(struct httpc_peer *p)
 	p->have_session = 1;
 }
 
-static int
-handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
-	  int timeout_ms, char *err, size_t errlen)
+int
+httpc_conn_tls_start(struct httpc *c, struct httpc_peer *p, char *err,
+		     size_t errlen)
 {
-	char what[sizeof p->name + 32], why[320];
-	const mbedtls_x509_crt *peer_cert;
-	uint32_t flags;
-	int ret, w;
+	char what[sizeof p->name + 32];
+	int ret;
 
 	snprintf(what, sizeof what, "TLS handshake with %s", p->name);
-	p->fail = HTTPC_ERR_TLS; /* unless it times out or is not a node */
 	mbedtls_ssl_init(&p->ssl);
 	p->tls = 1;
 	ret = mbedtls_ssl_setup(&p->ssl, c->conf);
@@ -430,55 +319,61 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 	mbedtls_ssl_set_bio(&p->ssl, p, bio_send, bio_recv, NULL);
 	if (p->have_session && mbedtls_ssl_set_session(&p->ssl, &p->session))
 		httpc_conn_session_drop(p);
-	while ((ret = mbedtls_ssl_handshake(&p->ssl)) != 0) {
-		if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
-		    ret != MBEDTLS_ERR_SSL_WANT_WRITE)
-			break;
-		w = wait_fd(p->fd,
-			    ret == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT,
-			    deadline);
-		if (w == 0) {
-			httpc_conn_session_drop(p);
-			p->fail = HTTPC_ERR_TIMEOUT;
-			return httpc_conn_timed_out(err, errlen, what,
-						    timeout_ms);
-		}
-		if (w < 0) {
-			ret = MBEDTLS_ERR_NET_POLL_FAILED;
-			break;
-		}
+	return 0;
+}
+
+/* Why the handshake failed, in an operator's words. */
+static void
+handshake_error(struct httpc_peer *p, const char *what, int ret, char *err,
+		size_t errlen)
+{
+	uint32_t flags = mbedtls_ssl_get_verify_result(&p->ssl);
+
+	/* A certificate that verifies but is not for a server (extended key
+	 * usage) comes back as BAD_HS_CERTIFICATE. */
+	if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+	    (ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE && flags != 0 &&
+	     flags != (uint32_t)-1))
+		snprintf(err, errlen, "%s: %s", what, certflags_reason(flags));
+	else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
+		snprintf(err, errlen, "%s: connection reset by peer", what);
+	else if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
+		snprintf(err, errlen, "%s: connection closed by the server",
+			 what);
+	else if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+		 p->ssl.in_msg != NULL)
+		/* E.g. 42 bad_certificate, 48 unknown_ca: our certificate
+		 * was refused. */
+		snprintf(err, errlen,
+			 "%s: the server refused the handshake (TLS alert %u)",
+			 what, (unsigned)p->ssl.in_msg[1]);
+	else if (ret == MBEDTLS_ERR_SSL_INVALID_RECORD)
+		snprintf(err, errlen,
+			 "%s: not a TLS answer (is the server speaking plain "
+			 "HTTP?)",
+			 what);
+	else
+		mbed_err(err, errlen, what, ret);
+}
+
+int
+httpc_conn_tls_step(struct httpc *c, struct httpc_peer *p, short *events,
+		    char *err, size_t errlen)
+{
+	char what[sizeof p->name + 32], why[320];
+	const mbedtls_x509_crt *peer_cert;
+	int ret = mbedtls_ssl_handshake(&p->ssl);
+
+	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+	    ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+		*events = ret == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT;
+		return 1;
 	}
+	snprintf(what, sizeof what, "TLS handshake with %s", p->name);
+	p->fail = HTTPC_ERR_TLS; /* unless it is not a node */
 	if (ret != 0) {
 		httpc_conn_session_drop(p);
-		flags = mbedtls_ssl_get_verify_result(&p->ssl);
-		/* A certificate that verifies but is not for a server
-		 * (extended key usage) comes back as BAD_HS_CERTIFICATE. */
-		if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
-		    (ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE && flags != 0 &&
-		     flags != (uint32_t)-1))
-			snprintf(err, errlen, "%s: %s", what,
-				 certflags_reason(flags));
-		else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
-			snprintf(err, errlen, "%s: connection reset by peer",
-				 what);
-		else if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
-			snprintf(err, errlen,
-				 "%s: connection closed by the server", what);
-		else if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
-			 p->ssl.in_msg != NULL)
-			/* E.g. 42 bad_certificate, 48 unknown_ca: our
-			 * certificate was refused. */
-			snprintf(err, errlen,
-				 "%s: the server refused the handshake "
-				 "(TLS alert %u)",
-				 what, (unsigned)p->ssl.in_msg[1]);
-		else if (ret == MBEDTLS_ERR_SSL_INVALID_RECORD)
-			snprintf(err, errlen,
-				 "%s: not a TLS answer (is the server speaking "
-				 "plain HTTP?)",
-				 what);
-		else
-			mbed_err(err, errlen, what, ret);
+		handshake_error(p, what, ret, err, errlen);
 		return -1;
 	}
 	peer_cert = mbedtls_ssl_get_peer_cert(&p->ssl);
@@ -503,6 +398,10 @@ handshake(struct httpc *c, struct httpc_peer *p, int64_t deadline,
 		return -1;
 	}
 	session_keep(p);
+	if (p->resumed)
+		c->handshakes_resumed++;
+	else
+		c->handshakes_full++;
 	return 0;
 }
 
@@ -515,26 +414,6 @@ httpc_conn_peer_not_after(struct httpc_peer *p)
 		return 0;
 	crt = mbedtls_ssl_get_peer_cert(&p->ssl);
 	return crt != NULL ? (long long)tls_creds_x509_time(&crt->valid_to) : 0;
-}
-
-int
-httpc_conn_open(struct httpc *c, struct httpc_peer *p, int64_t deadline,
-		int timeout_ms, char *err, size_t errlen)
-{
-	unsigned char a[sizeof(struct in6_addr)];
-	int is_ip = inet_pton(AF_INET, p->host, a) == 1 ||
-		    inet_pton(AF_INET6, p->host, a) == 1;
-
-	if (c->unix_path[0] != '\0')
-		return dial_unix(c, p, deadline, timeout_ms, err, errlen);
-	if (dial(c, p, is_ip, deadline, timeout_ms, err, errlen) != 0)
-		return -1;
-	if (c->conf != NULL &&
-	    handshake(c, p, deadline, timeout_ms, err, errlen) != 0) {
-		httpc_conn_close(p);
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -553,99 +432,88 @@ httpc_conn_idle_ok(struct httpc_peer *p)
 }
 
 enum io_result
-httpc_conn_write(struct httpc_peer *p, const char *buf, size_t len,
-		 int64_t deadline, int *closed)
+httpc_conn_try_write(struct httpc_peer *p, const char *buf, size_t len,
+		     size_t *off, short *events, int *closed)
 {
-	size_t off = 0;
-
-	while (off < len) {
-		short ev = POLLOUT;
-		int ret, w;
+	while (*off < len) {
+		int ret;
 
 		if (p->tls) {
 			ret = mbedtls_ssl_write(
-			    &p->ssl, (const unsigned char *)buf + off,
-			    len - off);
-			if (ret == MBEDTLS_ERR_SSL_WANT_READ)
-				ev = POLLIN;
-			else if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret < 0) {
+			    &p->ssl, (const unsigned char *)buf + *off,
+			    len - *off);
+			if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+			    ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+				*events = ret == MBEDTLS_ERR_SSL_WANT_READ
+					      ? POLLIN
+					      : POLLOUT;
+				return IO_WANT;
+			}
+			if (ret < 0) {
 				p->tls_err = ret;
 				*closed = ret == MBEDTLS_ERR_NET_CONN_RESET;
 				return IO_FAIL;
 			}
 		} else {
 			ssize_t n =
-			    send(p->fd, buf + off, len - off, MSG_NOSIGNAL);
+			    send(p->fd, buf + *off, len - *off, MSG_NOSIGNAL);
 
-			ret = n >= 0 ? (int)n : MBEDTLS_ERR_SSL_WANT_WRITE;
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+				*events = POLLOUT;
+				return IO_WANT;
+			}
+			if (n < 0) {
 				p->io_errno = errno;
 				*closed = errno == EPIPE || errno == ECONNRESET;
 				return IO_FAIL;
 			}
+			ret = (int)n;
 		}
-		if (ret >= 0) {
-			off += (size_t)ret;
-			continue;
-		}
-		w = wait_fd(p->fd, ev, deadline);
-		if (w == 0)
-			return IO_TIMEOUT;
-		if (w < 0) {
-			p->io_errno = errno;
-			return IO_FAIL;
-		}
+		*off += (size_t)ret;
 	}
 	return IO_OK;
 }
 
-/* Reads some bytes: *n > 0, or IO_EOF, IO_FAIL (*reset), IO_TIMEOUT. */
 enum io_result
-httpc_conn_read(struct httpc_peer *p, char *buf, size_t cap, int64_t deadline,
-		size_t *n, int *reset)
+httpc_conn_try_read(struct httpc_peer *p, char *buf, size_t cap, size_t *n,
+		    short *events, int *reset)
 {
-	for (;;) {
-		short ev = POLLIN;
-		int ret, w;
+	int ret;
 
-		if (p->tls) {
-			ret = mbedtls_ssl_read(&p->ssl, (unsigned char *)buf,
-					       cap);
-			/* A TCP close without close_notify is an EOF too
-			 * (the framing of the body says if it was cut). */
-			if (ret == 0 ||
-			    ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
-			    ret == MBEDTLS_ERR_SSL_CONN_EOF)
-				return IO_EOF;
-			if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-				ev = POLLOUT;
-			else if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret < 0) {
-				p->tls_err = ret;
-				*reset = ret == MBEDTLS_ERR_NET_CONN_RESET;
-				return IO_FAIL;
-			}
-		} else {
-			ssize_t r = recv(p->fd, buf, cap, 0);
-
-			if (r == 0)
-				return IO_EOF;
-			ret = r > 0 ? (int)r : MBEDTLS_ERR_SSL_WANT_READ;
-			if (r < 0 && errno != EAGAIN && errno != EINTR) {
-				p->io_errno = errno;
-				*reset = errno == ECONNRESET;
-				return IO_FAIL;
-			}
+	if (p->tls) {
+		ret = mbedtls_ssl_read(&p->ssl, (unsigned char *)buf, cap);
+		/* A TCP close without close_notify is an EOF too (the
+		 * framing of the body says if it was cut). */
+		if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+		    ret == MBEDTLS_ERR_SSL_CONN_EOF)
+			return IO_EOF;
+		if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+		    ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+			*events =
+			    ret == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT;
+			return IO_WANT;
 		}
-		if (ret > 0) {
-			*n = (size_t)ret;
-			return IO_OK;
-		}
-		w = wait_fd(p->fd, ev, deadline);
-		if (w == 0)
-			return IO_TIMEOUT;
-		if (w < 0) {
-			p->io_errno = errno;
+		if (ret < 0) {
+			p->tls_err = ret;
+			*reset = ret == MBEDTLS_ERR_NET_CONN_RESET;
 			return IO_FAIL;
 		}
+	} else {
+		ssize_t r = recv(p->fd, buf, cap, 0);
+
+		if (r == 0)
+			return IO_EOF;
+		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			*events = POLLIN;
+			return IO_WANT;
+		}
+		if (r < 0) {
+			p->io_errno = errno;
+			*reset = errno == ECONNRESET;
+			return IO_FAIL;
+		}
+		ret = (int)r;
 	}
+	*n = (size_t)ret;
+	return IO_OK;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netdb.h>
+
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/ssl.h>
@@ -37,6 +39,7 @@ struct httpc_peer {
 	int have_session;
 	unsigned long last_use; /* client clock, for eviction */
 	int64_t idle_since;	/* ms: end of the last exchange */
+	int busy;		/* a request is in flight on it */
 };
 
 struct httpc {
@@ -55,9 +58,11 @@ struct httpc {
 	mbedtls_pk_context key;
 	struct httpc_peer *peers[HTTPC_MAX_PEERS];
 	unsigned long clock;
+	unsigned long handshakes_full;	  /* completed, since httpc_new */
+	unsigned long handshakes_resumed; /* of which resumed a session */
 };
 
-enum io_result { IO_OK = 0, IO_EOF = 1, IO_FAIL = -1, IO_TIMEOUT = -2 };
+enum io_result { IO_OK = 0, IO_EOF = 1, IO_FAIL = -1, IO_WANT = 2 };
 
 /* The notAfter of the certificate the peer presented on its live TLS
  * connection (Unix time), or 0. */
@@ -85,12 +90,24 @@ int httpc_conn_load_files(struct httpc *c, const struct httpc_config *cfg,
 			  char *err, size_t errlen);
 
 /*
- * Connects p (and, with c->conf, completes a verified TLS handshake with
- * the SAN check and session resumption) before the deadline. Returns 0, or
- * -1 with a reason in err and p closed.
+ * Starts connecting a non-blocking socket to ai: 0 connected, 1 under way
+ * (wait for POLLOUT, then httpc_conn_connect_done), -1 with errno. *fd is
+ * the socket (or -1 on failure).
  */
-int httpc_conn_open(struct httpc *c, struct httpc_peer *p, int64_t deadline,
-		    int timeout_ms, char *err, size_t errlen);
+int httpc_conn_connect_start(const struct addrinfo *ai, int *fd);
+/* After POLLOUT: 0 connected, or -1 with errno. */
+int httpc_conn_connect_done(int fd);
+
+/* Sets up TLS on p's connected fd (resuming p's session if any). */
+int httpc_conn_tls_start(struct httpc *c, struct httpc_peer *p, char *err,
+			 size_t errlen);
+/*
+ * Advances the handshake: 0 done (chain verified, SAN matched, session
+ * saved, counted in c->handshakes_full/resumed), 1 waiting for *events on
+ * p->fd, -1 failed with a reason in err.
+ */
+int httpc_conn_tls_step(struct httpc *c, struct httpc_peer *p, short *events,
+			char *err, size_t errlen);
 
 /* Closes p's connection (close_notify on a best-effort basis); keeps its
  * session. Accepts a peer without a connection. */
@@ -103,17 +120,19 @@ void httpc_conn_session_drop(struct httpc_peer *p);
 int httpc_conn_idle_ok(struct httpc_peer *p);
 
 /*
- * Writes all of buf before the deadline. On IO_FAIL, *closed says the
- * peer had closed or reset the connection.
+ * Writes buf from *off on as far as the socket takes it: IO_OK when all
+ * is written, IO_WANT (wait for *events), IO_FAIL (*closed: the peer had
+ * closed or reset the connection).
  */
-enum io_result httpc_conn_write(struct httpc_peer *p, const char *buf,
-				size_t len, int64_t deadline, int *closed);
+enum io_result httpc_conn_try_write(struct httpc_peer *p, const char *buf,
+				    size_t len, size_t *off, short *events,
+				    int *closed);
 
 /*
- * Reads some bytes: IO_OK with *n > 0, IO_EOF, IO_TIMEOUT, or IO_FAIL
- * with *reset saying the peer reset the connection.
+ * Reads some bytes: IO_OK with *n > 0, IO_EOF, IO_WANT (wait for
+ * *events), or IO_FAIL with *reset saying the peer reset the connection.
  */
-enum io_result httpc_conn_read(struct httpc_peer *p, char *buf, size_t cap,
-			       int64_t deadline, size_t *n, int *reset);
+enum io_result httpc_conn_try_read(struct httpc_peer *p, char *buf, size_t cap,
+				   size_t *n, short *events, int *reset);
 
 #endif

@@ -76,10 +76,10 @@ job_wait(struct dns_job *j, int64_t deadline)
 	}
 }
 
-/* resolver_addrinfo with the bare reason in err (no "resolve NAME: "). */
-static int
-lookup(const char *host, int port, int numeric, int64_t deadline,
-       int timeout_ms, struct addrinfo **res, char *err, size_t errlen)
+int
+resolver_start(const char *host, int port, int numeric,
+	       struct resolver_job **job, struct addrinfo **res, char *err,
+	       size_t errlen)
 {
 	struct sigevent sev;
 	struct gaicb *list[1];
@@ -87,6 +87,7 @@ lookup(const char *host, int port, int numeric, int64_t deadline,
 	int rc;
 
 	*res = NULL;
+	*job = NULL;
 	j = calloc(1, sizeof *j);
 	if (j == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -101,7 +102,7 @@ lookup(const char *host, int port, int numeric, int64_t deadline,
 		/* An IP literal: no lookup, nothing to wait for. */
 		rc = getaddrinfo(j->host, j->port, &j->hints, res);
 		free(j);
-		return rc == 0 ? 0 : gai_fail(err, errlen, rc);
+		return rc == 0 ? 1 : gai_fail(err, errlen, rc);
 	}
 	j->cb.ar_name = j->host;
 	j->cb.ar_service = j->port;
@@ -117,20 +118,58 @@ lookup(const char *host, int port, int numeric, int64_t deadline,
 		free(j); /* never queued: no notification */
 		return gai_fail(err, errlen, rc);
 	}
-	if (job_wait(j, deadline) != 0) {
-		if (gai_cancel(&j->cb) == EAI_CANCELED)
-			job_unref(j); /* no notification will come */
-		job_unref(j);
-		snprintf(err, errlen, "timed out after %d ms", timeout_ms);
-		return RESOLVER_TIMEOUT;
-	}
-	rc = gai_error(&j->cb);
+	*job = (struct resolver_job *)j;
+	return 0;
+}
+
+int
+resolver_poll(struct resolver_job *job, struct addrinfo **res, char *err,
+	      size_t errlen)
+{
+	struct dns_job *j = (struct dns_job *)job;
+	int rc = gai_error(&j->cb);
+
+	*res = NULL;
+	if (rc == EAI_INPROGRESS)
+		return 0;
 	if (rc == 0) {
 		*res = j->cb.ar_result;
 		j->cb.ar_result = NULL;
+	} else {
+		gai_fail(err, errlen, rc);
 	}
 	job_unref(j);
-	return rc == 0 ? 0 : gai_fail(err, errlen, rc);
+	return rc == 0 ? 1 : -1;
+}
+
+void
+resolver_cancel(struct resolver_job *job)
+{
+	struct dns_job *j = (struct dns_job *)job;
+
+	if (j == NULL)
+		return;
+	if (gai_cancel(&j->cb) == EAI_CANCELED)
+		job_unref(j); /* no notification will come */
+	job_unref(j);
+}
+
+/* resolver_addrinfo with the bare reason in err (no "resolve NAME: "). */
+static int
+lookup(const char *host, int port, int numeric, int64_t deadline,
+       int timeout_ms, struct addrinfo **res, char *err, size_t errlen)
+{
+	struct resolver_job *j;
+	int rc = resolver_start(host, port, numeric, &j, res, err, errlen);
+
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
+	if (job_wait((struct dns_job *)j, deadline) != 0) {
+		resolver_cancel(j);
+		snprintf(err, errlen, "timed out after %d ms", timeout_ms);
+		return RESOLVER_TIMEOUT;
+	}
+	return resolver_poll(j, res, err, errlen) > 0 ? 0 : -1;
 }
 
 int
@@ -171,9 +210,8 @@ resolver_seeds(const char *name, int port, int timeout_ms,
 	       struct gossip_seed *seeds, size_t max, size_t *n, char *err,
 	       size_t errlen)
 {
-	struct addrinfo *res = NULL, *ai;
-	struct gossip_seed s;
-	size_t i;
+	struct addrinfo *res = NULL;
+	int rc;
 
 	*n = 0;
 	if (name == NULL || name[0] == '\0' ||
@@ -184,6 +222,21 @@ resolver_seeds(const char *name, int port, int timeout_ms,
 	if (lookup(name, port, 0, clock_mono_ms() + timeout_ms, timeout_ms,
 		   &res, err, errlen) != 0)
 		return -1; /* timed out or failed: the words say which */
+	rc = resolver_seeds_of(res, port, seeds, max, n, err, errlen);
+	freeaddrinfo(res);
+	return rc;
+}
+
+int
+resolver_seeds_of(const struct addrinfo *res, int port,
+		  struct gossip_seed *seeds, size_t max, size_t *n, char *err,
+		  size_t errlen)
+{
+	const struct addrinfo *ai;
+	struct gossip_seed s;
+	size_t i;
+
+	*n = 0;
 	for (ai = res; ai != NULL && *n < max; ai = ai->ai_next) {
 		memset(&s, 0, sizeof(s));
 		if (addr_text(ai, s.host, sizeof(s.host)) != 0)
@@ -195,7 +248,6 @@ resolver_seeds(const char *name, int port, int timeout_ms,
 		if (i == *n)
 			seeds[(*n)++] = s;
 	}
-	freeaddrinfo(res);
 	if (*n == 0) {
 		snprintf(err, errlen, "no A or AAAA record");
 		return -1;

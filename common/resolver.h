@@ -46,4 +46,28 @@ int resolver_seeds(const char *name, int port, int timeout_ms,
 		   struct gossip_seed *seeds, size_t max, size_t *n, char *err,
 		   size_t errlen);
 
+/*
+ * The lookup of resolver_addrinfo without waiting, for an event loop.
+ * Returns 1 with *res at once (an IP literal), 0 with *job running (look
+ * at it with resolver_poll, or give it up with resolver_cancel), or -1
+ * with the bare reason in err.
+ */
+struct resolver_job;
+int resolver_start(const char *host, int port, int numeric,
+		   struct resolver_job **job, struct addrinfo **res, char *err,
+		   size_t errlen);
+/*
+ * 0: still running. 1: done, *res set (free with freeaddrinfo); -1:
+ * failed, the bare reason in err. Either way (not 0) the job is gone.
+ */
+int resolver_poll(struct resolver_job *job, struct addrinfo **res, char *err,
+		  size_t errlen);
+/* Gives a running job up (it finishes and frees itself). Accepts NULL. */
+void resolver_cancel(struct resolver_job *job);
+
+/* The seeds of resolver_seeds from an address list already resolved. */
+int resolver_seeds_of(const struct addrinfo *res, int port,
+		      struct gossip_seed *seeds, size_t max, size_t *n,
+		      char *err, size_t errlen);
+
 #endif

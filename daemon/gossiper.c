@@ -1,12 +1,17 @@
 /*
- * gossiper: the gossip round thread. See gossiper.h.
+ * gossiper: the gossip engine. See gossiper.h.
  *
- * The thread owns its httpc client (httpc is thread-confined), so new
+ * One thread owns an epoll loop. Every outbound exchange is an httpc_op,
+ * a non-blocking state machine (resolution, connect, TLS handshake,
+ * request, response) with its own deadline of GossipTimeoutMs; the loop
+ * steps the ones in flight whenever a socket is ready, a deadline
+ * passes, or a name resolution may have finished. A round fires on its
+ * timer whatever is still in flight: it picks GossipFanout targets among
+ * those with no exchange in flight and starts them all at once. The
+ * thread owns its httpc client (httpc is thread-confined), so new
  * credentials from a reload are parked under the mutex and applied by
- * the thread itself at the start of its next round. The sleep between
- * rounds is a condition-variable wait on CLOCK_MONOTONIC, so that
- * gossiper_stop wakes it at once; an exchange in flight ends within its
- * own deadline.
+ * the thread itself, after abandoning the exchanges made with the old
+ * ones; an eventfd wakes it for that and for gossiper_stop.
  */
 #include "gossiper.h"
 
@@ -19,6 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,27 +36,46 @@
 #include "cluster.h"
 #include "gossip_json.h"
 #include "httpc.h"
+#include "resolver.h"
 #include "log.h"
 #include "metrics.h"
 #include "node_auth.h"
 #include "peer_health.h"
-#include "resolver.h"
 
-#define FAST_ROUNDS	 20
+#define FAST_PERIOD_MS	 2000 /* rounds every 100 ms during the first 2 s */
 #define FAST_INTERVAL_MS 100
 #define DNS_RETRY_MS	 1000
 #define DNS_REFRESH_MS	 (5 * 60 * 1000)
+#define DNS_TIMEOUT_MS	 5000
 #define MAX_FANOUT	 16
+#define MAX_INFLIGHT	 64
+
+/* One exchange in flight. */
+struct xchg {
+	struct httpc_op *op; /* NULL: the slot is free */
+	struct cluster_target t;
+	int64_t t0_us; /* when it started (CLOCK_MONOTONIC microseconds) */
+	int reg_fd;    /* registered with epoll, or -1 */
+	short reg_ev;  /* POLLIN or POLLOUT */
+	bool dns_wait; /* no socket to wait on (a name, a retry): a short timer
+			*/
+};
 
 struct gossiper {
 	struct gossipd *d;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
 	bool stop;		     /* under mu */
-	struct tls_creds *new_creds; /* under mu: to apply next round */
+	struct tls_creds *new_creds; /* under mu: to apply at once */
+	int wake_fd;		     /* eventfd: stop or new credentials */
+	int ep;			     /* the loop's epoll */
 	struct httpc *hc;	     /* the thread's own */
 	unsigned rng;
+	int64_t started_ms; /* the thread's start: the fast period */
+	int64_t next_round_ms;
+	/* ClusterDns: the lookup under way, when the next one is due */
+	struct resolver_job *dns_job;
+	int64_t dns_deadline;
 	int64_t next_dns_ms; /* 0: DNS not used */
 	struct gossip_seed dns_seeds[OPT_MAX_SEEDS];
 	size_t n_dns_seeds;
@@ -55,7 +83,7 @@ struct gossiper {
 	/* seed addresses that failed and were reported, until they answer */
 	struct cluster_target quiet[OPT_MAX_SEEDS];
 	size_t n_quiet;
-	unsigned rounds; /* rounds run so far */
+	struct xchg x[MAX_INFLIGHT];
 };
 
 static size_t
@@ -90,9 +118,9 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 	if (i < g->n_quiet || g->n_quiet == OPT_MAX_SEEDS)
 		return;
 	/* Members start one after another: a refused or unanswered
-	 * connection is no news in the first rounds; anything else (TLS,
+	 * connection is no news in the fast start; anything else (TLS,
 	 * HTTP, document) is a configuration problem to report at once. */
-	if (g->rounds < FAST_ROUNDS &&
+	if (clock_mono_ms() - g->started_ms < FAST_PERIOD_MS &&
 	    (strcmp(cls, "connect") == 0 || strcmp(cls, "timeout") == 0))
 		return;
 	g->quiet[g->n_quiet++] = *t;
@@ -125,27 +153,30 @@ publish_seeds(struct gossiper *g, const struct gossipd_config *cfg)
 	cluster_set_seeds(g->d->cluster, all, n, ticks_now());
 }
 
-/*
- * Resolves ClusterDns into seeds: every A and AAAA record on
- * ClusterGossipPort. A failure keeps the previous seeds and retries
- * after a second.
- */
 static void
-resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
+dns_failed(struct gossiper *g, const struct gossipd_config *cfg,
+	   const char *why)
 {
-	char why[256];
+	/* Warn once; the retries every second go to debug. */
+	log_msg(g->dns_failing ? LL_DEBUG : LL_WARN,
+		"cannot resolve ClusterDns %s: %s; retrying in 1 s",
+		cfg->cluster_dns, why);
+	g->dns_failing = true;
+	metrics_dns_failure("cluster_dns");
+	g->next_dns_ms = clock_mono_ms() + DNS_RETRY_MS;
+}
+
+/* Every A and AAAA record of res, on ClusterGossipPort, as seeds. */
+static void
+dns_seeds_from(struct gossiper *g, const struct gossipd_config *cfg,
+	       const struct addrinfo *res)
+{
+	char why[160];
 	size_t n = 0;
 
-	if (resolver_seeds(cfg->cluster_dns, cfg->cluster_gossip_port,
-			   cfg->gossip_timeout_ms, g->dns_seeds, OPT_MAX_SEEDS,
-			   &n, why, sizeof(why)) != 0) {
-		/* Warn once; the retries every second go to debug. */
-		log_msg(g->dns_failing ? LL_DEBUG : LL_WARN,
-			"cannot resolve ClusterDns %s: %s; retrying in 1 s",
-			cfg->cluster_dns, why);
-		g->dns_failing = true;
-		metrics_dns_failure("cluster_dns");
-		g->next_dns_ms = clock_mono_ms() + DNS_RETRY_MS;
+	if (resolver_seeds_of(res, cfg->cluster_gossip_port, g->dns_seeds,
+			      OPT_MAX_SEEDS, &n, why, sizeof(why)) != 0) {
+		dns_failed(g, cfg, why);
 		return;
 	}
 	if (g->dns_failing)
@@ -157,6 +188,50 @@ resolve_dns(struct gossiper *g, const struct gossipd_config *cfg)
 	g->n_dns_seeds = n;
 	g->next_dns_ms = clock_mono_ms() + DNS_REFRESH_MS;
 	publish_seeds(g, cfg);
+}
+
+/*
+ * Resolves ClusterDns into seeds without blocking the loop: the lookup
+ * runs on glibc's resolver thread and is looked at on every pass, given
+ * up after DNS_TIMEOUT_MS. A failure keeps the previous seeds and retries
+ * after a second.
+ */
+static void
+dns_step(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	struct addrinfo *res = NULL;
+	char err[300];
+	int rc;
+
+	if (g->dns_job == NULL) {
+		if (g->next_dns_ms == 0 || clock_mono_ms() < g->next_dns_ms)
+			return;
+		rc = resolver_start(cfg->cluster_dns, cfg->cluster_gossip_port,
+				    0, &g->dns_job, &res, err, sizeof(err));
+		if (rc < 0) {
+			dns_failed(g, cfg, err);
+			return;
+		}
+		g->dns_deadline = clock_mono_ms() + DNS_TIMEOUT_MS;
+		if (rc == 0)
+			return;
+	} else {
+		rc = resolver_poll(g->dns_job, &res, err, sizeof(err));
+		if (rc == 0 && clock_mono_ms() < g->dns_deadline)
+			return;
+		if (rc == 0) {
+			resolver_cancel(g->dns_job);
+			snprintf(err, sizeof(err), "timed out after %d ms",
+				 DNS_TIMEOUT_MS);
+		}
+		g->dns_job = NULL;
+		if (rc <= 0) {
+			dns_failed(g, cfg, err);
+			return;
+		}
+	}
+	dns_seeds_from(g, cfg, res);
+	freeaddrinfo(res);
 }
 
 /* A failure reason class for metrics_exchange_failure. */
@@ -180,24 +255,22 @@ failure_class(enum httpc_err e)
 		return "other";
 	}
 }
-/* One exchange with t: POST our document, merge the answer. */
+
+/* The end of an exchange with x->t: merge the answer, or count why not. */
 static void
-exchange(struct gossiper *g, const struct gossipd_config *cfg,
-	 const struct cluster_target *t, const struct shared_buf *doc)
+exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
+	      struct xchg *x)
 {
+	const struct cluster_target *t = &x->t;
 	struct httpc_response resp;
 	struct cluster_doc answer;
 	const char *cls = NULL, *denied = NULL;
 	char err[512], why[600];
-	int64_t t0 = clock_mono_us();
+	double secs = (double)(clock_mono_us() - x->t0_us) / 1e6;
 	long long resp_not_after;
-	enum httpc_err hrc;
-	double secs;
+	enum httpc_err hrc = httpc_op_finish(x->op, &resp, err, sizeof(err));
 
-	memset(&resp, 0, sizeof(resp));
-	hrc = httpc_request(g->hc, t->host, t->port, "POST", "/gossip",
-			    "application/json", doc->data, doc->len,
-			    cfg->gossip_timeout_ms, &resp, err, sizeof(err));
+	x->op = NULL;
 	if (hrc != HTTPC_OK) {
 		cls = failure_class(hrc);
 		snprintf(why, sizeof(why), "%s", err);
@@ -220,8 +293,13 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 		cluster_doc_free(&answer);
 	}
 	resp_not_after = resp.peer_not_after;
-	httpc_response_free(&resp); /* zeroed by httpc_request on failure */
-	secs = (double)(clock_mono_us() - t0) / 1e6;
+	httpc_response_free(&resp); /* zeroed by httpc_op_finish on failure */
+	if (g->hc != NULL) {
+		unsigned long full, resumed;
+
+		httpc_handshake_counts(g->hc, &full, &resumed);
+		metrics_outbound_handshakes(full, resumed);
+	}
 	if (cls == NULL) {
 		metrics_exchange_ok(secs);
 		peer_health_ok(g->d->peers, t->host, t->port, secs,
@@ -245,6 +323,125 @@ exchange(struct gossiper *g, const struct gossipd_config *cfg,
 		seed_report(g, t, false, cls, why);
 }
 
+/*
+ * Keeps x's epoll registration in step with what its request waits for.
+ * Called right after each step, before any other socket is made, so a
+ * number reused by a new socket is always told apart (a closed socket
+ * leaves epoll by itself: MOD then fails and ADD follows).
+ */
+static void
+xchg_watch(struct gossiper *g, struct xchg *x, int fd, short ev)
+{
+	struct epoll_event e;
+
+	if (x->reg_fd >= 0 && (fd != x->reg_fd || ev == 0)) {
+		(void)epoll_ctl(g->ep, EPOLL_CTL_DEL, x->reg_fd, NULL);
+		x->reg_fd = -1;
+	}
+	x->dns_wait = fd < 0 && ev == 0 && x->op != NULL;
+	if (fd < 0)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.events = ev == POLLIN ? EPOLLIN : EPOLLOUT;
+	e.data.ptr = x;
+	if (x->reg_fd == fd && x->reg_ev == ev)
+		return;
+	if (x->reg_fd == fd && epoll_ctl(g->ep, EPOLL_CTL_MOD, fd, &e) == 0) {
+		x->reg_ev = ev;
+		return;
+	}
+	if (epoll_ctl(g->ep, EPOLL_CTL_ADD, fd, &e) != 0 &&
+	    (errno != EEXIST || epoll_ctl(g->ep, EPOLL_CTL_MOD, fd, &e) != 0)) {
+		/* Cannot happen short of ENOMEM: the deadline ends it. */
+		log_debug("epoll_ctl for %s:%d: %s", x->t.host, x->t.port,
+			  strerror(errno));
+		x->reg_fd = -1;
+		x->dns_wait = true; /* stepped on the short timer instead */
+		return;
+	}
+	x->reg_fd = fd;
+	x->reg_ev = ev;
+}
+
+/* Advances x; finishes it when its request is done. */
+static void
+xchg_step(struct gossiper *g, const struct gossipd_config *cfg, struct xchg *x)
+{
+	short ev = 0;
+	int fd = -1;
+
+	if (x->op == NULL)
+		return;
+	if (httpc_op_step(x->op, &fd, &ev) == 0) {
+		xchg_watch(g, x, fd, ev);
+		return;
+	}
+	xchg_watch(g, x, -1, 0);
+	exchange_done(g, cfg, x);
+}
+
+static bool
+in_flight(const struct gossiper *g, const struct cluster_target *t)
+{
+	for (size_t i = 0; i < MAX_INFLIGHT; i++)
+		if (g->x[i].op != NULL && g->x[i].t.port == t->port &&
+		    strcasecmp(g->x[i].t.host, t->host) == 0)
+			return true;
+	return false;
+}
+
+/* Starts an exchange with t, posting doc; false when it cannot start. */
+static bool
+xchg_start(struct gossiper *g, const struct gossipd_config *cfg,
+	   const struct cluster_target *t, const struct shared_buf *doc)
+{
+	struct xchg *x = NULL;
+	char err[512];
+
+	for (size_t i = 0; i < MAX_INFLIGHT && x == NULL; i++)
+		if (g->x[i].op == NULL)
+			x = &g->x[i];
+	if (x == NULL)
+		return false;
+	x->t = *t;
+	x->t0_us = clock_mono_us();
+	x->reg_fd = -1;
+	x->reg_ev = 0;
+	x->op = httpc_op_start(g->hc, t->host, t->port, "POST", "/gossip",
+			       "application/json", doc->data, doc->len,
+			       cfg->gossip_timeout_ms, err, sizeof(err));
+	if (x->op == NULL) {
+		/* An invalid address or no memory: a failed exchange. */
+		metrics_exchange_failure("connect", 0.0);
+		peer_health_fail(g->d->peers, t->host, t->port, "connect", err,
+				 time(NULL));
+		if (!cluster_exchange_failed(g->d->cluster, t, err,
+					     ticks_now()))
+			seed_report(g, t, false, "connect", err);
+		return false;
+	}
+	xchg_step(g, cfg, x); /* a reused connection sends at once */
+	return true;
+}
+
+/* Abandons every exchange in flight (stop, or new credentials). */
+static void
+abandon_all(struct gossiper *g)
+{
+	for (size_t i = 0; i < MAX_INFLIGHT; i++) {
+		struct xchg *x = &g->x[i];
+		struct httpc_response resp;
+		char err[64];
+
+		if (x->op == NULL)
+			continue;
+		xchg_watch(g, x, -1, 0);
+		(void)httpc_op_finish(x->op, &resp, err, sizeof(err));
+		x->op = NULL;
+		x->dns_wait = false;
+	}
+}
+
 static void
 apply_new_creds(struct gossiper *g)
 {
@@ -255,6 +452,8 @@ apply_new_creds(struct gossiper *g)
 	g->new_creds = NULL;
 	pthread_mutex_unlock(&g->mu);
 	if (c != NULL) {
+		/* Exchanges made with the old credentials end unjudged. */
+		abandon_all(g);
 		httpc_set_creds(g->hc, c);
 		tls_creds_unref(c);
 	}
@@ -263,76 +462,138 @@ apply_new_creds(struct gossiper *g)
 static void
 round_once(struct gossiper *g, const struct gossipd_config *cfg)
 {
-	struct cluster_target targets[MAX_FANOUT];
+	struct cluster_target targets[MAX_INFLIGHT];
 	struct shared_buf *doc;
 	ticks_t now = ticks_now();
-	size_t fanout, n;
+	size_t fanout, n, busy = 0, started = 0;
 
-	if (g->next_dns_ms != 0 && clock_mono_ms() >= g->next_dns_ms)
-		resolve_dns(g, cfg);
-	apply_new_creds(g);
 	cluster_expire(g->d->cluster, now);
 	cluster_touch_self(g->d->cluster, now);
+	metrics_gossip_round();
 	doc = cluster_document(g->d->cluster, now);
 	if (doc == NULL)
 		return;
 	fanout = cfg->gossip_fanout > 0 ? (size_t)cfg->gossip_fanout : 1;
 	if (fanout > MAX_FANOUT)
 		fanout = MAX_FANOUT;
-	n = cluster_pick_targets(g->d->cluster, &g->rng, targets, fanout);
-	metrics_gossip_round();
-	for (size_t i = 0; i < n; i++) {
-		pthread_mutex_lock(&g->mu);
-		bool stop = g->stop;
-		pthread_mutex_unlock(&g->mu);
-
-		if (stop)
-			break;
-		exchange(g, cfg, &targets[i], doc);
+	for (size_t i = 0; i < MAX_INFLIGHT; i++)
+		busy += g->x[i].op != NULL;
+	/* Enough candidates that fanout remain once those busy are out. */
+	n = fanout + busy < MAX_INFLIGHT ? fanout + busy : MAX_INFLIGHT;
+	n = cluster_pick_targets(g->d->cluster, &g->rng, targets, n);
+	for (size_t i = 0; i < n && started < fanout; i++) {
+		if (in_flight(g, &targets[i]))
+			continue; /* at most one exchange per peer */
+		started += xchg_start(g, cfg, &targets[i], doc);
 	}
 	shared_buf_unref(doc);
+}
+
+/* Milliseconds until the loop must look again (a round, a deadline). */
+static int
+loop_timeout(const struct gossiper *g)
+{
+	int64_t now = clock_mono_ms(), until = g->next_round_ms;
+
+	if (g->next_dns_ms != 0 && g->dns_job == NULL && g->next_dns_ms < until)
+		until = g->next_dns_ms;
+	if (g->dns_job != NULL && now + HTTPC_OP_POLL_MS < until)
+		until = now + HTTPC_OP_POLL_MS;
+	for (size_t i = 0; i < MAX_INFLIGHT; i++) {
+		const struct xchg *x = &g->x[i];
+
+		if (x->op == NULL)
+			continue;
+		if (x->dns_wait && now + HTTPC_OP_POLL_MS < until)
+			until = now + HTTPC_OP_POLL_MS;
+		if (httpc_op_deadline(x->op) < until)
+			until = httpc_op_deadline(x->op);
+	}
+	if (until <= now)
+		return 0;
+	return until - now > 60000 ? 60000 : (int)(until - now);
+}
+
+static bool
+stopping(struct gossiper *g)
+{
+	bool stop;
+
+	pthread_mutex_lock(&g->mu);
+	stop = g->stop;
+	pthread_mutex_unlock(&g->mu);
+	return stop;
 }
 
 static void *
 run(void *arg)
 {
 	struct gossiper *g = arg;
+	struct epoll_event evs[MAX_INFLIGHT];
 
-	for (;;) {
+	g->started_ms = clock_mono_ms();
+	g->next_round_ms = g->started_ms;
+	while (!stopping(g)) {
 		const struct gossipd_config *cfg = cfg_of(g->d);
-		int64_t start = clock_mono_ms(), wait_ms;
-		struct timespec until;
+		int64_t now;
+		int n;
 
-		round_once(g, cfg);
-		g->rounds++;
-		wait_ms = g->rounds < FAST_ROUNDS ? FAST_INTERVAL_MS
-						  : cfg->gossip_interval_ms;
-		if (g->next_dns_ms != 0 && g->next_dns_ms - start < wait_ms)
-			wait_ms = g->next_dns_ms - start;
-		start += wait_ms;
-		until.tv_sec = (time_t)(start / 1000);
-		until.tv_nsec = (long)(start % 1000) * 1000000;
-		pthread_mutex_lock(&g->mu);
-		while (!g->stop && clock_mono_ms() < start)
-			if (pthread_cond_timedwait(&g->cv, &g->mu, &until) ==
-			    ETIMEDOUT)
-				break;
-		bool stop = g->stop;
-		pthread_mutex_unlock(&g->mu);
-		if (stop)
-			break;
+		n = epoll_wait(g->ep, evs, MAX_INFLIGHT, loop_timeout(g));
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.ptr == NULL) {
+				uint64_t v;
+
+				if (read(g->wake_fd, &v, sizeof(v)) < 0)
+					v = 0; /* EAGAIN: already read */
+				apply_new_creds(g);
+			}
+		}
+		/* Every exchange in flight takes a step: a ready socket
+		 * moves on, a passed deadline ends it, a lookup is looked
+		 * at; the others only find nothing to do. */
+		for (size_t i = 0; i < MAX_INFLIGHT; i++)
+			xchg_step(g, cfg, &g->x[i]);
+		dns_step(g, cfg);
+		now = clock_mono_ms();
+		if (now >= g->next_round_ms) {
+			int64_t iv = now - g->started_ms < FAST_PERIOD_MS
+					 ? FAST_INTERVAL_MS
+					 : cfg->gossip_interval_ms;
+
+			round_once(g, cfg);
+			/* On schedule: a late round does not shift the next
+			 * ones, and missed ones are not made up in a burst. */
+			g->next_round_ms += iv;
+			if (g->next_round_ms <= now)
+				g->next_round_ms = now + iv;
+		}
 	}
+	abandon_all(g);
 	return NULL;
 }
 
 static void
 gossiper_free(struct gossiper *g)
 {
+	resolver_cancel(g->dns_job);
 	httpc_free(g->hc);
 	tls_creds_unref(g->new_creds);
-	pthread_cond_destroy(&g->cv);
+	if (g->ep >= 0)
+		close(g->ep);
+	if (g->wake_fd >= 0)
+		close(g->wake_fd);
 	pthread_mutex_destroy(&g->mu);
 	free(g);
+}
+
+static void
+wake(struct gossiper *g)
+{
+	uint64_t one = 1;
+
+	/* Fails only when the counter is full: it is awake anyway. */
+	if (write(g->wake_fd, &one, sizeof(one)) < 0)
+		return;
 }
 
 struct gossiper *
@@ -340,7 +601,7 @@ gossiper_start(struct gossipd *d, char *err, size_t errlen)
 {
 	const struct gossipd_config *cfg = cfg_of(d);
 	struct httpc_config hcfg;
-	pthread_condattr_t ca;
+	struct epoll_event e;
 	struct gossiper *g;
 	char herr[256];
 	int rc;
@@ -353,11 +614,17 @@ gossiper_start(struct gossipd *d, char *err, size_t errlen)
 	g->d = d;
 	g->rng = (unsigned)getpid() ^ (unsigned)ticks_now();
 	pthread_mutex_init(&g->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&g->cv, &ca);
-	pthread_condattr_destroy(&ca);
-
+	g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	g->ep = epoll_create1(EPOLL_CLOEXEC);
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLIN;
+	e.data.ptr = NULL; /* the wake-up */
+	if (g->wake_fd < 0 || g->ep < 0 ||
+	    epoll_ctl(g->ep, EPOLL_CTL_ADD, g->wake_fd, &e) != 0) {
+		snprintf(err, errlen, "gossip loop: %s", strerror(errno));
+		gossiper_free(g);
+		return NULL;
+	}
 	memset(&hcfg, 0, sizeof(hcfg));
 	hcfg.creds = gossipd_creds_get(d); /* NULL when insecure: plain */
 	hcfg.max_body = (size_t)cfg->max_body_bytes;
@@ -371,8 +638,7 @@ gossiper_start(struct gossipd *d, char *err, size_t errlen)
 	publish_seeds(g, cfg);
 	if (cfg->discover_via_dns && cfg->cluster_dns != NULL &&
 	    cfg->cluster_dns[0] != '\0')
-		g->next_dns_ms =
-		    clock_mono_ms(); /* resolved in the first round */
+		g->next_dns_ms = clock_mono_ms(); /* resolved at once */
 	rc = pthread_create(&g->thread, NULL, run, g);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the gossip thread: %s",
@@ -390,8 +656,8 @@ gossiper_stop(struct gossiper *g)
 		return;
 	pthread_mutex_lock(&g->mu);
 	g->stop = true;
-	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
+	wake(g);
 	pthread_join(g->thread, NULL);
 	gossiper_free(g);
 }
@@ -406,4 +672,5 @@ gossiper_set_creds(struct gossiper *g, struct tls_creds *creds)
 	tls_creds_unref(g->new_creds);
 	g->new_creds = creds;
 	pthread_mutex_unlock(&g->mu);
+	wake(g);
 }

@@ -66,6 +66,7 @@ static const char *const doc_refusal_names[] = {
 #define N_DOC_REFUSALS                                                         \
 	(sizeof(doc_refusal_names) / sizeof(doc_refusal_names[0]))
 static atomic_ulong doc_refusals[N_DOC_REFUSALS];
+static atomic_ulong out_handshakes_full, out_handshakes_resumed;
 
 void
 metrics_conn_open(int delta)
@@ -115,6 +116,14 @@ void
 metrics_gossip_round(void)
 {
 	atomic_fetch_add_explicit(&gossip_rounds, 1, memory_order_relaxed);
+}
+
+void
+metrics_outbound_handshakes(unsigned long full, unsigned long resumed)
+{
+	atomic_store_explicit(&out_handshakes_full, full, memory_order_relaxed);
+	atomic_store_explicit(&out_handshakes_resumed, resumed,
+			      memory_order_relaxed);
 }
 
 static void
@@ -299,6 +308,14 @@ render_gossip(struct out *o)
 	     "Gossip peers whose clock differed by more than allowed.");
 	emit(o, "gossipd_clock_skew_events_total %lu\n",
 	     load(&clock_skew_events));
+	head(o, "gossipd_gossip_outbound_handshakes_total", "counter",
+	     "TLS handshakes the gossiper completed as a client, by kind.");
+	emit(o, "gossipd_gossip_outbound_handshakes_total{kind=\"full\"} %lu\n",
+	     load(&out_handshakes_full));
+	emit(o,
+	     "gossipd_gossip_outbound_handshakes_total{kind=\"resumed\"} "
+	     "%lu\n",
+	     load(&out_handshakes_resumed));
 }
 
 static void

@@ -28,6 +28,8 @@ void metrics_gossip_round(void);
 void metrics_exchange_ok(double seconds);
 void metrics_exchange_failure(const char *reason, double seconds);
 void metrics_clock_skew(void);
+/* The gossip client's completed TLS handshakes so far (absolute). */
+void metrics_outbound_handshakes(unsigned long full, unsigned long resumed);
 
 /* Failure paths. */
 void metrics_reload(bool ok); /* a reload finished (SIGHUP or admin) */
