@@ -294,6 +294,13 @@ member_endpoint(const struct member *m, char *buf, size_t len)
 }
 
 void
+member_client_endpoint(const struct member *m, const char **host, int *port)
+{
+	*host = m->http_ip;
+	*port = m->http_port;
+}
+
+void
 member_update_apply(const struct member_update *u, struct member *m)
 {
 	if (u->fields & MU_STATE)

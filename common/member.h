@@ -105,6 +105,13 @@ int ticks_parse(const char *s, ticks_t *out);
 void member_endpoint(const struct member *m, char *buf, size_t len);
 
 /*
+ * Where a client of the member connects (the gRPC http_end_point and the
+ * client view of GET /gossip).
+ */
+void member_client_endpoint(const struct member *m, const char **host,
+			    int *port);
+
+/*
  * A partial update of the self entry, as sent by the co-located process
  * to PUT /admin/member: only the fields flagged in "fields" are set.
  */

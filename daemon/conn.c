@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "h2_conn.h"
+#include "h2_server.h"
 #include "log.h"
 #include "metrics.h"
 #include "mhd_glue.h"
@@ -25,9 +27,6 @@
 #include "tls_conn.h"
 #include "worker.h"
 #include "clock.h"
-
-#define IO_AGAIN (-1)
-#define IO_ERR	 (-2)
 
 /* Lingering close bounds: how long, and how many bytes, the rest of a
  * request (a body refused with 413, say) is read and dropped after the
@@ -136,8 +135,14 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 		return 0;
 	} else {
 		/* Insecure mode has no way to tell nodes apart: every peer
-		 * is trusted, as in KurrentDB's insecure mode. */
+		 * is trusted, as in KurrentDB's insecure mode. The first
+		 * bytes tell HTTP/2 with prior knowledge from HTTP/1.1. */
 		c->info->identity = ID_NODE;
+		c->sniffing = true;
+		c->deadline_ms =
+		    clock_mono_ms() + (int64_t)cfg->idle_timeout_sec * 1000;
+		conn_pump(c);
+		return 0;
 	}
 	if (hand_off(c) != 0)
 		goto fail;
@@ -182,14 +187,15 @@ conn_reap(struct worker *w)
 		struct conn *c = w->dead;
 
 		w->dead = c->next;
+		h2_conn_free(c);
 		tls_conn_free(c);
 		conn_info_unref(c->info);
 		free(c);
 	}
 }
 
-static ssize_t
-client_recv(struct conn *c, char *buf, size_t len)
+ssize_t
+conn_client_recv(struct conn *c, char *buf, size_t len)
 {
 	ssize_t n;
 
@@ -201,8 +207,8 @@ client_recv(struct conn *c, char *buf, size_t len)
 	return errno == EAGAIN || errno == EINTR ? IO_AGAIN : IO_ERR;
 }
 
-static ssize_t
-client_send(struct conn *c, const char *buf, size_t len)
+ssize_t
+conn_client_send(struct conn *c, const char *buf, size_t len)
 {
 	ssize_t n;
 
@@ -244,7 +250,7 @@ pump_in(struct conn *c)
 			full = true;
 			break;
 		}
-		n = client_recv(c, b->data + b->end, CONN_BUF - b->end);
+		n = conn_client_recv(c, b->data + b->end, CONN_BUF - b->end);
 		if (n == IO_AGAIN)
 			break;
 		if (n == IO_ERR)
@@ -316,7 +322,7 @@ pump_out(struct conn *c)
 		b->end += (size_t)n;
 	}
 	while (b->start < b->end) {
-		n = client_send(c, b->data + b->start, b->end - b->start);
+		n = conn_client_send(c, b->data + b->start, b->end - b->start);
 		if (n == IO_AGAIN)
 			break;
 		if (n <= 0)
@@ -372,6 +378,45 @@ conn_finish(struct conn *c)
 	linger_drain(c);
 }
 
+/*
+ * Insecure mode: peeks at the first bytes. The HTTP/2 preface goes to
+ * HTTP/2, anything else to libmicrohttpd as soon as a byte differs.
+ * Returns 1 when decided, 0 to wait for more, -1 on error or end.
+ */
+static int
+sniff(struct conn *c)
+{
+	char buf[H2_PREFACE_LEN];
+	ssize_t n = recv(c->cfd, buf, sizeof(buf), MSG_PEEK);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return -1;
+	c->sniffing = false;
+	c->deadline_ms = 0;
+	if (memcmp(buf, H2_PREFACE, (size_t)n) != 0)
+		return hand_off(c) == 0 ? 1 : -1;
+	if (n < H2_PREFACE_LEN) {
+		c->sniffing = true; /* so far, the preface */
+		c->deadline_ms =
+		    clock_mono_ms() +
+		    (int64_t)c->w->l->d->cfg->idle_timeout_sec * 1000;
+		return 0;
+	}
+	return h2_conn_start(c) == 0 ? 1 : -1;
+}
+
+/* The TLS handshake is done: h2 when ALPN chose it, else HTTP/1.1. */
+static int
+after_handshake(struct conn *c)
+{
+	c->deadline_ms = 0;
+	if (tls_conn_alpn_h2(c))
+		return h2_conn_start(c);
+	return hand_off(c);
+}
+
 void
 conn_pump(struct conn *c)
 {
@@ -383,6 +428,14 @@ conn_pump(struct conn *c)
 	if (c->linger_until_ms != 0) {
 		linger_drain(c);
 		return;
+	}
+	if (c->sniffing) {
+		int r = sniff(c);
+
+		if (r < 0)
+			conn_close(c);
+		if (r <= 0)
+			return;
 	}
 	if (c->tls != NULL && !c->handed_off) {
 		int r = tls_conn_handshake(c);
@@ -401,10 +454,14 @@ conn_pump(struct conn *c)
 			conn_close(c);
 			return;
 		}
-		if (hand_off(c) != 0) {
+		if (after_handshake(c) != 0) {
 			conn_close(c);
 			return;
 		}
+	}
+	if (c->h2 != NULL) {
+		h2_conn_pump(c);
+		return;
 	}
 	do {
 		in = pump_in(c);
@@ -460,6 +517,8 @@ check_rights(struct conn *c)
 bool
 conn_idle(const struct conn *c)
 {
+	if (c->h2 != NULL)
+		return h2_conn_idle(c);
 	return c->handed_off && !c->info->in_request &&
 	       c->in.start == c->in.end && c->out.start == c->out.end;
 }
@@ -472,6 +531,23 @@ conn_sweep(struct conn *c, int64_t now)
 	if (c->linger_until_ms != 0) {
 		if (now >= c->linger_until_ms || c->w->stopping)
 			conn_close(c);
+		return;
+	}
+	if (c->h2 != NULL) {
+		/* HTTP/2: rights are re-checked as for HTTP/1.1; a doomed or
+		 * stopping connection gets GOAWAY and ends when idle */
+		check_rights(c);
+		h2_conn_sweep(c, now);
+		if (!c->closed && (c->w->stopping || c->doom_until_ms != 0) &&
+		    (conn_idle(c) ||
+		     (c->doom_until_ms != 0 && now >= c->doom_until_ms)))
+			conn_close(c);
+		return;
+	}
+	if (c->deadline_ms != 0 && now > c->deadline_ms && c->sniffing) {
+		log_debug("connection from %s closed: no request within %d s",
+			  c->info->peer_addr, cfg->idle_timeout_sec);
+		conn_close(c);
 		return;
 	}
 	if (c->deadline_ms != 0 && now > c->deadline_ms) {

@@ -23,6 +23,7 @@
 
 #include "commands.h"
 #include "gossip_routes.h"
+#include "grpc_service.h"
 #include "gossipd.h"
 #include "listener.h"
 #include "log.h"
@@ -316,6 +317,7 @@ gossipd_free(struct gossipd *d)
 
 	listener_free(d->listener);
 	gossip_service_stop(d);
+	grpc_service_release();
 	tls_creds_unref(d->creds);
 	for (i = 0; i < d->n_retired; i++)
 		options_free(d->retired[i]);

@@ -47,7 +47,30 @@ static const double latency_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1,
 static atomic_long conns_open;
 static atomic_ulong handshakes_full, handshakes_resumed;
 static atomic_ulong refusals[N_REFUSALS];
-static atomic_ulong requests_by_class[6]; /* index 1..5: 1xx..5xx */
+/* [protocol][class], class 1..5: 1xx..5xx */
+static atomic_ulong requests_by_class[2][6];
+static const char *const proto_names[] = {"http/1.1", "h2"};
+static const char *const grpc_names[] = {
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+};
+#define N_GRPC (sizeof(grpc_names) / sizeof(grpc_names[0]))
+static atomic_ulong grpc_by_status[N_GRPC];
 static atomic_ulong gossip_rounds;
 static atomic_ulong exchanges_ok;
 static atomic_ulong exchange_failures[N_FAILURES];
@@ -102,14 +125,28 @@ metrics_refusal(const char *reason)
 }
 
 void
-metrics_request(unsigned status)
+metrics_request_proto(enum metrics_proto proto, unsigned status)
 {
 	unsigned cls = status / 100;
 
-	if (cls < 1 || cls > 5)
+	if (cls < 1 || cls > 5 || (unsigned)proto > METRICS_H2)
 		return;
-	atomic_fetch_add_explicit(&requests_by_class[cls], 1,
+	atomic_fetch_add_explicit(&requests_by_class[proto][cls], 1,
 				  memory_order_relaxed);
+}
+
+void
+metrics_request(unsigned status)
+{
+	metrics_request_proto(METRICS_HTTP1, status);
+}
+
+void
+metrics_grpc(int status)
+{
+	if (status >= 0 && (size_t)status < N_GRPC)
+		atomic_fetch_add_explicit(&grpc_by_status[status], 1,
+					  memory_order_relaxed);
 }
 
 void
@@ -263,10 +300,18 @@ render_connections(struct out *o)
 		     "gossipd_connection_refusals_total{reason=\"%s\"} %lu\n",
 		     refusal_names[i], load(&refusals[i]));
 	head(o, "gossipd_http_requests_total", "counter",
-	     "HTTP requests answered, by status class.");
-	for (i = 1; i <= 5; i++)
-		emit(o, "gossipd_http_requests_total{code=\"%zuxx\"} %lu\n", i,
-		     load(&requests_by_class[i]));
+	     "HTTP requests answered, by protocol and status class.");
+	for (size_t p = 0; p < 2; p++)
+		for (i = 1; i <= 5; i++)
+			emit(o,
+			     "gossipd_http_requests_total{protocol=\"%s\","
+			     "code=\"%zuxx\"} %lu\n",
+			     proto_names[p], i, load(&requests_by_class[p][i]));
+	head(o, "gossipd_grpc_requests_total", "counter",
+	     "gRPC calls answered (over HTTP/2), by gRPC status.");
+	for (i = 0; i < N_GRPC; i++)
+		emit(o, "gossipd_grpc_requests_total{status=\"%s\"} %lu\n",
+		     grpc_names[i], load(&grpc_by_status[i]));
 }
 
 static void

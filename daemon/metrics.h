@@ -18,8 +18,13 @@
 void metrics_conn_open(int delta);
 void metrics_handshake_ok(bool resumed);
 void metrics_refusal(const char *reason);
-/* Requests by status class. */
+/* Requests by protocol and status class; metrics_request counts
+ * HTTP/1.1. */
+enum metrics_proto { METRICS_HTTP1 = 0, METRICS_H2 = 1 };
 void metrics_request(unsigned status);
+void metrics_request_proto(enum metrics_proto proto, unsigned status);
+/* gRPC calls answered, by gRPC status code (0..16). */
+void metrics_grpc(int status);
 
 /* Gossip (gossiper). reason: "timeout", "connect", "tls", "not_node"
  * (the server's certificate is not a node's), "http", "decode",

@@ -308,6 +308,14 @@ tls_conn_send(struct conn *c, const char *buf, size_t len)
 	return -2;
 }
 
+bool
+tls_conn_alpn_h2(struct conn *c)
+{
+	const char *p = mbedtls_ssl_get_alpn_protocol(&c->tls->ssl);
+
+	return p != NULL && strcmp(p, "h2") == 0;
+}
+
 void
 tls_conn_close_notify(struct conn *c)
 {

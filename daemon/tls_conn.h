@@ -6,6 +6,7 @@
 #ifndef GOSSIPD_TLS_CONN_H
 #define GOSSIPD_TLS_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,6 +42,8 @@ ssize_t tls_conn_recv(struct conn *c, char *buf, size_t len);
 ssize_t tls_conn_send(struct conn *c, const char *buf, size_t len);
 /* Sends close_notify, best effort, without blocking. */
 void tls_conn_close_notify(struct conn *c);
+/* After the handshake: true when ALPN chose HTTP/2 ("h2"). */
+bool tls_conn_alpn_h2(struct conn *c);
 /* Frees c->tls and drops its config reference. Accepts c->tls == NULL. */
 void tls_conn_free(struct conn *c);
 

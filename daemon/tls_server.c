@@ -40,6 +40,15 @@ static const int suites[] = {
     0,
 };
 
+/*
+ * ALPN, in our order of preference (mbedTLS picks the first of ours the
+ * client offers): a client offering both (curl, browsers) gets HTTP/1.1
+ * and the JSON endpoints; a client offering only h2 (every gRPC client)
+ * gets HTTP/2. A client offering neither is refused by the handshake;
+ * a client sending no ALPN gets HTTP/1.1.
+ */
+static const char *alpn[] = {"http/1.1", "h2", NULL};
+
 static const mbedtls_ecp_group_id curves[] = {
     MBEDTLS_ECP_DP_CURVE25519,
     MBEDTLS_ECP_DP_SECP256R1,
@@ -235,6 +244,7 @@ configure(struct tls_server *s, struct tls_rng *r, int cache_size)
 				     MBEDTLS_SSL_MINOR_VERSION_3);
 	mbedtls_ssl_conf_ciphersuites(conf, suites);
 	mbedtls_ssl_conf_curves(conf, curves);
+	mbedtls_ssl_conf_alpn_protocols(conf, alpn);
 	mbedtls_ssl_conf_renegotiation(conf,
 				       MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 	mbedtls_ssl_conf_legacy_renegotiation(

@@ -35,6 +35,7 @@ struct iobuf {
 	char data[CONN_BUF];
 };
 
+struct h2_conn;
 struct tls_session;
 struct tls_server;
 struct tls_rng;
@@ -49,7 +50,10 @@ struct conn {
 	socklen_t peer_len;
 	bool is_admin;	     /* came on the admin socket */
 	bool counted;	     /* holds an ip_limits slot */
-	bool handed_off;     /* MHD has the other end of the pair */
+	bool handed_off;     /* past the handshake: MHD has the other end
+			      * of the pair, or h2 serves it */
+	bool sniffing;	     /* insecure: waiting for the first bytes to
+			      * tell HTTP/2 (preface) from HTTP/1.1 */
 	bool client_eof;     /* the client will send nothing more */
 	bool pair_eof;	     /* MHD will send nothing more */
 	bool pair_shut;	     /* we sent MHD our half-close */
@@ -71,6 +75,7 @@ struct conn {
 	char doom_reason[160];
 	struct conn_info *info;
 	struct tls_session *tls; /* NULL: plain (insecure or admin) */
+	struct h2_conn *h2;	 /* served over HTTP/2 (h2_conn.c) */
 	struct iobuf in;	 /* client -> MHD */
 	struct iobuf out;	 /* MHD -> client */
 };
@@ -119,6 +124,11 @@ struct listener {
  * counted is true). Returns 0, or -1 after closing everything. */
 int conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 		  socklen_t len, bool is_admin, bool counted);
+/* Client I/O, TLS or plain: bytes, 0 at the end, IO_AGAIN or IO_ERR. */
+#define IO_AGAIN (-1)
+#define IO_ERR	 (-2)
+ssize_t conn_client_recv(struct conn *c, char *buf, size_t len);
+ssize_t conn_client_send(struct conn *c, const char *buf, size_t len);
 /* Moves bytes every way they can go; may close the connection. */
 void conn_pump(struct conn *c);
 /* Closes the sockets at once and puts the connection on the dead list. */

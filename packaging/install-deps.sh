@@ -9,6 +9,11 @@ pkgs=(build-essential cmake pkg-config git clang clang-format
 # its checks (lintian, man, systemd-analyze, systemd-tmpfiles) and the YAML
 # check of the Kubernetes manifests.
 pkgs+=(dpkg-dev file lintian man-db systemd python3-yaml adduser)
+# HTTP/2 and gRPC (nghttp2, protobuf-c, protoc-c); the independent gRPC
+# clients of the tests (python3-grpcio with python3-protobuf; python3-h2
+# for hand-made frames; nodejs/npm for @grpc/grpc-js) and h2load.
+pkgs+=(libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler python3-grpcio
+	python3-protobuf python3-h2 nodejs npm nghttp2-client)
 # Robustness: hostile-client tests, the TLS audit, the valgrind script.
 pkgs+=(slowhttptest testssl.sh valgrind)
 # Fault scenarios (tests/netns.sh): packet loss and cut links in network

@@ -351,3 +351,18 @@ ossl_node() {
 		"extendedKeyUsage=serverAuth,clientAuth" \
 		"authorityKeyIdentifier=keyid"
 }
+
+# python_with MODULE...: a python3 that imports every MODULE (the Debian
+# one when a version manager's python3 comes first in PATH), or skips the
+# test (exit 77) naming the package to install.
+python_with() {
+	local py m ok
+	for py in python3 /usr/bin/python3; do
+		ok=1
+		for m in "$@"; do
+			"$py" -c "import $m" 2>/dev/null || ok=""
+		done
+		[ -n "$ok" ] && { echo "$py"; return 0; }
+	done
+	t_skip "python3 modules missing: $* (packaging/install-deps.sh installs them)"
+}

@@ -85,6 +85,6 @@ assert_contains "$m" "# TYPE gossipd_http_requests_total counter" "TYPE line"
 assert_contains "$m" "# HELP gossipd_connections_open" "HELP line"
 assert_contains "$m" 'gossipd_members{state="Unknown"} 1' "members by state"
 assert_contains "$m" 'gossipd_members_alive{alive="true"} 1' "members alive"
-n4=$(printf '%s\n' "$m" | sed -n 's/^gossipd_http_requests_total{code="4xx"} //p')
+n4=$(printf '%s\n' "$m" | sed -n 's|^gossipd_http_requests_total{protocol="http/1.1",code="4xx"} ||p')
 [ "${n4:-0}" -ge 5 ] || t_fail "4xx requests counted: '$n4'"
 t_pass

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Descriptors above 1024 work (no select() anywhere): with 1100 idle
 # connections held open the daemon uses well over 1024 descriptors, and
-# both a new connection and the newest idle one are answered.
+# both a new connection and the newest idle one are answered. (In
+# insecure mode a connection that has sent nothing yet holds only its own
+# descriptor: its first bytes decide HTTP/2 or libmicrohttpd.)
 source "$GOSSIPD_SRC/tests/lib.sh"
 command -v python3 >/dev/null || t_skip "python3 is not installed"
 ulimit -n 8192 2>/dev/null || t_skip "cannot raise the descriptor limit"
@@ -28,7 +30,7 @@ def ping(s):
         data += chunk
     assert data.startswith(b"HTTP/1.1 200"), data
 deadline = time.time() + 20
-while len(os.listdir("/proc/%d/fd" % pid)) < 2200:
+while len(os.listdir("/proc/%d/fd" % pid)) < 1100:
     if time.time() > deadline:
         raise SystemExit("daemon holds only %d fds" % len(os.listdir("/proc/%d/fd" % pid)))
     time.sleep(0.05)

@@ -1,0 +1,199 @@
+/*
+ * h2_conn: one client connection over HTTP/2 (see h2_conn.h).
+ *
+ * The pump reads what the client sent (TLS records decrypted by
+ * tls_conn.c, or plain bytes), feeds it to the session, and writes what
+ * the session has to send. Bytes to send are taken from nghttp2 one
+ * chunk at a time and written from its own buffer; while a chunk cannot
+ * be written (the client does not read), nothing more is read either, so
+ * a client that only sends cannot make the queue grow.
+ */
+#include "h2_conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "grpc_service.h"
+#include "clock.h"
+#include "h2_server.h"
+#include "log.h"
+#include "metrics.h"
+#include "worker.h"
+
+struct h2_conn {
+	struct h2_server *s;
+	const uint8_t *pend; /* a chunk from nghttp2 not yet written */
+	size_t pend_len;
+	int64_t since_ms; /* start, or when the last stream closed */
+	bool goaway;	  /* graceful GOAWAY sent (stopping, idle) */
+	bool ending;	  /* close once everything is written */
+};
+
+static void
+on_request(void *ctx, const struct h2_request *rq, struct h2_answer *a)
+{
+	struct conn *c = ctx;
+
+	grpc_service_call(c->w->l->d, c->info, rq, a);
+}
+
+static void
+on_event(void *ctx, enum h2_event ev, int code, int grpc, const char *detail)
+{
+	struct conn *c = ctx;
+
+	switch (ev) {
+	case H2E_CONN_ERROR:
+		metrics_refusal("protocol");
+		worker_log_refusal(c->w,
+				   "HTTP/2 connection from %s ended: %s "
+				   "(error code %d)",
+				   c->info->peer_addr, detail, code);
+		break;
+	case H2E_REQUEST_TIMEOUT:
+		metrics_refusal("request_timeout");
+		worker_log_refusal(c->w, "HTTP/2 stream from %s ended: %s",
+				   c->info->peer_addr, detail);
+		break;
+	case H2E_ANSWERED:
+		metrics_request_proto(METRICS_H2, (unsigned)code);
+		if (grpc >= 0)
+			metrics_grpc(grpc);
+		break;
+	}
+}
+
+int
+h2_conn_start(struct conn *c)
+{
+	struct gossipd_config *cfg = c->w->l->d->cfg;
+	struct h2_hooks hooks = {.ctx = c,
+				 .request = on_request,
+				 .event = on_event,
+				 .now_ms = clock_mono_ms};
+	struct h2_conn *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return -1;
+	h->s = h2_server_new(&hooks, cfg->request_timeout_ms);
+	if (h->s == NULL) {
+		free(h);
+		return -1;
+	}
+	h->since_ms = clock_mono_ms();
+	c->h2 = h;
+	c->handed_off = true;
+	/* until the preface and a first frame arrive, the handshake
+	 * deadline applies */
+	c->deadline_ms = clock_mono_ms() + cfg->handshake_timeout_ms;
+	return 0;
+}
+
+void
+h2_conn_free(struct conn *c)
+{
+	if (c->h2 == NULL)
+		return;
+	h2_server_free(c->h2->s);
+	free(c->h2);
+	c->h2 = NULL;
+}
+
+/* Writes what the session has to send. Returns 1 when all is written,
+ * 0 when the client is not reading, -1 on error. */
+static int
+flush(struct conn *c)
+{
+	struct h2_conn *h = c->h2;
+
+	for (;;) {
+		ssize_t n;
+
+		if (h->pend_len == 0) {
+			n = h2_server_send(h->s, &h->pend);
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				return 1;
+			h->pend_len = (size_t)n;
+		}
+		n = conn_client_send(c, (const char *)h->pend, h->pend_len);
+		if (n == IO_AGAIN)
+			return 0;
+		if (n <= 0)
+			return -1;
+		h->pend += n;
+		h->pend_len -= (size_t)n;
+	}
+}
+
+void
+h2_conn_pump(struct conn *c)
+{
+	struct h2_conn *h = c->h2;
+	char *buf = c->in.data;
+
+	for (;;) {
+		int w = flush(c);
+		ssize_t n;
+
+		if (w < 0)
+			goto close;
+		if (w == 0)
+			return; /* the next EPOLLOUT edge brings us back */
+		if (h->ending || !h2_server_alive(h->s))
+			goto close;
+		n = conn_client_recv(c, buf, CONN_BUF);
+		if (n == IO_AGAIN)
+			break;
+		if (n <= 0)
+			goto close; /* end or error: no answer can be sent */
+		if (h2_server_recv(h->s, (const uint8_t *)buf, (size_t)n) != 0)
+			h->ending = true;
+	}
+	if (h2_server_started(h->s))
+		c->deadline_ms = 0;
+	c->info->in_request = h2_server_streams(h->s) > 0;
+	if (c->info->in_request)
+		h->since_ms = clock_mono_ms();
+	return;
+close:
+	conn_close(c);
+}
+
+bool
+h2_conn_idle(const struct conn *c)
+{
+	const struct h2_conn *h = c->h2;
+
+	return h2_server_streams(h->s) == 0 && h->pend_len == 0;
+}
+
+void
+h2_conn_sweep(struct conn *c, int64_t now)
+{
+	struct h2_conn *h = c->h2;
+	struct gossipd_config *cfg = c->w->l->d->cfg;
+
+	if (c->deadline_ms != 0 && now > c->deadline_ms) {
+		metrics_refusal("handshake_timeout");
+		worker_log_refusal(c->w,
+				   "HTTP/2 connection from %s closed: no "
+				   "connection preface within %d ms",
+				   c->info->peer_addr,
+				   cfg->handshake_timeout_ms);
+		conn_close(c);
+		return;
+	}
+	h2_server_expire(h->s, now);
+	if (!h->goaway && h2_server_streams(h->s) == 0 &&
+	    (c->w->stopping || c->doom_until_ms != 0 ||
+	     now - h->since_ms > (int64_t)cfg->idle_timeout_sec * 1000)) {
+		h2_server_goaway(h->s);
+		h->goaway = h->ending = true;
+	} else if (!h->goaway && (c->w->stopping || c->doom_until_ms != 0)) {
+		h2_server_goaway(h->s); /* streams in flight finish */
+		h->goaway = true;
+	}
+	h2_conn_pump(c);
+}
