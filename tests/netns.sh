@@ -198,12 +198,14 @@ ns_poll() {
 # ns_dead_pairs I...: after ns_poll, one line "OBSERVER HOST:PORT" for
 # each member that a listed member's view holds as not alive.
 ns_dead_pairs() {
-	local i
+	local i files=()
 	for i in "$@"; do
-		[ -s "$T_DIR/view.$i" ] || continue
-		jq -r --arg o "$i" '.members[] | select(.isAlive | not) |
-			"\($o) \(.httpEndPointIp):\(.httpEndPointPort)"' "$T_DIR/view.$i" 2>/dev/null
+		[ -s "$T_DIR/view.$i" ] && files+=("$T_DIR/view.$i")
 	done
+	[ ${#files[@]} -gt 0 ] || return 0
+	jq -r 'input_filename as $f | .members[] | select(.isAlive | not) |
+		"\($f | sub(".*/view[.]"; "")) \(.httpEndPointIp):\(.httpEndPointPort)"' \
+		"${files[@]}" 2>/dev/null
 	return 0
 }
 
@@ -314,19 +316,22 @@ gossip_suspicion_flag() {
 	"$GOSSIPD_BIN" start --help 2>&1 | grep -oiE -- '--[a-z-]*suspicion[a-z-]*' | head -n 1
 }
 
-# ns_watch_no_death MS WHO I...: for MS milliseconds, polls the views of the
-# listed members (about 5 times a second) and fails the test at the first
-# view that holds a member of WHO as not alive ("any": any member; else a
-# space-separated list of member indices). Leaves the number of polls
-# made in NS_WATCH_POLLS.
-ns_watch_no_death() {
-	local ms=$1 who=$2 j pairs bad="" t0=${EPOCHREALTIME/./}
+# ns_watch MS WHO I...: for MS milliseconds, polls the views of the
+# listed members (about 5 times a second) for members of WHO held as not
+# alive ("any": any member; else a space-separated list of member
+# indices). Sets NS_WATCH_POLLS (polls made), NS_WATCH_BAD (polls that
+# found one), NS_WATCH_FIRST (milliseconds into the watch of the first,
+# empty if none) and NS_WATCH_WHAT (its "OBSERVER HOST:PORT" pairs). With
+# NS_WATCH_STOP set, it returns at the first.
+ns_watch() {
+	local ms=$1 who=$2 j pairs bad t0=${EPOCHREALTIME/./}
 	shift 2
 	local deadline=$((t0 + ms * 1000))
-	NS_WATCH_POLLS=0
+	NS_WATCH_POLLS=0 NS_WATCH_BAD=0 NS_WATCH_FIRST="" NS_WATCH_WHAT=""
 	while [ "${EPOCHREALTIME/./}" -lt "$deadline" ] && [ "$NS_WATCH_POLLS" -lt $((ms / 50 + 1)) ]; do
 		ns_poll "$@"
 		pairs=$(ns_dead_pairs "$@")
+		bad=""
 		if [ "$who" = any ]; then
 			bad=$pairs
 		else
@@ -334,10 +339,35 @@ ns_watch_no_death() {
 				bad="$bad$(grep -F " $(ns_ip "$j"):$NS_PORT" <<<"$pairs")"
 			done
 		fi
-		[ -z "$bad" ] || t_fail "false death $(((${EPOCHREALTIME/./} - t0) / 1000)) ms into the watch (observer endpoint): $(echo $bad)"
 		NS_WATCH_POLLS=$((NS_WATCH_POLLS + 1))
+		if [ -n "$bad" ]; then
+			NS_WATCH_BAD=$((NS_WATCH_BAD + 1))
+			if [ -z "$NS_WATCH_FIRST" ]; then
+				NS_WATCH_FIRST=$(((${EPOCHREALTIME/./} - t0) / 1000))
+				NS_WATCH_WHAT=$(echo $bad)
+			fi
+			[ -z "${NS_WATCH_STOP:-}" ] || return 0
+		fi
 		sleep 0.2
 	done
+}
+
+# ns_watch_no_death MS WHO I...: ns_watch, failing the test at the first
+# view that holds a member of WHO as not alive.
+ns_watch_no_death() {
+	NS_WATCH_STOP=1 ns_watch "$@"
+	[ -z "$NS_WATCH_FIRST" ] ||
+		t_fail "false death $NS_WATCH_FIRST ms into the watch (observer endpoint): $NS_WATCH_WHAT"
+}
+
+# ns_metric_sum NAME I...: the sum, over the listed members, of every
+# sample of metric NAME (all its labels).
+ns_metric_sum() {
+	local name=$1 i
+	shift
+	for i in "$@"; do
+		curl -s --max-time 2 --unix-socket "$T_DIR/n$i.sock" http://localhost/metrics
+	done | awk -v m="$name" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%d\n", s}'
 }
 
 # ns_suspicion_args MS: sets NS_SUSP to the option that makes the
