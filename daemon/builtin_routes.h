@@ -8,11 +8,8 @@
 
 #include "routes.h"
 
-#define CT_JSON "application/json; charset=utf-8"
 #define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
 
-/* GET/HEAD /gossip: ?format= and Accept (406), then route_gossip_get. */
-enum MHD_Result route_gossip_read(struct request *r);
 /* GET/HEAD /health/live: 204 (or ?liveCode=2xx) while serving, else 503. */
 enum MHD_Result route_health_live(struct request *r);
 /* GET /ping: a fixed JSON text. */

@@ -22,7 +22,7 @@
 #endif
 
 #include "commands.h"
-#include "gossip_routes.h"
+#include "gossip_service.h"
 #include "grpc_service.h"
 #include "gossipd.h"
 #include "listener.h"

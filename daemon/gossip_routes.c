@@ -1,112 +1,24 @@
 /*
- * gossip_routes: the gossip endpoints, the life of the member table and
- * of the gossiper thread, and the log lines for what the table reports.
+ * gossip_routes: every /gossip handler (GET and HEAD with their format
+ * and Accept checks, POST from nodes) and the member endpoints of the
+ * admin socket (/admin/member).
  *
  * The table (d->cluster) carries its own mutex (see common/cluster.h), so
- * handlers on any worker thread, the gossiper and the metrics renderer
- * call it without a lock here. d->cluster is created before the
- * listener starts and freed after it stops.
+ * handlers on any worker thread call it without a lock here.
  */
 #include "gossip_routes.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "clock.h"
 #include "cluster.h"
 #include "gossip_json.h"
-#include "gossiper.h"
 #include "log.h"
 #include "metrics.h"
-#include "peer_health.h"
-#include "ratelimit.h"
 
-#define CT_JSON		  "application/json; charset=utf-8"
-#define UPDATE_MAX_BYTES  4096
-#define SKEW_LOG_EVERY_MS (60 * 1000)
-
-/*
- * Clock-skew errors would come with every exchange; one line per peer
- * per minute is enough for an operator.
- */
-static struct {
-	pthread_mutex_t mu;
-	struct ratelimit_set peers;
-} skew_log = {.mu = PTHREAD_MUTEX_INITIALIZER,
-	      .peers = {.window_ms = SKEW_LOG_EVERY_MS, .burst = 1}};
-
-static bool
-skew_should_log(const char *endpoint)
-{
-	bool log;
-
-	pthread_mutex_lock(&skew_log.mu);
-	log = ratelimit_set_allow(&skew_log.peers, endpoint, clock_mono_ms(),
-				  NULL);
-	pthread_mutex_unlock(&skew_log.mu);
-	return log;
-}
-
-static const char *
-state_name(enum member_state s)
-{
-	const char *n = member_state_name(s);
-
-	return n != NULL ? n : "?";
-}
-
-/* The table's events become log lines (and the clock-skew metric). */
-static void
-on_event(void *ctx, const struct cluster_event *ev)
-{
-	struct gossipd *d = ctx;
-	char peer[40], ours[40];
-
-	switch (ev->kind) {
-	case CE_ADDED:
-		log_info("member %s joined (%s, %s)", ev->endpoint,
-			 state_name(ev->to), ev->alive ? "alive" : "dead");
-		break;
-	case CE_STATE:
-		log_info("member %s: %s \u2192 %s", ev->endpoint,
-			 state_name(ev->from), state_name(ev->to));
-		break;
-	case CE_DEAD:
-		log_warn("member %s: alive \u2192 dead (%s)", ev->endpoint,
-			 ev->reason);
-		break;
-	case CE_ALIVE:
-		log_info("member %s: dead \u2192 alive", ev->endpoint);
-		break;
-	case CE_RESTARTED:
-		log_info("member %s restarted (new instanceId)", ev->endpoint);
-		break;
-	case CE_REMOVED:
-		log_info("member %s removed: dead for more than %d s",
-			 ev->endpoint, d->cfg->dead_member_removal_period_sec);
-		peer_health_forget(d->peers, ev->endpoint);
-		break;
-	case CE_REPLACED:
-		log_info("seed %s answered as member %s", ev->seed,
-			 ev->endpoint);
-		break;
-	case CE_CLOCK_SKEW:
-		metrics_clock_skew();
-		if (!skew_should_log(ev->endpoint)) {
-			log_suppressed_add(1);
-			break;
-		}
-		ticks_format(ev->peer_time, peer);
-		ticks_format(ev->our_time, ours);
-		log_error("clock skew with member %s: its time %s, ours %s "
-			  "(more than %d ms apart)",
-			  ev->endpoint, peer, ours,
-			  d->cfg->gossip_allowed_difference_ms);
-		break;
-	}
-}
+#define UPDATE_MAX_BYTES 4096
 
 /* Defence in depth: routes.c checks identities before calling us. */
 static bool
@@ -144,13 +56,81 @@ respond_self(struct request *r, const struct member *self)
 	return ret;
 }
 
-enum MHD_Result
+/* GET/HEAD /gossip: the cached document. */
+static enum MHD_Result
 route_gossip_get(struct request *r)
 {
 	if (r->d->cluster == NULL)
 		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
 				     "not serving");
 	return respond_document(r);
+}
+
+/* Does one media range of an Accept header admit JSON? A range with
+ * q=0 admits nothing. The range is copied into a bounded buffer; a longer
+ * one admits nothing. */
+static bool
+range_admits_json(const char *range, size_t len)
+{
+	static const char *const ok[] = {"application/json", "application/*",
+					 "*/*"};
+	char buf[128], *param, *save = NULL, *type;
+	size_t i;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, range, len);
+	buf[len] = '\0';
+	type = strtok_r(buf, ";", &save);
+	if (type == NULL)
+		return false;
+	while ((param = strtok_r(NULL, ";", &save)) != NULL) {
+		param += strspn(param, " \t");
+		if ((param[0] == 'q' || param[0] == 'Q') && param[1] == '=' &&
+		    strtod(param + 2, NULL) <= 0.0)
+			return false;
+	}
+	type += strspn(type, " \t");
+	type[strcspn(type, " \t")] = '\0';
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcasecmp(type, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+accept_admits_json(const char *accept)
+{
+	const char *p = accept;
+
+	if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
+		return true;
+	while (*p != '\0') {
+		size_t len;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, ",");
+		if (range_admits_json(p, len))
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+enum MHD_Result
+route_gossip_read(struct request *r)
+{
+	const char *format = request_arg(r, "format");
+
+	if (format != NULL && strcasecmp(format, "json") != 0)
+		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
+				     "unsupported format; use format=json");
+	if (!accept_admits_json(request_header(r, MHD_HTTP_HEADER_ACCEPT)))
+		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
+				     "only application/json is available");
+	return route_gossip_get(r);
 }
 
 enum MHD_Result
@@ -227,86 +207,4 @@ route_admin_member_get(struct request *r)
 				     "not serving");
 	cluster_get_self(r->d->cluster, &self);
 	return respond_self(r, &self);
-}
-
-int
-gossip_service_start(struct gossipd *d, char *err, size_t errlen)
-{
-	const struct gossipd_config *cfg = d->cfg;
-	struct cluster_params p;
-	struct member self;
-	char ep[CLUSTER_ENDPOINT_MAX];
-
-	if (cluster_self_from_config(cfg, ticks_now(), &self, err, errlen) != 0)
-		return -1;
-	memset(&p, 0, sizeof(p));
-	p.allowed_skew =
-	    (ticks_t)cfg->gossip_allowed_difference_ms * TICKS_PER_MS;
-	p.dead_removal =
-	    (ticks_t)cfg->dead_member_removal_period_sec * TICKS_PER_SEC;
-	p.max_members = cfg->max_members > 0 ? (size_t)cfg->max_members : 0;
-	d->peers = peer_health_new();
-	d->cluster =
-	    d->peers != NULL ? cluster_new(&self, &p, on_event, d) : NULL;
-	if (d->cluster == NULL) {
-		peer_health_free(d->peers);
-		d->peers = NULL;
-		snprintf(err, errlen, "out of memory for the member table");
-		return -1;
-	}
-	cluster_set_seeds(d->cluster, cfg->seeds, cfg->n_seeds, ticks_now());
-	member_endpoint(&self, ep, sizeof(ep));
-	if (cfg->cluster_size <= 1) {
-		log_info("member %s (%s): ClusterSize 1, no gossip rounds", ep,
-			 state_name(self.state));
-		return 0;
-	}
-	d->gossiper = gossiper_start(d, err, errlen);
-	if (d->gossiper == NULL) {
-		cluster_free(d->cluster);
-		d->cluster = NULL;
-		peer_health_free(d->peers);
-		d->peers = NULL;
-		return -1;
-	}
-	log_info("member %s (%s): gossiping with %zu seed(s)%s, every %d ms, "
-		 "timeout %d ms",
-		 ep, state_name(self.state), cfg->n_seeds,
-		 cfg->discover_via_dns ? " and ClusterDns" : "",
-		 cfg->gossip_interval_ms, cfg->gossip_timeout_ms);
-	return 0;
-}
-
-void
-gossip_service_stop(struct gossipd *d)
-{
-	gossiper_stop(d->gossiper);
-	d->gossiper = NULL;
-	cluster_free(d->cluster);
-	d->cluster = NULL;
-	peer_health_free(d->peers);
-	d->peers = NULL;
-}
-
-void
-gossip_service_reload(struct gossipd *d)
-{
-	struct tls_creds *creds;
-
-	if (d->gossiper == NULL)
-		return;
-	creds = gossipd_creds_get(d);
-	gossiper_set_creds(d->gossiper, creds);
-	tls_creds_unref(creds);
-}
-
-const char *
-gossip_self_state(struct gossipd *d)
-{
-	struct member self;
-
-	if (d->cluster == NULL)
-		return "Unknown";
-	cluster_get_self(d->cluster, &self);
-	return state_name(self.state);
 }

@@ -13,6 +13,8 @@
 #include "node_auth.h"
 #include "shared_buf.h"
 
+#define CT_JSON "application/json; charset=utf-8"
+
 struct request {
 	struct gossipd *d;
 	struct MHD_Connection *conn;

@@ -1,0 +1,186 @@
+/*
+ * gossip_service: the life of the member table and of the gossiper
+ * thread, and the log lines for what the table reports.
+ *
+ * d->cluster is created before the listener starts and freed after it
+ * stops; the table carries its own mutex (common/cluster.h).
+ */
+#include "gossip_service.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cluster.h"
+#include "gossiper.h"
+#include "log.h"
+#include "metrics.h"
+#include "peer_health.h"
+#include "ratelimit.h"
+
+#define SKEW_LOG_EVERY_MS (60 * 1000)
+
+/*
+ * Clock-skew errors would come with every exchange; one line per peer
+ * per minute is enough for an operator.
+ */
+static struct {
+	pthread_mutex_t mu;
+	struct ratelimit_set peers;
+} skew_log = {.mu = PTHREAD_MUTEX_INITIALIZER,
+	      .peers = {.window_ms = SKEW_LOG_EVERY_MS, .burst = 1}};
+
+static bool
+skew_should_log(const char *endpoint)
+{
+	bool log;
+
+	pthread_mutex_lock(&skew_log.mu);
+	log = ratelimit_set_allow(&skew_log.peers, endpoint, clock_mono_ms(),
+				  NULL);
+	pthread_mutex_unlock(&skew_log.mu);
+	return log;
+}
+
+static const char *
+state_name(enum member_state s)
+{
+	const char *n = member_state_name(s);
+
+	return n != NULL ? n : "?";
+}
+
+/* The table's events become log lines (and the clock-skew metric). */
+static void
+on_event(void *ctx, const struct cluster_event *ev)
+{
+	struct gossipd *d = ctx;
+	char peer[40], ours[40];
+
+	switch (ev->kind) {
+	case CE_ADDED:
+		log_info("member %s joined (%s, %s)", ev->endpoint,
+			 state_name(ev->to), ev->alive ? "alive" : "dead");
+		break;
+	case CE_STATE:
+		log_info("member %s: %s \u2192 %s", ev->endpoint,
+			 state_name(ev->from), state_name(ev->to));
+		break;
+	case CE_DEAD:
+		log_warn("member %s: alive \u2192 dead (%s)", ev->endpoint,
+			 ev->reason);
+		break;
+	case CE_ALIVE:
+		log_info("member %s: dead \u2192 alive", ev->endpoint);
+		break;
+	case CE_RESTARTED:
+		log_info("member %s restarted (new instanceId)", ev->endpoint);
+		break;
+	case CE_REMOVED:
+		log_info("member %s removed: dead for more than %d s",
+			 ev->endpoint, d->cfg->dead_member_removal_period_sec);
+		peer_health_forget(d->peers, ev->endpoint);
+		break;
+	case CE_REPLACED:
+		log_info("seed %s answered as member %s", ev->seed,
+			 ev->endpoint);
+		break;
+	case CE_CLOCK_SKEW:
+		metrics_clock_skew();
+		if (!skew_should_log(ev->endpoint)) {
+			log_suppressed_add(1);
+			break;
+		}
+		ticks_format(ev->peer_time, peer);
+		ticks_format(ev->our_time, ours);
+		log_error("clock skew with member %s: its time %s, ours %s "
+			  "(more than %d ms apart)",
+			  ev->endpoint, peer, ours,
+			  d->cfg->gossip_allowed_difference_ms);
+		break;
+	}
+}
+
+int
+gossip_service_start(struct gossipd *d, char *err, size_t errlen)
+{
+	const struct gossipd_config *cfg = d->cfg;
+	struct cluster_params p;
+	struct member self;
+	char ep[CLUSTER_ENDPOINT_MAX];
+
+	if (cluster_self_from_config(cfg, ticks_now(), &self, err, errlen) != 0)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.allowed_skew =
+	    (ticks_t)cfg->gossip_allowed_difference_ms * TICKS_PER_MS;
+	p.dead_removal =
+	    (ticks_t)cfg->dead_member_removal_period_sec * TICKS_PER_SEC;
+	p.max_members = cfg->max_members > 0 ? (size_t)cfg->max_members : 0;
+	d->peers = peer_health_new();
+	d->cluster =
+	    d->peers != NULL ? cluster_new(&self, &p, on_event, d) : NULL;
+	if (d->cluster == NULL) {
+		peer_health_free(d->peers);
+		d->peers = NULL;
+		snprintf(err, errlen, "out of memory for the member table");
+		return -1;
+	}
+	cluster_set_seeds(d->cluster, cfg->seeds, cfg->n_seeds, ticks_now());
+	member_endpoint(&self, ep, sizeof(ep));
+	if (cfg->cluster_size <= 1) {
+		log_info("member %s (%s): ClusterSize 1, no gossip rounds", ep,
+			 state_name(self.state));
+		return 0;
+	}
+	d->gossiper = gossiper_start(d, err, errlen);
+	if (d->gossiper == NULL) {
+		cluster_free(d->cluster);
+		d->cluster = NULL;
+		peer_health_free(d->peers);
+		d->peers = NULL;
+		return -1;
+	}
+	log_info("member %s (%s): gossiping with %zu seed(s)%s, every %d ms, "
+		 "timeout %d ms",
+		 ep, state_name(self.state), cfg->n_seeds,
+		 cfg->discover_via_dns ? " and ClusterDns" : "",
+		 cfg->gossip_interval_ms, cfg->gossip_timeout_ms);
+	return 0;
+}
+
+void
+gossip_service_stop(struct gossipd *d)
+{
+	gossiper_stop(d->gossiper);
+	d->gossiper = NULL;
+	cluster_free(d->cluster);
+	d->cluster = NULL;
+	peer_health_free(d->peers);
+	d->peers = NULL;
+}
+
+void
+gossip_service_reload(struct gossipd *d)
+{
+	struct tls_creds *creds;
+
+	if (d->gossiper == NULL)
+		return;
+	creds = gossipd_creds_get(d);
+	gossiper_set_creds(d->gossiper, creds);
+	tls_creds_unref(creds);
+}
+
+const char *
+gossip_self_state(struct gossipd *d)
+{
+	struct member self;
+
+	if (d->cluster == NULL)
+		return "Unknown";
+	cluster_get_self(d->cluster, &self);
+	return state_name(self.state);
+}
