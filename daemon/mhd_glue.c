@@ -20,11 +20,12 @@
 /*
  * libmicrohttpd's per-connection pool: the request line and headers, and
  * the answer's headers (bodies go to the routes in chunks, bounded there).
- * MHD's own default, 32 KiB: MHD zeroes the whole pool after every request
- * of a kept-alive connection, so each byte here is resident for as long as
- * the connection is open and is written once per request.
+ * 8 KiB, like nginx's default header buffer: MHD zeroes the whole pool
+ * after every request of a kept-alive connection, so each byte here is
+ * resident for as long as the connection is open and is written once per
+ * request. A request whose headers do not fit gets MHD's 431.
  */
-#define MHD_POOL_BYTES (32 * 1024)
+#define MHD_POOL_BYTES (8 * 1024)
 
 /* MHD's own messages: the socket-option warnings it gives for every
  * AF_UNIX connection are noise here; the rest go to our log. */
