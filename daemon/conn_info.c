@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include "access.h"
+
 void
 conn_info_unref(struct conn_info *ci)
 {
@@ -16,8 +18,5 @@ conn_info_unref(struct conn_info *ci)
 enum node_identity
 conn_info_identity(const struct conn_info *ci, time_t now)
 {
-	if (ci->not_after != 0 && now > ci->not_after &&
-	    (ci->identity == ID_NODE || ci->identity == ID_CLIENT))
-		return ID_ANONYMOUS;
-	return ci->identity;
+	return access_identity_at(ci->identity, ci->not_after, now);
 }

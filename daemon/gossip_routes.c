@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cluster.h"
 #include "gossip_json.h"
 #include "log.h"
 #include "metrics.h"
+#include "negotiate.h"
 
 #define UPDATE_MAX_BYTES 4096
 
@@ -66,71 +66,20 @@ route_gossip_get(struct request *r)
 	return respond_document(r);
 }
 
-/* Does one media range of an Accept header admit JSON? A range with
- * q=0 admits nothing. The range is copied into a bounded buffer; a longer
- * one admits nothing. */
-static bool
-range_admits_json(const char *range, size_t len)
-{
-	static const char *const ok[] = {"application/json", "application/*",
-					 "*/*"};
-	char buf[128], *param, *save = NULL, *type;
-	size_t i;
-
-	if (len >= sizeof(buf))
-		return false;
-	memcpy(buf, range, len);
-	buf[len] = '\0';
-	type = strtok_r(buf, ";", &save);
-	if (type == NULL)
-		return false;
-	while ((param = strtok_r(NULL, ";", &save)) != NULL) {
-		param += strspn(param, " \t");
-		if ((param[0] == 'q' || param[0] == 'Q') && param[1] == '=' &&
-		    strtod(param + 2, NULL) <= 0.0)
-			return false;
-	}
-	type += strspn(type, " \t");
-	type[strcspn(type, " \t")] = '\0';
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcasecmp(type, ok[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool
-accept_admits_json(const char *accept)
-{
-	const char *p = accept;
-
-	if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
-		return true;
-	while (*p != '\0') {
-		size_t len;
-
-		p += strspn(p, " \t");
-		len = strcspn(p, ",");
-		if (range_admits_json(p, len))
-			return true;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
 enum MHD_Result
 route_gossip_read(struct request *r)
 {
-	const char *format = request_arg(r, "format");
-
-	if (format != NULL && strcasecmp(format, "json") != 0)
+	switch (negotiate_gossip(request_arg(r, "format"),
+				 request_header(r, MHD_HTTP_HEADER_ACCEPT))) {
+	case NEGOTIATE_BAD_FORMAT:
 		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
 				     "unsupported format; use format=json");
-	if (!accept_admits_json(request_header(r, MHD_HTTP_HEADER_ACCEPT)))
+	case NEGOTIATE_NOT_ACCEPTABLE:
 		return respond_error(r, MHD_HTTP_NOT_ACCEPTABLE,
 				     "only application/json is available");
-	return route_gossip_get(r);
+	default:
+		return route_gossip_get(r);
+	}
 }
 
 enum MHD_Result

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "access.h"
 #include "cluster.h"
 #include "gossip_pb.h"
 #include "log.h"
@@ -137,10 +138,12 @@ static void
 gossip_read(struct gossipd *d, const struct conn_info *ci,
 	    const struct h2_request *rq, struct h2_answer *a)
 {
-	/* the rule of GET /gossip: anyone, or a trusted certificate with
-	 * GossipRequiresClientCert */
-	if (d->cfg->gossip_requires_client_cert &&
-	    ci->identity == ID_ANONYMOUS) {
+	/* the rule of GET /gossip */
+	const struct access_switches sw = {
+	    .gossip_requires_client_cert = d->cfg->gossip_requires_client_cert,
+	};
+
+	if (access_check(ACCESS_GOSSIP_READ, ci->identity, &sw) != ACCESS_OK) {
 		log_denied(ci);
 		a->status = GRPC_UNAUTHENTICATED;
 		snprintf(a->message, sizeof(a->message),

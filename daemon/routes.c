@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "access.h"
 #include "builtin_routes.h"
 #include "clock.h"
 #include "conn_info.h"
@@ -32,19 +33,11 @@
 
 enum method_bit { M_GET = 1, M_HEAD = 2, M_POST = 4, M_PUT = 8 };
 
-enum auth_rule {
-	AUTH_ANY,	    /* anyone */
-	AUTH_NODE,	    /* authenticated nodes only */
-	AUTH_NODE_OR_ADMIN, /* nodes or the local admin socket */
-	AUTH_GOSSIP_READ,   /* anyone, or trusted certs by switch */
-	AUTH_METRICS,	    /* anyone, or nodes by switch */
-};
-
 struct route {
 	const char *path;
 	unsigned methods;
 	route_fn fn;
-	enum auth_rule auth;
+	enum access_rule auth;
 	bool json_body; /* the body must be application/json */
 };
 
@@ -63,20 +56,21 @@ struct req_ctx {
 };
 
 static const struct route route_table[] = {
-    {"/gossip", M_GET | M_HEAD, route_gossip_read, AUTH_GOSSIP_READ, false},
-    {"/gossip", M_POST, route_gossip_post, AUTH_NODE, true},
-    {"/health/live", M_GET | M_HEAD, route_health_live, AUTH_ANY, false},
-    {"/health/ready", M_GET | M_HEAD, route_health_ready, AUTH_ANY, false},
-    {"/members/health", M_GET | M_HEAD, route_members_health, AUTH_METRICS,
+    {"/gossip", M_GET | M_HEAD, route_gossip_read, ACCESS_GOSSIP_READ, false},
+    {"/gossip", M_POST, route_gossip_post, ACCESS_NODE, true},
+    {"/health/live", M_GET | M_HEAD, route_health_live, ACCESS_ANY, false},
+    {"/health/ready", M_GET | M_HEAD, route_health_ready, ACCESS_ANY, false},
+    {"/members/health", M_GET | M_HEAD, route_members_health, ACCESS_METRICS,
      false},
-    {"/ping", M_GET | M_HEAD, route_ping, AUTH_ANY, false},
-    {"/info", M_GET | M_HEAD, route_info, AUTH_ANY, false},
-    {"/metrics", M_GET | M_HEAD, route_metrics, AUTH_METRICS, false},
-    {"/admin/reloadconfig", M_POST, route_reload_config, AUTH_NODE_OR_ADMIN,
+    {"/ping", M_GET | M_HEAD, route_ping, ACCESS_ANY, false},
+    {"/info", M_GET | M_HEAD, route_info, ACCESS_ANY, false},
+    {"/metrics", M_GET | M_HEAD, route_metrics, ACCESS_METRICS, false},
+    {"/admin/reloadconfig", M_POST, route_reload_config, ACCESS_NODE_OR_ADMIN,
      false},
-    {"/admin/member", M_PUT, route_admin_member_put, AUTH_NODE_OR_ADMIN, true},
+    {"/admin/member", M_PUT, route_admin_member_put, ACCESS_NODE_OR_ADMIN,
+     true},
     {"/admin/member", M_GET | M_HEAD, route_admin_member_get,
-     AUTH_NODE_OR_ADMIN, false},
+     ACCESS_NODE_OR_ADMIN, false},
 };
 #define N_ROUTES (sizeof(route_table) / sizeof(route_table[0]))
 
@@ -261,25 +255,23 @@ find_route(struct req_ctx *c)
 
 /* Applies the route's identity rule: 0 to go on, else the status. */
 static unsigned
-auth_check(const struct request *r, enum auth_rule rule)
+auth_check(const struct request *r, enum access_rule rule)
 {
-	enum node_identity id = r->identity;
-	const struct gossipd_config *cfg = r->d->cfg;
+	const struct access_switches sw = {
+	    .gossip_requires_client_cert =
+		r->d->cfg->gossip_requires_client_cert,
+	    .metrics_requires_node = r->d->cfg->metrics_requires_node,
+	};
 
-	if (rule == AUTH_GOSSIP_READ) {
-		if (!cfg->gossip_requires_client_cert || id != ID_ANONYMOUS)
-			return 0;
+	switch (access_check(rule, r->identity, &sw)) {
+	case ACCESS_OK:
+		return 0;
+	case ACCESS_UNAUTHENTICATED:
 		return MHD_HTTP_UNAUTHORIZED;
+	default:
+		return MHD_HTTP_FORBIDDEN;
 	}
-	if (rule == AUTH_METRICS && !cfg->metrics_requires_node)
-		return 0;
-	if (rule == AUTH_ANY || id == ID_NODE)
-		return 0;
-	if (id == ID_LOCAL_ADMIN && rule != AUTH_NODE)
-		return 0;
-	return id == ID_ANONYMOUS ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_FORBIDDEN;
 }
-
 /* One line per refused request, at most DENIED_LOGS_PER_S a second. */
 static void
 log_denied(const struct req_ctx *c, unsigned status)
@@ -308,8 +300,8 @@ log_denied(const struct req_ctx *c, unsigned status)
 		why = c->ci->why_not_node;
 	log_warn("connection from %s denied: %s (%s %s is for %s)",
 		 c->r.peer_addr, why, c->r.method, c->r.path,
-		 c->route->auth == AUTH_GOSSIP_READ ? "trusted clients"
-						    : "cluster nodes");
+		 c->route->auth == ACCESS_GOSSIP_READ ? "trusted clients"
+						      : "cluster nodes");
 }
 
 static bool
