@@ -1,9 +1,12 @@
 #include "log.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,10 +111,98 @@ json_escape(char *buf, size_t len, size_t cap, const char *s)
 	return len;
 }
 
+/*
+ * Is standard error the journal's stream? systemd sets JOURNAL_STREAM to
+ * "DEVICE:INODE" of the stream it connected; a child that inherited the
+ * variable but writes elsewhere must not prefix (sd_journal_stream_fd(3),
+ * systemd.exec(5)). Decided once.
+ */
+static bool
+to_journal(void)
+{
+	static _Atomic int cached = -1;
+	int v = atomic_load(&cached);
+
+	if (v < 0) {
+		const char *js = getenv("JOURNAL_STREAM");
+		unsigned long long dev, ino;
+		struct stat st;
+
+		v = js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+		    fstat(STDERR_FILENO, &st) == 0 &&
+		    (unsigned long long)st.st_dev == dev &&
+		    (unsigned long long)st.st_ino == ino;
+		atomic_store(&cached, v);
+	}
+	return v == 1;
+}
+
+/* The syslog priority of a level: debug 7, info 6, warning 4, err 3. */
+static int
+syslog_priority(enum log_level level)
+{
+	static const int prio[] = {7, 6, 4, 3};
+
+	return (int)level >= 0 && level <= LL_ERROR ? prio[level] : 6;
+}
+
+const char *
+log_priority_prefix(enum log_level level)
+{
+	static const char *const p[] = {"<7>", "<6>", "<4>", "<3>"};
+
+	if (!to_journal() || (int)level < 0 || level > LL_ERROR)
+		return "";
+	return p[level];
+}
+
+/* Appends ,"name":"value" for each field set. */
+static size_t
+json_fields(char *line, size_t len, size_t cap, const struct log_fields *f)
+{
+	const char *names[] = {"peer", "reason", "member", "cn"};
+	const char *vals[4];
+	size_t i;
+
+	if (f == NULL)
+		return len;
+	vals[0] = f->peer;
+	vals[1] = f->reason;
+	vals[2] = f->member;
+	vals[3] = f->cn;
+	for (i = 0; i < 4; i++) {
+		int n;
+
+		if (vals[i] == NULL || len + 16 + strlen(names[i]) >= cap)
+			continue;
+		n = snprintf(line + len, cap - len, ",\"%s\":\"", names[i]);
+		len = json_escape(line, len + (size_t)n, cap - 4, vals[i]);
+		line[len++] = '"';
+	}
+	return len;
+}
+
 void
 log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char msg[2048], line[4608], ts[40];
+	log_vfmsg(level, NULL, fmt, ap);
+}
+
+void
+log_fmsg(enum log_level level, const struct log_fields *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vfmsg(level, f, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_vfmsg(enum log_level level, const struct log_fields *f, const char *fmt,
+	  va_list ap)
+{
+	char msg[2048], line[4608], ts[40], prefix[8] = "";
 	struct timeval tv;
 	struct tm tm;
 	size_t len, i;
@@ -119,6 +210,9 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 
 	if ((int)level < atomic_load(&cur_level))
 		return;
+	if (to_journal())
+		snprintf(prefix, sizeof(prefix), "<%d>",
+			 syslog_priority(level));
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0)
 		return;
@@ -133,14 +227,15 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 
 	if (atomic_load(&cur_format) == LF_JSON) {
 		n = snprintf(line, sizeof(line),
-			     "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", ts,
-			     log_level_name(level));
-		len = json_escape(line, (size_t)n, sizeof(line) - 3, msg);
+			     "%s{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"",
+			     prefix, ts, log_level_name(level));
+		len = json_escape(line, (size_t)n, sizeof(line) - 600, msg);
 		line[len++] = '"';
+		len = json_fields(line, len, sizeof(line) - 3, f);
 		line[len++] = '}';
 		line[len++] = '\n';
 	} else {
-		n = snprintf(line, sizeof(line), "%s %-5s %s\n", ts,
+		n = snprintf(line, sizeof(line), "%s%s %-5s %s\n", prefix, ts,
 			     log_level_name(level), msg);
 		len = n < 0 ? 0 : (size_t)n;
 		if (len >= sizeof(line)) {

@@ -26,7 +26,10 @@ int log_format_parse(const char *name, enum log_format *out);
 const char *log_level_name(enum log_level level);
 
 /* Writes one line atomically (a single write(2)); newlines in the message
- * are replaced so that one event is always one line. */
+ * are replaced so that one event is always one line. When standard error
+ * is the systemd journal's stream (JOURNAL_STREAM names its device and
+ * inode), each line starts with its syslog priority: <7> debug, <6> info,
+ * <4> warn, <3> error, so that journalctl -p works. */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
@@ -36,6 +39,30 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
  * gossipd_log_lines_suppressed_total). */
 void log_suppressed_add(unsigned long n);
 unsigned long log_suppressed_total(void);
+
+/* "<3>" etc. when standard error is the journal's stream, else "": for a
+ * line written to stderr without the logger (an option error). */
+const char *log_priority_prefix(enum log_level level);
+
+/*
+ * Structured fields of a line. In LogFormat json each one set is written
+ * beside "msg" ({"time":..,"level":..,"msg":..,"peer":..,"reason":..});
+ * text lines carry them in the message itself and ignore these.
+ * peer: the remote address; reason: why (a refusal, a failure);
+ * member: a member's endpoint; cn: a certificate's subject CN.
+ */
+struct log_fields {
+	const char *peer;
+	const char *reason;
+	const char *member;
+	const char *cn;
+};
+
+void log_fmsg(enum log_level level, const struct log_fields *f, const char *fmt,
+	      ...) __attribute__((format(printf, 3, 4)));
+void log_vfmsg(enum log_level level, const struct log_fields *f,
+	       const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #define log_debug(...) log_msg(LL_DEBUG, __VA_ARGS__)
 #define log_info(...)  log_msg(LL_INFO, __VA_ARGS__)

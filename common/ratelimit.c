@@ -59,6 +59,12 @@ ratelimit_allow(struct ratelimit *rl, int64_t now, struct ratelimit_held *prev)
 	return true;
 }
 
+struct ratelimit_held
+ratelimit_expire(struct ratelimit *rl, int64_t now)
+{
+	return flush(rl, now);
+}
+
 bool
 ratelimit_set_allow(struct ratelimit_set *s, const char *key, int64_t now,
 		    struct ratelimit_held *prev)
@@ -74,13 +80,41 @@ ratelimit_set_allow(struct ratelimit_set *s, const char *key, int64_t now,
 			oldest = i;
 	}
 	if (i == s->used) {
-		if (s->used < RATELIMIT_SET_SLOTS)
+		if (s->used < RATELIMIT_SET_SLOTS) {
 			i = s->used++;
-		else
+		} else {
 			i = oldest;
+			if (s->slot[i].rl.held > 0) {
+				if (s->evicted_held == 0)
+					s->evicted_since_ms =
+					    s->slot[i].rl.start_ms;
+				s->evicted_held += s->slot[i].rl.held;
+			}
+		}
 		memcpy(s->slot[i].key, k, sizeof(k));
 		ratelimit_init(&s->slot[i].rl, s->window_ms, s->burst);
 	}
 	s->slot[i].seen_ms = now;
 	return ratelimit_allow(&s->slot[i].rl, now, prev);
+}
+
+void
+ratelimit_set_expire(struct ratelimit_set *s, int64_t now,
+		     ratelimit_report_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < s->used; i++) {
+		struct ratelimit_held h = flush(&s->slot[i].rl, now);
+
+		if (h.count > 0)
+			fn(ctx, s->slot[i].key, &h);
+	}
+	if (s->evicted_held > 0) {
+		struct ratelimit_held h = {s->evicted_held,
+					   now - s->evicted_since_ms};
+
+		s->evicted_held = 0;
+		fn(ctx, NULL, &h);
+	}
 }

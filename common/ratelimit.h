@@ -43,6 +43,13 @@ void ratelimit_init(struct ratelimit *rl, int64_t window_ms, unsigned burst);
 bool ratelimit_allow(struct ratelimit *rl, int64_t now,
 		     struct ratelimit_held *prev);
 
+/*
+ * Closes the window when it has ended at now and returns what it held
+ * back (count 0 when it has not ended or held nothing): for a timer that
+ * reports a window at its end instead of at the next event.
+ */
+struct ratelimit_held ratelimit_expire(struct ratelimit *rl, int64_t now);
+
 #define RATELIMIT_KEY_MAX   272
 #define RATELIMIT_SET_SLOTS 16
 
@@ -62,10 +69,24 @@ struct ratelimit_set {
 	size_t used;
 	int64_t window_ms;
 	unsigned burst;
+	/* held back by windows whose slot a new key took, not reported yet */
+	unsigned long evicted_held;
+	int64_t evicted_since_ms;
 };
 
 /* ratelimit_allow for the limiter of key. */
 bool ratelimit_set_allow(struct ratelimit_set *s, const char *key, int64_t now,
 			 struct ratelimit_held *prev);
+
+/*
+ * The timer side of a set: calls fn for every key whose window has ended
+ * at now with events held back (and closes it), and once with key NULL
+ * for what windows taken over by new keys held (window_ms: since the
+ * first of them).
+ */
+typedef void (*ratelimit_report_fn)(void *ctx, const char *key,
+				    const struct ratelimit_held *held);
+void ratelimit_set_expire(struct ratelimit_set *s, int64_t now,
+			  ratelimit_report_fn fn, void *ctx);
 
 #endif

@@ -77,7 +77,8 @@ hand_off(struct conn *c)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 		       sv) != 0) {
 		metrics_refusal("conn_limit");
-		worker_log_refusal(c->w,
+		worker_log_refusal(c->w, c->info->peer_addr,
+				   "out of descriptors",
 				   "connection from %s refused: socketpair: %s "
 				   "(raise the descriptor limit, or lower "
 				   "MaxConnections)",
@@ -552,18 +553,19 @@ conn_sweep(struct conn *c, int64_t now)
 	}
 	if (c->deadline_ms != 0 && now > c->deadline_ms) {
 		metrics_refusal("handshake_timeout");
-		worker_log_refusal(c->w,
-				   "connection from %s closed: no TLS "
-				   "handshake within %d ms",
-				   c->info->peer_addr,
-				   cfg->handshake_timeout_ms);
+		worker_log_refusal(
+		    c->w, c->info->peer_addr, "no TLS handshake in time",
+		    "connection from %s closed: no TLS "
+		    "handshake within %d ms",
+		    c->info->peer_addr, cfg->handshake_timeout_ms);
 		conn_close(c);
 		return;
 	}
 	if (c->info->in_request && cfg->request_timeout_ms > 0 &&
 	    now - c->info->request_started_ms > cfg->request_timeout_ms) {
 		metrics_refusal("request_timeout");
-		worker_log_refusal(c->w,
+		worker_log_refusal(c->w, c->info->peer_addr,
+				   "request not complete in time",
 				   "connection from %s closed: request not "
 				   "complete within %d ms",
 				   c->info->peer_addr, cfg->request_timeout_ms);

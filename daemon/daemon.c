@@ -427,7 +427,8 @@ cmd_start(int argc, char **argv, char **envp)
 
 	cfg = options_load(argc - 1, argv + 1, envp, &cli, err, sizeof(err));
 	if (cfg == NULL) {
-		fprintf(stderr, "gossipd: %s\n", err);
+		fprintf(stderr, "%sgossipd: %s\n",
+			log_priority_prefix(LL_ERROR), err);
 		return 2;
 	}
 	if (cli.help || cli.version || cli.what_if || cli.doc_format != NULL) {

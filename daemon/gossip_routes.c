@@ -102,7 +102,12 @@ route_gossip_post(struct request *r)
 			       (size_t)cfg->max_body_bytes,
 			       (size_t)cfg->max_members + OPT_MAX_SEEDS + 1,
 			       &doc, err, sizeof(err)) != 0) {
-		log_info("gossip from %s refused: %s", r->peer_addr, err);
+		log_fmsg(LL_INFO,
+			 &(struct log_fields){.peer = r->peer_addr,
+					      .reason = err,
+					      .cn = r->peer_cn[0] ? r->peer_cn
+								  : NULL},
+			 "gossip from %s refused: %s", r->peer_addr, err);
 		metrics_document_refused("invalid");
 		snprintf(msg, sizeof(msg), "invalid gossip document: %s", err);
 		return respond_error(r, MHD_HTTP_BAD_REQUEST, msg);

@@ -58,33 +58,38 @@ on_event(void *ctx, const struct cluster_event *ev)
 {
 	struct gossipd *d = ctx;
 	char peer[40], ours[40];
+	struct log_fields f = {.member = ev->endpoint};
 
 	switch (ev->kind) {
 	case CE_ADDED:
-		log_info("member %s joined (%s, %s)", ev->endpoint,
+		log_fmsg(LL_INFO, &f, "member %s joined (%s, %s)", ev->endpoint,
 			 state_name(ev->to), ev->alive ? "alive" : "dead");
 		break;
 	case CE_STATE:
-		log_info("member %s: %s \u2192 %s", ev->endpoint,
+		log_fmsg(LL_INFO, &f, "member %s: %s \u2192 %s", ev->endpoint,
 			 state_name(ev->from), state_name(ev->to));
 		break;
 	case CE_DEAD:
-		log_warn("member %s: alive \u2192 dead (%s)", ev->endpoint,
-			 ev->reason);
+		f.reason = ev->reason;
+		log_fmsg(LL_WARN, &f, "member %s: alive \u2192 dead (%s)",
+			 ev->endpoint, ev->reason);
 		break;
 	case CE_ALIVE:
-		log_info("member %s: dead \u2192 alive", ev->endpoint);
+		log_fmsg(LL_INFO, &f, "member %s: dead \u2192 alive",
+			 ev->endpoint);
 		break;
 	case CE_RESTARTED:
-		log_info("member %s restarted (new instanceId)", ev->endpoint);
+		log_fmsg(LL_INFO, &f, "member %s restarted (new instanceId)",
+			 ev->endpoint);
 		break;
 	case CE_REMOVED:
-		log_info("member %s removed: dead for more than %d s",
+		log_fmsg(LL_INFO, &f,
+			 "member %s removed: dead for more than %d s",
 			 ev->endpoint, d->cfg->dead_member_removal_period_sec);
 		peer_health_forget(d->peers, ev->endpoint);
 		break;
 	case CE_REPLACED:
-		log_info("seed %s answered as member %s", ev->seed,
+		log_fmsg(LL_INFO, &f, "seed %s answered as member %s", ev->seed,
 			 ev->endpoint);
 		break;
 	case CE_CLOCK_SKEW:
@@ -95,10 +100,11 @@ on_event(void *ctx, const struct cluster_event *ev)
 		}
 		ticks_format(ev->peer_time, peer);
 		ticks_format(ev->our_time, ours);
-		log_error("clock skew with member %s: its time %s, ours %s "
-			  "(more than %d ms apart)",
-			  ev->endpoint, peer, ours,
-			  d->cfg->gossip_allowed_difference_ms);
+		log_fmsg(LL_ERROR, &f,
+			 "clock skew with member %s: its time %s, ours %s "
+			 "(more than %d ms apart)",
+			 ev->endpoint, peer, ours,
+			 d->cfg->gossip_allowed_difference_ms);
 		break;
 	}
 }

@@ -107,10 +107,13 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 	    const char *cls, const char *why)
 {
 	size_t i = quiet_find(g, t);
+	char ep[PEER_HEALTH_ENDPOINT_MAX];
 
+	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
 	if (ok) {
 		if (i < g->n_quiet) {
-			log_info("seed %s:%d answers", t->host, t->port);
+			log_fmsg(LL_INFO, &(struct log_fields){.member = ep},
+				 "seed %s answers", ep);
 			g->quiet[i] = g->quiet[--g->n_quiet];
 		}
 		return;
@@ -124,7 +127,8 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 	    (strcmp(cls, "connect") == 0 || strcmp(cls, "timeout") == 0))
 		return;
 	g->quiet[g->n_quiet++] = *t;
-	log_warn("seed %s:%d does not answer: %s", t->host, t->port, why);
+	log_fmsg(LL_WARN, &(struct log_fields){.member = ep, .reason = cls},
+		 "seed %s does not answer: %s", ep, why);
 }
 
 /* The current configuration; a replaced one stays allocated until exit. */
@@ -265,7 +269,7 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	struct httpc_response resp;
 	struct cluster_doc answer;
 	const char *cls = NULL, *denied = NULL;
-	char err[512], why[600];
+	char err[512], why[600], ep[PEER_HEALTH_ENDPOINT_MAX];
 	double secs = (double)(clock_mono_us() - x->t0_us) / 1e6;
 	long long resp_not_after;
 	enum httpc_err hrc = httpc_op_finish(x->op, &resp, err, sizeof(err));
@@ -307,14 +311,19 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 		seed_report(g, t, true, NULL, NULL);
 		return;
 	}
-	if (denied != NULL)
+	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
+	if (denied != NULL) {
+		const char *reason =
+		    denied + sizeof(NODE_AUTH_NOT_A_NODE ": ") - 1;
+
 		/* In the words of an inbound refusal: "connection from
 		 * A:P denied: <reason>"; nothing of the answer is used. */
-		log_warn("connection to %s:%d denied: %s", t->host, t->port,
-			 denied + sizeof(NODE_AUTH_NOT_A_NODE ": ") - 1);
-	else
-		log_debug("gossip with %s:%d failed: %s", t->host, t->port,
-			  why);
+		log_fmsg(LL_WARN,
+			 &(struct log_fields){.peer = ep, .reason = reason},
+			 "connection to %s denied: %s", ep, reason);
+	} else {
+		log_debug("gossip with %s failed: %s", ep, why);
+	}
 	metrics_exchange_failure(cls, secs);
 	if (hrc == HTTPC_ERR_RESOLVE)
 		metrics_dns_failure("seed");

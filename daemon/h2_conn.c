@@ -45,14 +45,15 @@ on_event(void *ctx, enum h2_event ev, int code, int grpc, const char *detail)
 	switch (ev) {
 	case H2E_CONN_ERROR:
 		metrics_refusal("protocol");
-		worker_log_refusal(c->w,
+		worker_log_refusal(c->w, c->info->peer_addr, detail,
 				   "HTTP/2 connection from %s ended: %s "
 				   "(error code %d)",
 				   c->info->peer_addr, detail, code);
 		break;
 	case H2E_REQUEST_TIMEOUT:
 		metrics_refusal("request_timeout");
-		worker_log_refusal(c->w, "HTTP/2 stream from %s ended: %s",
+		worker_log_refusal(c->w, c->info->peer_addr, detail,
+				   "HTTP/2 stream from %s ended: %s",
 				   c->info->peer_addr, detail);
 		break;
 	case H2E_ANSWERED:
@@ -177,7 +178,8 @@ h2_conn_sweep(struct conn *c, int64_t now)
 
 	if (c->deadline_ms != 0 && now > c->deadline_ms) {
 		metrics_refusal("handshake_timeout");
-		worker_log_refusal(c->w,
+		worker_log_refusal(c->w, c->info->peer_addr,
+				   "no HTTP/2 connection preface in time",
 				   "HTTP/2 connection from %s closed: no "
 				   "connection preface within %d ms",
 				   c->info->peer_addr,

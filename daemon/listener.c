@@ -35,26 +35,88 @@
 #define ACCEPT_BATCH	   64
 #define SWEEP_INTERVAL_MS  50
 #define REFUSAL_LOGS_PER_S 10
+#define REFUSAL_WINDOW_MS  10000 /* per peer address and reason */
+
+/* The address part of "ip:port" or "[v6]:port". */
+static void
+peer_host(const char *peer, char *out, size_t len)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t n = colon != NULL ? (size_t)(colon - peer) : strlen(peer);
+
+	if (n >= 2 && peer[0] == '[' && peer[n - 1] == ']') {
+		peer++;
+		n -= 2;
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, peer, n);
+	out[n] = '\0';
+}
+
+/* A summary line for what a window held back; key is "host\nreason". */
+static void
+refusal_summary(void *ctx, const char *key, const struct ratelimit_held *h)
+{
+	const char *nl = key != NULL ? strchr(key, '\n') : NULL;
+	long long secs = (h->window_ms + 500) / 1000;
+	char host[RATELIMIT_KEY_MAX];
+
+	(void)ctx;
+	if (secs < 1)
+		secs = 1;
+	if (nl == NULL) {
+		log_warn("%lu refusal%s not logged in the last %lld s",
+			 h->count, h->count == 1 ? "" : "s", secs);
+		return;
+	}
+	snprintf(host, sizeof(host), "%.*s", (int)(nl - key), key);
+	log_fmsg(LL_WARN, &(struct log_fields){.peer = host, .reason = nl + 1},
+		 "%lu refusal%s from %s not logged in the last %lld s: %s",
+		 h->count, h->count == 1 ? "" : "s", host, secs, nl + 1);
+}
 
 void
-worker_log_refusal(struct worker *w, const char *fmt, ...)
+worker_refusal_timer(struct worker *w, int64_t now)
+{
+	struct ratelimit_held g = ratelimit_expire(&w->refusal_log, now);
+
+	ratelimit_set_expire(&w->refusal_keys, now, refusal_summary, w);
+	if (g.count > 0)
+		refusal_summary(w, NULL, &g);
+}
+
+void
+worker_log_refusal(struct worker *w, const char *peer, const char *reason,
+		   const char *fmt, ...)
 {
 	struct ratelimit_held prev;
-	char msg[1024];
+	char msg[1024], key[RATELIMIT_KEY_MAX], host[80] = "";
+	int64_t now = clock_mono_ms();
 	va_list ap;
-	bool allow = ratelimit_allow(&w->refusal_log, clock_mono_ms(), &prev);
 
-	if (prev.count > 0)
-		log_warn("%lu more refusals not logged in the last second",
-			 prev.count);
-	if (!allow) {
+	if (peer != NULL)
+		peer_host(peer, host, sizeof(host));
+	snprintf(key, sizeof(key), "%s\n%s", host, reason);
+	if (!ratelimit_set_allow(&w->refusal_keys, key, now, &prev)) {
 		log_suppressed_add(1);
 		return;
 	}
+	if (prev.count > 0) /* the timer had not run yet */
+		refusal_summary(w, key, &prev);
+	if (!ratelimit_allow(&w->refusal_log, now, &prev)) {
+		log_suppressed_add(1);
+		return;
+	}
+	if (prev.count > 0)
+		refusal_summary(w, NULL, &prev);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warn("%s", msg);
+	log_fmsg(LL_WARN,
+		 &(struct log_fields){.peer = peer != NULL ? host : NULL,
+				      .reason = reason},
+		 "%s", msg);
 }
 static void
 refuse(struct worker *w, int fd, const struct sockaddr *sa,
@@ -66,12 +128,12 @@ refuse(struct worker *w, int fd, const struct sockaddr *sa,
 	close(fd);
 	metrics_refusal(v == IPL_TOTAL ? "conn_limit" : "per_ip_limit");
 	if (v == IPL_TOTAL)
-		worker_log_refusal(w,
+		worker_log_refusal(w, peer, "connection limit reached",
 				   "connection from %s refused: connection "
 				   "limit reached (MaxConnections %d)",
 				   peer, w->l->d->cfg->max_connections);
 	else
-		worker_log_refusal(w,
+		worker_log_refusal(w, peer, "per-IP connection limit reached",
 				   "connection from %s refused: per-IP "
 				   "connection limit reached "
 				   "(MaxConnectionsPerIp %d)",
@@ -94,7 +156,7 @@ shed_one(struct worker *w, int lfd)
 		w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
 	metrics_refusal("conn_limit");
-	worker_log_refusal(w,
+	worker_log_refusal(w, NULL, "out of descriptors",
 			   "connection refused: %s (raise the descriptor "
 			   "limit, or lower MaxConnections)",
 			   strerror(err));
@@ -200,6 +262,7 @@ sweep(struct worker *w, int64_t now)
 	struct conn *c, *next;
 
 	w->last_sweep_ms = now;
+	worker_refusal_timer(w, now);
 	for (c = w->conns; c != NULL; c = next) {
 		next = c->next; /* c may move to the dead list */
 		conn_sweep(c, now);
@@ -246,6 +309,8 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 
 	w->l = l;
 	ratelimit_init(&w->refusal_log, 1000, REFUSAL_LOGS_PER_S);
+	w->refusal_keys.window_ms = REFUSAL_WINDOW_MS;
+	w->refusal_keys.burst = 1;
 	w->idx = idx;
 	w->ev_listen.kind = EV_LISTEN;
 	w->ev_admin.kind = EV_ADMIN;

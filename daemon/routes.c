@@ -298,7 +298,12 @@ log_denied(const struct req_ctx *c, unsigned status)
 		/* a certificate not usable for client authentication
 		 * counts as none, and says why */
 		why = c->ci->why_not_node;
-	log_warn("connection from %s denied: %s (%s %s is for %s)",
+	log_fmsg(LL_WARN,
+		 &(struct log_fields){
+		     .peer = c->r.peer_addr,
+		     .reason = why,
+		     .cn = c->r.peer_cn[0] != '\0' ? c->r.peer_cn : NULL},
+		 "connection from %s denied: %s (%s %s is for %s)",
 		 c->r.peer_addr, why, c->r.method, c->r.path,
 		 c->route->auth == ACCESS_GOSSIP_READ ? "trusted clients"
 						      : "cluster nodes");

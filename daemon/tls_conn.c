@@ -111,7 +111,8 @@ handshake_failed(struct tls_session *t, int ret)
 
 	if (t->vflags != 0) {
 		metrics_refusal(certflags_label(t->vflags));
-		worker_log_refusal(c->w, "connection from %s denied: %s", peer,
+		worker_log_refusal(c->w, peer, certflags_reason(t->vflags),
+				   "connection from %s denied: %s", peer,
 				   certflags_reason(t->vflags));
 		return;
 	}
@@ -125,7 +126,7 @@ handshake_failed(struct tls_session *t, int ret)
 	}
 	if (ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION) {
 		metrics_refusal("protocol");
-		worker_log_refusal(c->w,
+		worker_log_refusal(c->w, peer, "TLS version below 1.2",
 				   "connection from %s denied: TLS versions "
 				   "below 1.2 are not accepted",
 				   peer);
@@ -133,7 +134,7 @@ handshake_failed(struct tls_session *t, int ret)
 	}
 	if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
 		metrics_refusal("tls_error");
-		worker_log_refusal(c->w,
+		worker_log_refusal(c->w, peer, "fatal TLS alert from the peer",
 				   "connection from %s closed: the peer ended "
 				   "the TLS handshake with a fatal alert (does "
 				   "it trust our certificate?)",
@@ -143,7 +144,7 @@ handshake_failed(struct tls_session *t, int ret)
 	if (ret == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO ||
 	    ret == MBEDTLS_ERR_SSL_INVALID_RECORD) {
 		metrics_refusal("protocol");
-		worker_log_refusal(c->w,
+		worker_log_refusal(c->w, peer, "not a TLS ClientHello",
 				   "connection from %s denied: not a TLS "
 				   "ClientHello (plain HTTP on the TLS port?)",
 				   peer);
@@ -153,7 +154,7 @@ handshake_failed(struct tls_session *t, int ret)
 			    ? "protocol"
 			    : "tls_error");
 	mbed_err_text(ret, why, sizeof(why));
-	worker_log_refusal(c->w,
+	worker_log_refusal(c->w, peer, why,
 			   "connection from %s denied: TLS handshake failed: "
 			   "%s",
 			   peer, why);

@@ -102,6 +102,9 @@ struct worker {
 	size_t n_pending;
 	struct ev ev_listen, ev_admin, ev_mhd, ev_wake;
 	struct ratelimit refusal_log; /* refusal lines: 10 a second */
+	/* refusal lines per peer address and reason: one per window, the
+	 * rest summarised by the sweep when the window ends */
+	struct ratelimit_set refusal_keys;
 };
 
 struct listener {
@@ -144,9 +147,17 @@ bool conn_idle(const struct conn *c);
 /* Frees the dead list. */
 void conn_reap(struct worker *w);
 
-/* listener.c: logs a refusal, at most once a second per worker (the rest
- * are counted and reported with the next line). */
-void worker_log_refusal(struct worker *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/*
+ * listener.c: logs a refusal of peer ("ip:port", or NULL) for reason (a
+ * short fixed text, the same for the same cause). One line per peer
+ * address and reason per REFUSAL_WINDOW_MS, at most 10 a second per
+ * worker; what is held back is reported when the window ends ("N
+ * refusals from IP not logged in the last S s: reason").
+ */
+void worker_log_refusal(struct worker *w, const char *peer, const char *reason,
+			const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The timer side: reports windows that have ended (from the sweep). */
+void worker_refusal_timer(struct worker *w, int64_t now);
 
 #endif

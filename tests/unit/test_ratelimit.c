@@ -81,6 +81,87 @@ least_recently_seen_key_gives_up_its_slot(void **state)
 	assert_true(ratelimit_set_allow(&s, "peer1", 203, NULL));
 }
 
+struct reports {
+	char keys[4][64];
+	unsigned long counts[4];
+	int64_t windows[4];
+	int n;
+};
+
+static void
+record(void *ctx, const char *key, const struct ratelimit_held *h)
+{
+	struct reports *r = ctx;
+
+	assert_true(r->n < 4);
+	snprintf(r->keys[r->n], sizeof(r->keys[r->n]), "%s",
+		 key != NULL ? key : "(evicted)");
+	r->counts[r->n] = h->count;
+	r->windows[r->n] = h->window_ms;
+	r->n++;
+}
+
+static void
+timer_reports_ended_windows(void **state)
+{
+	struct ratelimit_set s = {.window_ms = 10000, .burst = 1};
+	struct ratelimit rl;
+	struct ratelimit_held h;
+	struct reports r = {0};
+
+	(void)state;
+	assert_true(ratelimit_set_allow(&s, "a", 1000, NULL));
+	for (int i = 0; i < 5; i++)
+		assert_false(ratelimit_set_allow(&s, "a", 1100 + i, NULL));
+	assert_true(ratelimit_set_allow(&s, "b", 2000, NULL));
+	/* before the end: nothing */
+	ratelimit_set_expire(&s, 10999, record, &r);
+	assert_int_equal(r.n, 0);
+	/* a's window ended (5 held, 10.5 s long); b's held nothing */
+	ratelimit_set_expire(&s, 11500, record, &r);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.keys[0], "a");
+	assert_int_equal(r.counts[0], 5);
+	assert_int_equal(r.windows[0], 10500);
+	/* reported once: the window is closed, the next event opens one
+	 * and passes */
+	ratelimit_set_expire(&s, 30000, record, &r);
+	assert_int_equal(r.n, 1);
+	assert_true(ratelimit_set_allow(&s, "a", 30001, NULL));
+
+	ratelimit_init(&rl, 1000, 1);
+	assert_true(ratelimit_allow(&rl, 0, NULL));
+	assert_false(ratelimit_allow(&rl, 10, NULL));
+	h = ratelimit_expire(&rl, 500);
+	assert_int_equal(h.count, 0);
+	h = ratelimit_expire(&rl, 1200);
+	assert_int_equal(h.count, 1);
+	assert_int_equal(h.window_ms, 1200);
+}
+
+static void
+evicted_slots_are_reported(void **state)
+{
+	struct ratelimit_set s = {.window_ms = 60000, .burst = 1};
+	struct reports r = {0};
+	char key[32];
+
+	(void)state;
+	for (int i = 0; i < RATELIMIT_SET_SLOTS; i++) {
+		snprintf(key, sizeof(key), "peer%d", i);
+		assert_true(ratelimit_set_allow(&s, key, 100 + i, NULL));
+		assert_false(ratelimit_set_allow(&s, key, 100 + i, NULL));
+	}
+	/* two newcomers take peer0's and peer1's slots, each held 1 */
+	assert_true(ratelimit_set_allow(&s, "new1", 500, NULL));
+	assert_true(ratelimit_set_allow(&s, "new2", 501, NULL));
+	ratelimit_set_expire(&s, 1000, record, &r);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.keys[0], "(evicted)");
+	assert_int_equal(r.counts[0], 2);
+	assert_int_equal(r.windows[0], 900); /* since peer0's window start */
+}
+
 int
 main(void)
 {
@@ -89,6 +170,8 @@ main(void)
 	    cmocka_unit_test(next_window_reports_what_was_held),
 	    cmocka_unit_test(keys_have_their_own_limiters),
 	    cmocka_unit_test(least_recently_seen_key_gives_up_its_slot),
+	    cmocka_unit_test(timer_reports_ended_windows),
+	    cmocka_unit_test(evicted_slots_are_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
