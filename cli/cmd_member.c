@@ -52,6 +52,10 @@ usage(FILE *out)
 	    "[--epoch-position N] [--epoch-number N]\n"
 	    "                          [--epoch-id GUID] [--node-priority "
 	    "N] [--read-only-replica true|false]\n"
+	    "                          [--advertise-host-to-client-as HOST] "
+	    "[--advertise-node-port-to-client-as N]\n"
+	    "                          [--advertise-tcp-port-to-client-as "
+	    "N]\n"
 	    "                          [--admin-socket PATH | --config FILE] "
 	    "[--timeout-ms T] [--json]\n"
 	    "       gossipd member show [--admin-socket PATH | --config FILE] "
@@ -68,6 +72,9 @@ usage(FILE *out)
 	    "and $GOSSIPD_ADMIN_SOCKET), else " DEFAULT_ADMIN_SOCKET ".\n"
 	    "STATE is a gossip state name: Leader, Follower, "
 	    "ReadOnlyReplica, Manager, ...\n"
+	    "The --advertise-* fields say where this member's clients "
+	    "connect (\"\" or 0:\n"
+	    "its own endpoint); they travel with it in gossip.\n"
 	    "Exit status: 0 done, 1 the daemon could not be reached or "
 	    "refused, 2 usage error.\n");
 }
@@ -113,7 +120,27 @@ static const struct {
     {"--epoch-position", "epochPosition", -1, POSITION_MAX},
     {"--epoch-number", "epochNumber", -1, POSITION_MAX},
     {"--node-priority", "nodePriority", INT32_MIN, INT32_MAX},
+    {"--advertise-node-port-to-client-as", "advertiseHttpPortToClientAs", 0,
+     65535},
+    {"--advertise-http-port-to-client-as", "advertiseHttpPortToClientAs", 0,
+     65535},
+    {"--advertise-tcp-port-to-client-as", "advertiseTcpPortToClientAs", 0,
+     65535},
 };
+
+/* A host for --advertise-host-to-client-as: printable, no space, quote
+ * or backslash (what the daemon accepts), or "" to unset. */
+static bool
+host_ok(const char *v)
+{
+	if (strlen(v) >= MEMBER_HOST_MAX)
+		return false;
+	for (const char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '"' || *p == '\\')
+			return false;
+	return true;
+}
 
 static int
 set_field(struct member_opts *o, const char *flag, const char *v)
@@ -158,6 +185,17 @@ set_field(struct member_opts *o, const char *flag, const char *v)
 		strcat(buf, "\"");
 		return append(o, "epochId", buf);
 	}
+	if (strcmp(flag, "--advertise-host-to-client-as") == 0) {
+		char q[MEMBER_HOST_MAX + 2];
+
+		if (!host_ok(v))
+			return usage_error("--advertise-host-to-client-as: "
+					   "\"%s\" is not a host name or "
+					   "address",
+					   v);
+		snprintf(q, sizeof(q), "\"%s\"", v);
+		return append(o, "advertiseHostToClientAs", q);
+	}
 	if (strcmp(flag, "--read-only-replica") == 0) {
 		if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0)
 			return usage_error("--read-only-replica: expected true "
@@ -184,6 +222,7 @@ known_flag(const char *name, bool is_set)
 			return true;
 	return strcmp(name, "--state") == 0 ||
 	       strcmp(name, "--epoch-id") == 0 ||
+	       strcmp(name, "--advertise-host-to-client-as") == 0 ||
 	       strcmp(name, "--read-only-replica") == 0;
 }
 

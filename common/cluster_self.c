@@ -55,6 +55,16 @@ cluster_self_from_config(const struct gossipd_config *cfg, ticks_t now,
 	m.epoch_number = -1;
 	m.node_priority = cfg->node_priority;
 	m.is_read_only_replica = cfg->read_only_replica;
+	if (cfg->advertise_host_to_client_as != NULL)
+		snprintf(m.advertise_host_to_client_as,
+			 sizeof(m.advertise_host_to_client_as), "%s",
+			 cfg->advertise_host_to_client_as);
+	m.advertise_http_port_to_client_as =
+	    cfg->advertise_node_port_to_client_as != 0
+		? cfg->advertise_node_port_to_client_as
+		: cfg->advertise_http_port_to_client_as;
+	m.advertise_tcp_port_to_client_as =
+	    cfg->advertise_tcp_port_to_client_as;
 	snprintf(m.es_version, sizeof(m.es_version), "gossipd %s",
 		 GOSSIPD_VERSION);
 	*out = m;

@@ -413,6 +413,20 @@ decode_member(struct ctx *x, const cJSON *o, struct member *m)
 	    get_bool(x, o, "isReadOnlyReplica", &m->is_read_only_replica) < 0)
 		return -1;
 	m->node_priority = prio;
+	/* optional: KurrentDB's names, absent from older documents */
+	if ((cJSON_GetObjectItemCaseSensitive(o, "advertiseHostToClientAs") !=
+		 NULL &&
+	     get_host(x, o, "advertiseHostToClientAs", true,
+		      m->advertise_host_to_client_as) < 0) ||
+	    (cJSON_GetObjectItemCaseSensitive(
+		 o, "advertiseHttpPortToClientAs") != NULL &&
+	     get_port(x, o, "advertiseHttpPortToClientAs",
+		      &m->advertise_http_port_to_client_as) < 0) ||
+	    (cJSON_GetObjectItemCaseSensitive(
+		 o, "advertiseTcpPortToClientAs") != NULL &&
+	     get_port(x, o, "advertiseTcpPortToClientAs",
+		      &m->advertise_tcp_port_to_client_as) < 0))
+		return -1;
 	if ((s = get_str(x, o, "esVersion")) == NULL)
 		return -1;
 	if (strlen(s) >= MEMBER_VERSION_MAX) {
@@ -505,7 +519,7 @@ cluster_doc_free(struct cluster_doc *doc)
 }
 
 /* The fields PUT /admin/member may carry, and where each one goes. */
-enum upd_kind { UK_STATE, UK_POS, UK_GUID, UK_PRIO, UK_BOOL };
+enum upd_kind { UK_STATE, UK_POS, UK_GUID, UK_PRIO, UK_BOOL, UK_HOST, UK_PORT };
 static const struct {
 	const char *name;
 	enum upd_kind kind;
@@ -528,6 +542,12 @@ static const struct {
      offsetof(struct member_update, node_priority)},
     {"isReadOnlyReplica", UK_BOOL, MU_IS_READ_ONLY_REPLICA,
      offsetof(struct member_update, is_read_only_replica)},
+    {"advertiseHostToClientAs", UK_HOST, MU_ADVERTISE_HOST,
+     offsetof(struct member_update, advertise_host_to_client_as)},
+    {"advertiseHttpPortToClientAs", UK_PORT, MU_ADVERTISE_HTTP_PORT,
+     offsetof(struct member_update, advertise_http_port_to_client_as)},
+    {"advertiseTcpPortToClientAs", UK_PORT, MU_ADVERTISE_TCP_PORT,
+     offsetof(struct member_update, advertise_tcp_port_to_client_as)},
 };
 #define N_UPD_FIELDS (sizeof(upd_fields) / sizeof(upd_fields[0]))
 
@@ -549,6 +569,10 @@ decode_update_field(struct ctx *x, const cJSON *root, size_t k,
 		return get_int(x, root, name, INT32_MIN, INT32_MAX, dst);
 	case UK_BOOL:
 		return get_bool(x, root, name, dst);
+	case UK_HOST:
+		return get_host(x, root, name, true, dst);
+	case UK_PORT:
+		return get_port(x, root, name, dst);
 	}
 	return -1;
 }
@@ -586,7 +610,10 @@ gossip_json_decode_member_update(const char *buf, size_t len, size_t max_bytes,
 			    "unknown field (allowed: state, writerCheckpoint, "
 			    "chaserCheckpoint, lastCommitPosition, "
 			    "epochPosition, epochNumber, epochId, "
-			    "nodePriority, isReadOnlyReplica)");
+			    "nodePriority, isReadOnlyReplica, "
+			    "advertiseHostToClientAs, "
+			    "advertiseHttpPortToClientAs, "
+			    "advertiseTcpPortToClientAs)");
 			goto out;
 		}
 		if (decode_update_field(&x, root, k, &u) < 0)

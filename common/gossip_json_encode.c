@@ -136,6 +136,16 @@ encode_member(struct sb *b, const struct member *m)
 	sb_lit(b, m->is_read_only_replica ? ",\"isReadOnlyReplica\":true"
 					  : ",\"isReadOnlyReplica\":false");
 	sb_key_str(b, ",\"esVersion\":", m->es_version);
+	if (member_advertises(m)) {
+		/* KurrentDB's names (MemberInfoDto); only when set, so that a
+		 * document without them is what it always was */
+		sb_key_str(b, ",\"advertiseHostToClientAs\":",
+			   m->advertise_host_to_client_as);
+		sb_key_int(b, ",\"advertiseHttpPortToClientAs\":",
+			   m->advertise_http_port_to_client_as);
+		sb_key_int(b, ",\"advertiseTcpPortToClientAs\":",
+			   m->advertise_tcp_port_to_client_as);
+	}
 	sb_lit(b, "}");
 }
 

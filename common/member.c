@@ -296,8 +296,45 @@ member_endpoint(const struct member *m, char *buf, size_t len)
 void
 member_client_endpoint(const struct member *m, const char **host, int *port)
 {
-	*host = m->http_ip;
-	*port = m->http_port;
+	*host = m->advertise_host_to_client_as[0] != '\0'
+		    ? m->advertise_host_to_client_as
+		    : m->http_ip;
+	*port = m->advertise_http_port_to_client_as != 0
+		    ? m->advertise_http_port_to_client_as
+		    : m->http_port;
+}
+
+bool
+member_advertises(const struct member *m)
+{
+	return m->advertise_host_to_client_as[0] != '\0' ||
+	       m->advertise_http_port_to_client_as != 0 ||
+	       m->advertise_tcp_port_to_client_as != 0;
+}
+
+void
+member_client_view(const struct member *m, struct member *out)
+{
+	const char *host;
+	int port;
+
+	*out = *m;
+	if (!member_advertises(m))
+		return;
+	member_client_endpoint(m, &host, &port);
+	memmove(out->http_ip, host, strlen(host) + 1);
+	out->http_port = port;
+	if (m->advertise_host_to_client_as[0] != '\0')
+		snprintf(out->external_tcp_ip, sizeof(out->external_tcp_ip),
+			 "%s", m->advertise_host_to_client_as);
+	if (m->advertise_tcp_port_to_client_as != 0) {
+		out->external_tcp_port = m->advertise_tcp_port_to_client_as;
+		out->external_secure_tcp_port =
+		    m->advertise_tcp_port_to_client_as;
+	}
+	out->advertise_host_to_client_as[0] = '\0';
+	out->advertise_http_port_to_client_as = 0;
+	out->advertise_tcp_port_to_client_as = 0;
 }
 
 void
@@ -321,4 +358,14 @@ member_update_apply(const struct member_update *u, struct member *m)
 		m->node_priority = u->node_priority;
 	if (u->fields & MU_IS_READ_ONLY_REPLICA)
 		m->is_read_only_replica = u->is_read_only_replica;
+	if (u->fields & MU_ADVERTISE_HOST)
+		snprintf(m->advertise_host_to_client_as,
+			 sizeof(m->advertise_host_to_client_as), "%s",
+			 u->advertise_host_to_client_as);
+	if (u->fields & MU_ADVERTISE_HTTP_PORT)
+		m->advertise_http_port_to_client_as =
+		    u->advertise_http_port_to_client_as;
+	if (u->fields & MU_ADVERTISE_TCP_PORT)
+		m->advertise_tcp_port_to_client_as =
+		    u->advertise_tcp_port_to_client_as;
 }

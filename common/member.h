@@ -69,6 +69,14 @@ struct member {
 	int64_t node_priority;
 	bool is_read_only_replica;
 	char es_version[MEMBER_VERSION_MAX];
+	/* Where this member's clients connect, when not its own endpoint
+	 * (KurrentDB's AdvertiseHostToClientAs, AdvertiseNodePortToClientAs
+	 * / AdvertiseHttpPortToClientAs, AdvertiseTcpPortToClientAs): ""
+	 * and 0 when unset. Carried in node-to-node gossip; the client views
+	 * apply them (member_client_view). */
+	char advertise_host_to_client_as[MEMBER_HOST_MAX];
+	int advertise_http_port_to_client_as;
+	int advertise_tcp_port_to_client_as;
 };
 
 /* Canonical name ("Leader"); NULL for a value out of range. */
@@ -106,10 +114,21 @@ void member_endpoint(const struct member *m, char *buf, size_t len);
 
 /*
  * Where a client of the member connects (the gRPC http_end_point and the
- * client view of GET /gossip).
+ * client view of GET /gossip): the advertised host and port when set,
+ * else its own endpoint.
  */
 void member_client_endpoint(const struct member *m, const char **host,
 			    int *port);
+/* True when any of the three advertise-to-client fields is set. */
+bool member_advertises(const struct member *m);
+/*
+ * The member as clients see it, as KurrentDB's client-facing gossip
+ * shows it: httpEndPoint from the advertised host/port (the member's own
+ * stays in internalHttpEndPoint), externalTcpIp the advertised host,
+ * externalTcpPort/externalSecureTcpPort the advertised TCP port; the
+ * advertise fields themselves are not shown.
+ */
+void member_client_view(const struct member *m, struct member *out);
 
 /*
  * A partial update of the self entry, as sent by the co-located process
@@ -125,6 +144,9 @@ enum member_update_field {
 	MU_EPOCH_ID = 1u << 6,
 	MU_NODE_PRIORITY = 1u << 7,
 	MU_IS_READ_ONLY_REPLICA = 1u << 8,
+	MU_ADVERTISE_HOST = 1u << 9,
+	MU_ADVERTISE_HTTP_PORT = 1u << 10,
+	MU_ADVERTISE_TCP_PORT = 1u << 11,
 };
 
 struct member_update {
@@ -138,6 +160,9 @@ struct member_update {
 	struct guid epoch_id;
 	int64_t node_priority;
 	bool is_read_only_replica;
+	char advertise_host_to_client_as[MEMBER_HOST_MAX];
+	int advertise_http_port_to_client_as;
+	int advertise_tcp_port_to_client_as;
 };
 
 /* Copies the flagged fields of u into m. */

@@ -37,6 +37,11 @@ struct gossipd_config {
 	int node_port;
 	char *node_host_advertise_as; /* NULL: node_ip */
 	int node_port_advertise_as;   /* 0: node_port */
+	/* where this member's clients connect (client views only) */
+	char *advertise_host_to_client_as;    /* NULL: own endpoint */
+	int advertise_node_port_to_client_as; /* 0: own port */
+	int advertise_http_port_to_client_as; /* older name of the above */
+	int advertise_tcp_port_to_client_as;  /* 0: externalTcpPort */
 	char *replication_ip;
 	int replication_port;
 	int node_tcp_port;

@@ -22,8 +22,8 @@
 #endif
 
 #include "commands.h"
+#include "client_view.h"
 #include "gossip_service.h"
-#include "grpc_service.h"
 #include "gossipd.h"
 #include "listener.h"
 #include "log.h"
@@ -317,7 +317,7 @@ gossipd_free(struct gossipd *d)
 
 	listener_free(d->listener);
 	gossip_service_stop(d);
-	grpc_service_release();
+	client_view_release();
 	tls_creds_unref(d->creds);
 	for (i = 0; i < d->n_retired; i++)
 		options_free(d->retired[i]);

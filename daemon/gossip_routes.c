@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_view.h"
 #include "cluster.h"
 #include "gossip_json.h"
 #include "log.h"
@@ -27,10 +28,14 @@ is_node(const struct request *r)
 	return r->identity == ID_NODE || r->d->cfg->insecure;
 }
 
+/* The document: the client view for GET (advertised client endpoints,
+ * client_view.c), the table as nodes exchange it for POST. */
 static enum MHD_Result
-respond_document(struct request *r)
+respond_document(struct request *r, bool client)
 {
-	struct shared_buf *b = cluster_document(r->d->cluster, ticks_now());
+	struct shared_buf *b =
+	    client ? client_view_json(r->d->cluster)
+		   : cluster_document(r->d->cluster, ticks_now());
 	enum MHD_Result ret;
 
 	if (b == NULL)
@@ -63,7 +68,7 @@ route_gossip_get(struct request *r)
 	if (r->d->cluster == NULL)
 		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
 				     "not serving");
-	return respond_document(r);
+	return respond_document(r, true);
 }
 
 enum MHD_Result
@@ -114,7 +119,7 @@ route_gossip_post(struct request *r)
 	}
 	cluster_merge(r->d->cluster, &doc, NULL, ticks_now());
 	cluster_doc_free(&doc);
-	return respond_document(r);
+	return respond_document(r, false);
 }
 
 enum MHD_Result

@@ -1,83 +1,23 @@
 /*
  * grpc_service: gRPC methods over HTTP/2 (see grpc_service.h).
  *
- * Gossip/Read answers the same member table as GET /gossip. The table
- * serializes its JSON document once per change (cluster_document); the
- * protobuf answer is encoded once per such document and kept beside a
- * reference to it, so a new encoding is made only when the table changed.
+ * Gossip/Read answers the client view of the member table, as GET
+ * /gossip does, encoded once per table change (client_view.c).
  */
 #include "grpc_service.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "access.h"
-#include "cluster.h"
+#include "client_view.h"
 #include "gossip_pb.h"
 #include "log.h"
 #include "shared.pb-c.h"
 
 #define DENIED_LOGS_PER_S 10
-
-static struct {
-	pthread_mutex_t mu;
-	struct shared_buf *doc; /* the JSON document it was made from */
-	struct shared_buf *pb;	/* prefix + ClusterInfo */
-} cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-void
-grpc_service_release(void)
-{
-	pthread_mutex_lock(&cache.mu);
-	shared_buf_unref(cache.doc);
-	shared_buf_unref(cache.pb);
-	cache.doc = cache.pb = NULL;
-	pthread_mutex_unlock(&cache.mu);
-}
-
-/* The encoded ClusterInfo of the current table (a new reference), or
- * NULL on ENOMEM. */
-static struct shared_buf *
-cluster_info(struct cluster *cl)
-{
-	struct shared_buf *doc = cluster_document(cl, ticks_now()), *pb = NULL;
-	struct cluster_doc snap;
-	uint8_t *bytes;
-	size_t len;
-
-	if (doc == NULL)
-		return NULL;
-	pthread_mutex_lock(&cache.mu);
-	if (cache.doc == doc) {
-		pb = shared_buf_ref(cache.pb);
-		pthread_mutex_unlock(&cache.mu);
-		shared_buf_unref(doc);
-		return pb;
-	}
-	/* The snapshot may be newer than doc, never older: the next change
-	 * of the table makes a new document, hence a new encoding. */
-	if (cluster_snapshot(cl, &snap) == 0) {
-		bytes = gossip_pb_encode(&snap, &len);
-		cluster_doc_free(&snap);
-		if (bytes != NULL) {
-			pb = shared_buf_new(bytes, len);
-			free(bytes);
-		}
-	}
-	if (pb != NULL) {
-		shared_buf_unref(cache.doc);
-		shared_buf_unref(cache.pb);
-		cache.doc = doc;
-		cache.pb = shared_buf_ref(pb);
-		doc = NULL;
-	}
-	pthread_mutex_unlock(&cache.mu);
-	shared_buf_unref(doc);
-	return pb;
-}
 
 /* The request must be one uncompressed message. */
 static int
@@ -143,7 +83,16 @@ gossip_read(struct gossipd *d, const struct conn_info *ci,
 	    .gossip_requires_client_cert = d->cfg->gossip_requires_client_cert,
 	};
 
-	if (access_check(ACCESS_GOSSIP_READ, ci->identity, &sw) != ACCESS_OK) {
+	enum access_verdict v =
+	    access_check(ACCESS_GOSSIP_READ, ci->identity, &sw);
+
+	if (v == ACCESS_FORBIDDEN) {
+		a->status = GRPC_PERMISSION_DENIED;
+		snprintf(a->message, sizeof(a->message),
+			 "this certificate may not read the gossip");
+		return;
+	}
+	if (v != ACCESS_OK) {
 		log_denied(ci);
 		a->status = GRPC_UNAUTHENTICATED;
 		snprintf(a->message, sizeof(a->message),
@@ -157,7 +106,7 @@ gossip_read(struct gossipd *d, const struct conn_info *ci,
 		snprintf(a->message, sizeof(a->message), "not serving");
 		return;
 	}
-	a->body = cluster_info(d->cluster);
+	a->body = client_view_pb(d->cluster);
 	if (a->body == NULL) {
 		a->status = GRPC_RESOURCE_EXHAUSTED;
 		snprintf(a->message, sizeof(a->message), "out of memory");

@@ -18,7 +18,4 @@
 void grpc_service_call(struct gossipd *d, const struct conn_info *ci,
 		       const struct h2_request *rq, struct h2_answer *a);
 
-/* Drops the cached encoding (at stop). */
-void grpc_service_release(void);
-
 #endif

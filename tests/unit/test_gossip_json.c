@@ -587,6 +587,77 @@ member_update_refusals(void **state)
 	}
 }
 
+/* KurrentDB's advertise-to-client fields: optional on decode, written
+ * only when set, bounded, and settable by PUT /admin/member; the client
+ * view applies them as KurrentDB's client-facing gossip does. */
+static void
+advertise_fields(void **state)
+{
+	char *d = doc_with(NULL, NULL, NULL), *with, *s, err[256];
+	struct cluster_doc doc, again;
+	struct member_update u;
+	struct member view;
+	const char *upd = "{\"advertiseHostToClientAs\":\"db1.example\","
+			  "\"advertiseHttpPortToClientAs\":2114,"
+			  "\"advertiseTcpPortToClientAs\":1113}";
+	size_t len;
+
+	(void)state;
+	assert_int_equal(decode_str(d, &doc, err, sizeof(err)), 0);
+	assert_string_equal(doc.members[0].advertise_host_to_client_as, "");
+	assert_false(member_advertises(&doc.members[0]));
+	s = gossip_json_encode(&doc, &len);
+	assert_null(strstr(s, "advertise"));
+	free(s);
+	cluster_doc_free(&doc);
+	/* the fields after esVersion, as a peer sends them */
+	with = doc_with(NULL, "esVersion",
+			"\"v\", \"advertiseHostToClientAs\": \"db1.example\", "
+			"\"advertiseHttpPortToClientAs\": 2114");
+	assert_int_equal(decode_str(with, &doc, err, sizeof(err)), 0);
+	assert_string_equal(doc.members[0].advertise_host_to_client_as,
+			    "db1.example");
+	assert_int_equal(doc.members[0].advertise_http_port_to_client_as, 2114);
+	s = gossip_json_encode(&doc, &len);
+	assert_non_null(strstr(s, "\"advertiseHostToClientAs\":\"db1.example\","
+				  "\"advertiseHttpPortToClientAs\":2114,"
+				  "\"advertiseTcpPortToClientAs\":0"));
+	assert_int_equal(decode_str(s, &again, err, sizeof(err)), 0);
+	assert_int_equal(again.members[0].advertise_http_port_to_client_as,
+			 2114);
+	cluster_doc_free(&again);
+	free(s);
+	member_client_view(&doc.members[0], &view);
+	assert_string_equal(view.http_ip, "db1.example");
+	assert_int_equal(view.http_port, 2114);
+	assert_string_equal(view.internal_http_ip, "node1.example.org");
+	assert_int_equal(view.internal_http_port, 2113);
+	assert_string_equal(view.external_tcp_ip, "db1.example");
+	assert_false(member_advertises(&view));
+	cluster_doc_free(&doc);
+	free(with);
+	free(d);
+	/* bounds */
+	d = doc_with(NULL, "esVersion",
+		     "\"v\", \"advertiseHttpPortToClientAs\": 70000");
+	expect_refused(d, "advertiseHttpPortToClientAs");
+	free(d);
+	d = doc_with(NULL, "esVersion",
+		     "\"v\", \"advertiseHostToClientAs\": \"a b\"");
+	expect_refused(d, "advertiseHostToClientAs");
+	free(d);
+	/* PUT /admin/member */
+	assert_int_equal(gossip_json_decode_member_update(
+			     upd, strlen(upd), 4096, &u, err, sizeof(err)),
+			 0);
+	assert_int_equal(u.fields, MU_ADVERTISE_HOST | MU_ADVERTISE_HTTP_PORT |
+				       MU_ADVERTISE_TCP_PORT);
+	memset(&view, 0, sizeof(view));
+	member_update_apply(&u, &view);
+	assert_string_equal(view.advertise_host_to_client_as, "db1.example");
+	assert_int_equal(view.advertise_tcp_port_to_client_as, 1113);
+}
+
 int
 main(void)
 {
@@ -604,6 +675,7 @@ main(void)
 	    cmocka_unit_test(reasons_never_echo_input),
 	    cmocka_unit_test(member_update_every_field),
 	    cmocka_unit_test(member_update_refusals),
+	    cmocka_unit_test(advertise_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
