@@ -297,6 +297,7 @@ pump_out(struct conn *c)
 {
 	struct iobuf *b = &c->out;
 	bool full = false, sent = false;
+	size_t want;
 	ssize_t n;
 
 	if (b->start == b->end)
@@ -308,7 +309,8 @@ pump_out(struct conn *c)
 			full = true;
 			break;
 		}
-		n = read(c->pfd, b->data + b->end, CONN_BUF - b->end);
+		want = CONN_BUF - b->end;
+		n = read(c->pfd, b->data + b->end, want);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
 		if (n < 0 && errno == ECONNRESET)
@@ -321,6 +323,12 @@ pump_out(struct conn *c)
 			break;
 		}
 		b->end += (size_t)n;
+		/* A short read emptied the pair. No new bytes or end can come
+		 * before MHD_run, in this thread, and those bring a new edge:
+		 * another read would only fail with EAGAIN. Unless the end
+		 * is already signalled: then read on to see it. */
+		if ((size_t)n < want && c->pair_quiet)
+			break;
 	}
 	while (b->start < b->end) {
 		n = conn_client_send(c, b->data + b->start, b->end - b->start);
@@ -418,11 +426,12 @@ after_handshake(struct conn *c)
 	return hand_off(c);
 }
 
+static void pump_both(struct conn *c, bool want_in, bool want_out);
+
 void
 conn_pump(struct conn *c)
 {
 	char why[160];
-	int in, out;
 
 	if (c->closed)
 		return;
@@ -464,9 +473,22 @@ conn_pump(struct conn *c)
 		h2_conn_pump(c);
 		return;
 	}
+	pump_both(c, true, true);
+}
+
+/*
+ * Runs the directions asked for until neither has to run again: a
+ * direction is asked for when its source has news or its destination has
+ * room for bytes it holds.
+ */
+static void
+pump_both(struct conn *c, bool want_in, bool want_out)
+{
+	int in, out;
+
 	do {
-		in = pump_in(c);
-		out = pump_out(c);
+		in = want_in ? pump_in(c) : PUMP_DONE;
+		out = want_out ? pump_out(c) : PUMP_DONE;
 		if (in < 0 || out < 0) {
 			conn_close(c);
 			return;
@@ -475,7 +497,38 @@ conn_pump(struct conn *c)
 			conn_finish(c); /* MHD is done and all is sent */
 			return;
 		}
-	} while (in == PUMP_AGAIN || out == PUMP_AGAIN);
+		want_in = in == PUMP_AGAIN;
+		want_out = out == PUMP_AGAIN;
+	} while (want_in || want_out);
+}
+
+/*
+ * An epoll event on one socket of an established HTTP/1.1 connection runs
+ * only the directions it concerns: readable client -> in; readable pair
+ * -> out; writable client or pair -> the direction holding bytes for it.
+ * The other direction's source is drained to EAGAIN already (edge
+ * triggered), so running it would cost a read that can only fail.
+ */
+void
+conn_event(struct conn *c, bool from_pair, uint32_t events)
+{
+	bool readable =
+	    (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+	bool in_held = c->in.start != c->in.end;
+	bool out_held = c->out.start != c->out.end;
+
+	if (c->closed || !c->handed_off || c->h2 != NULL || c->sniffing ||
+	    c->linger_until_ms != 0 || c->pfd < 0) {
+		conn_pump(c);
+		return;
+	}
+	if (from_pair && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) == 0)
+		c->pair_quiet = true;
+	if (from_pair)
+		pump_both(c, in_held, readable || out_held);
+	else
+		pump_both(c, readable || in_held, out_held);
+	c->pair_quiet = false;
 }
 
 void

@@ -236,12 +236,14 @@ dispatch(struct worker *w, struct epoll_event *e)
 	case EV_MHD:
 		break; /* MHD_run follows every turn */
 	case EV_CLIENT:
-		conn_pump((struct conn *)((char *)ev -
-					  offsetof(struct conn, ev_client)));
+		conn_event((struct conn *)((char *)ev -
+					   offsetof(struct conn, ev_client)),
+			   false, e->events);
 		break;
 	case EV_PAIR:
-		conn_pump((struct conn *)((char *)ev -
-					  offsetof(struct conn, ev_pair)));
+		conn_event((struct conn *)((char *)ev -
+					   offsetof(struct conn, ev_pair)),
+			   true, e->events);
 		break;
 	}
 }

@@ -59,6 +59,8 @@ struct conn {
 	bool pair_shut;	     /* we sent MHD our half-close */
 	bool pair_gone;	     /* MHD closed its end under our bytes */
 	bool closed;	     /* on the dead list, awaiting free */
+	bool pair_quiet;     /* during conn_event: MHD's end has not
+			      * closed, so a short read drains the pair */
 	int64_t deadline_ms; /* handshake deadline, 0 once established */
 	/* lingering close: the answer is sent and our side shut; the
 	 * client's unread bytes are dropped until then (0: not lingering),
@@ -134,6 +136,9 @@ ssize_t conn_client_recv(struct conn *c, char *buf, size_t len);
 ssize_t conn_client_send(struct conn *c, const char *buf, size_t len);
 /* Moves bytes every way they can go; may close the connection. */
 void conn_pump(struct conn *c);
+/* The same for an epoll event on the client socket or on the pair: only
+ * the directions that event can move. */
+void conn_event(struct conn *c, bool from_pair, uint32_t events);
 /* Closes the sockets at once and puts the connection on the dead list. */
 void conn_close(struct conn *c);
 /* Timers: handshake deadline, request timeout; idle closing when the

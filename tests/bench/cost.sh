@@ -13,7 +13,7 @@ set -u
 . "${GOSSIPD_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 LOADGEN_BIN=${LOADGEN_BIN:-$(dirname "$GOSSIPD_BIN")/tests/bench/loadgen}
 
-seconds=5 conns=4 mode=keepalive
+seconds=8 conns=2 mode=keepalive
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift ;;
@@ -83,6 +83,9 @@ counted() {
 warm
 read -r n1 ir1 <<<"$(counted "$seconds" 1)"
 read -r n2 ir2 <<<"$(counted $((seconds * 3)) 2)"
+case "$n1 $n2 $ir1 $ir2" in
+*[!0-9\ ]* | "") t_fail "a counted run failed (see above)" ;;
+esac
 [ "$((n2 - n1))" -gt 0 ] || t_fail "no requests counted ($n1, $n2)"
 awk -v a="$n1" -v b="$n2" -v x="$ir1" -v y="$ir2" -v m="$mode" 'BEGIN {
 	printf "%s: %d and %d requests under callgrind, %.0f instructions per request (user space)\n", m, a, b, (y - x) / (b - a) }'
