@@ -781,10 +781,9 @@ httpc_new(const struct httpc_config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->creds != NULL) {
 		c->creds = tls_creds_ref(cfg->creds);
-		c->conf = httpc_conn_conf_new(
-		    c, &c->creds->trusted,
-		    c->creds->have_crl ? &c->creds->crl : NULL,
-		    &c->creds->chain, &c->creds->key, err, errlen);
+		c->conf = httpc_conn_conf_new(c, &c->creds->trusted, NULL,
+					      &c->creds->chain, &c->creds->key,
+					      err, errlen);
 	} else {
 		if (httpc_conn_load_files(c, cfg, err, errlen) != 0)
 			goto fail;
@@ -829,9 +828,8 @@ httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 	if (c == NULL || c->plain || creds == NULL || creds == c->creds)
 		return;
 	tls_creds_ref(creds);
-	conf = httpc_conn_conf_new(c, &creds->trusted,
-				   creds->have_crl ? &creds->crl : NULL,
-				   &creds->chain, &creds->key, err, sizeof err);
+	conf = httpc_conn_conf_new(c, &creds->trusted, NULL, &creds->chain,
+				   &creds->key, err, sizeof err);
 	if (conf == NULL) {
 		/* Out of memory: the old credentials stay. */
 		tls_creds_unref(creds);

@@ -45,14 +45,14 @@ static const int client_suites[] = {
 
 /* ---- TLS configuration ---------------------------------------------- */
 
+/* ctx: NULL, or (node credentials) the handshake's revocation state. */
 static int
 tls_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
-	(void)ctx;
-	(void)crt;
-	(void)depth;
 	/* Names are checked by node_auth_san_match(), never by CN. */
 	*flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	if (ctx != NULL)
+		tls_creds_vrfy_step(ctx, crt, depth, flags);
 	return 0;
 }
 
@@ -317,6 +317,11 @@ httpc_conn_tls_start(struct httpc *c, struct httpc_peer *p, char *err,
 		return -1;
 	}
 	mbedtls_ssl_set_bio(&p->ssl, p, bio_send, bio_recv, NULL);
+	if (c->verify && c->creds != NULL) {
+		/* the CRLs of the node credentials: tls_creds_crl_flags */
+		tls_creds_vrfy_init(&p->vrfy, c->creds);
+		mbedtls_ssl_set_verify(&p->ssl, tls_verify_cb, &p->vrfy);
+	}
 	if (p->have_session && mbedtls_ssl_set_session(&p->ssl, &p->session))
 		httpc_conn_session_drop(p);
 	return 0;

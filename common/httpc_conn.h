@@ -37,9 +37,10 @@ struct httpc_peer {
 	mbedtls_ssl_context ssl;
 	mbedtls_ssl_session session;
 	int have_session;
-	unsigned long last_use; /* client clock, for eviction */
-	int64_t idle_since;	/* ms: end of the last exchange */
-	int busy;		/* a request is in flight on it */
+	struct tls_creds_vrfy vrfy; /* revocation state of a handshake */
+	unsigned long last_use;	    /* client clock, for eviction */
+	int64_t idle_since;	    /* ms: end of the last exchange */
+	int busy;		    /* a request is in flight on it */
 };
 
 struct httpc {
@@ -74,9 +75,10 @@ int httpc_conn_timed_out(char *err, size_t errlen, const char *what,
 
 /*
  * A new TLS client config over c's RNG and c->verify, trusting ca (and
- * crl), presenting own/key when own is not NULL. The material must outlive
- * the config. Returns it (free with httpc_conn_conf_free), or NULL with a
- * reason in err.
+ * crl: NULL with node credentials, whose CRLs are checked per handshake
+ * by tls_creds_crl_flags), presenting own/key when own is not NULL. The
+ * material must outlive the config. Returns it (free with
+ * httpc_conn_conf_free), or NULL with a reason in err.
  */
 mbedtls_ssl_config *httpc_conn_conf_new(struct httpc *c, mbedtls_x509_crt *ca,
 					mbedtls_x509_crl *crl,

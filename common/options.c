@@ -140,7 +140,14 @@ static const struct opt_def opt_table[] = {
     {"CertificateRevocationListFile", "certificate-revocation-list-file",
      "GOSSIPD_CERTIFICATE_REVOCATION_LIST_FILE", OT_PATH, 0, 0, NULL, O_RELOAD,
      OFF(certificate_revocation_list_file),
-     "PEM or DER CRL checked for client certificates"},
+     "PEM or DER CRL(s), each signed by a trusted CA; checked for peers "
+     "both ways"},
+    {"CertificateRevocationListStaleRefusesAll",
+     "certificate-revocation-list-stale-refuses-all",
+     "GOSSIPD_CERTIFICATE_REVOCATION_LIST_STALE_REFUSES_ALL", OT_BOOL, 0, 0,
+     "false", O_RELOAD, OFF(certificate_revocation_list_stale_refuses_all),
+     "a CRL past its nextUpdate refuses every certificate of its CA "
+     "(false: it keeps refusing what it lists, logged hourly)"},
     {"GossipRequiresClientCert", "gossip-requires-client-cert",
      "GOSSIPD_GOSSIP_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", 0,
      OFF(gossip_requires_client_cert),

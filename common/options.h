@@ -71,6 +71,8 @@ struct gossipd_config {
 	char *trusted_root_certificates_path;
 	char *certificate_reserved_node_common_name;
 	char *certificate_revocation_list_file;
+	/* a CRL past its nextUpdate refuses every certificate of its CA */
+	bool certificate_revocation_list_stale_refuses_all;
 	bool gossip_requires_client_cert; /* GET /gossip needs a trusted cert */
 	bool metrics_requires_node;	  /* GET /metrics only for nodes */
 	int tls_session_cache_size;

@@ -172,6 +172,7 @@ tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 		      char *err, size_t errlen)
 {
 	uint32_t flags = 0;
+	struct tls_creds_vrfy v;
 	char why[160];
 	int ret;
 
@@ -182,12 +183,13 @@ tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 			snprintf(err, errlen, "no certificate");
 		return -1;
 	}
-	/* mbedTLS takes the trust list and CRL as non-const but only
-	 * reads them, so a shared set may be used from many threads. */
-	ret = mbedtls_x509_crt_verify(peer, (mbedtls_x509_crt *)&c->trusted,
-				      c->have_crl ? (mbedtls_x509_crl *)&c->crl
-						  : NULL,
-				      NULL, &flags, NULL, NULL);
+	/* mbedTLS takes the trust list as non-const but only reads it, so
+	 * a shared set may be used from many threads; the CRLs are ours
+	 * (tls_creds_crl_flags). */
+	tls_creds_vrfy_init(&v, c);
+	ret =
+	    mbedtls_x509_crt_verify(peer, (mbedtls_x509_crt *)&c->trusted, NULL,
+				    NULL, &flags, tls_creds_vrfy_cb, &v);
 	if (ret == 0)
 		return 0;
 	if (flags != 0)

@@ -23,17 +23,36 @@ struct tls_creds_config {
 	const char *private_key_password;
 	const char *trusted_roots_path; /* directory or file */
 	const char *crl_file;		/* may be NULL */
-	const char *reserved_node_cn;	/* NULL: own CN */
-	const char *advertised_host;	/* must be a SAN of the own cert */
-	bool listens_on_wildcard;	/* SAN mismatch is only a warning */
+	/* a CRL past its nextUpdate refuses every certificate its issuer
+	 * signed (CertificateRevocationListStaleRefusesAll); otherwise it
+	 * keeps refusing what it lists, and nothing more */
+	bool crl_stale_refuses_all;
+	const char *reserved_node_cn; /* NULL: own CN */
+	const char *advertised_host;  /* must be a SAN of the own cert */
+	bool listens_on_wildcard;     /* SAN mismatch is only a warning */
+};
+
+#define TLS_CREDS_MAX_CRLS 64
+
+/* One CRL of the set, bound at load to the trusted CA whose key signed it. */
+struct tls_creds_crl {
+	const mbedtls_x509_crl *crl;	/* in the set's crl list */
+	const mbedtls_x509_crt *signer; /* a trusted root, or a CA of the
+					   own chain */
+	char issuer[256];   /* its issuer DN, for logs and metrics */
+	int revoked;	    /* serial numbers it lists */
+	time_t next_update; /* 0: it gives none */
 };
 
 struct tls_creds {
 	mbedtls_x509_crt chain;	  /* own certificate first, intermediates */
 	mbedtls_pk_context key;	  /* matches chain's first certificate */
 	mbedtls_x509_crt trusted; /* trusted roots */
-	mbedtls_x509_crl crl;
+	mbedtls_x509_crl crl; /* never handed to mbedTLS: see tls_creds_vrfy */
 	bool have_crl;
+	struct tls_creds_crl crls[TLS_CREDS_MAX_CRLS];
+	int n_crls;
+	bool crl_stale_refuses_all;
 	char own_cn[256];
 	char reserved_cn[256];	  /* configured, or own_cn */
 	bool reserved_cn_is_auto; /* true when taken from own_cn */
@@ -78,5 +97,53 @@ void tls_creds_unref(struct tls_creds *c);
  */
 int tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 			  char *err, size_t errlen);
+
+/*
+ * Revocation, in one place for every verification (inbound and outbound
+ * handshakes, resumed sessions, re-checks after a reload, the own chain).
+ * mbedTLS is never given the CRLs: it matches a CRL to a CA by issuer
+ * name alone (two CAs of one name make every certificate of the other
+ * "the CRL of its issuer is not valid"), and it flags a CRL past its
+ * nextUpdate (MBEDTLS_X509_BADCRL_EXPIRED) for every certificate of that
+ * issuer, which would refuse the whole cluster at the same instant.
+ * Instead, each CRL is bound at load to the trusted CA whose key signed it
+ * (signature checked), and these functions add the flags:
+ *
+ * - MBEDTLS_X509_BADCERT_REVOKED when the CRL of crt's issuer lists it,
+ *   stale or not;
+ * - MBEDTLS_X509_BADCRL_EXPIRED when that CRL is past its nextUpdate at
+ *   now, only with crl_stale_refuses_all.
+ *
+ * issuer: the certificate that signed crt, when known (the next one up
+ * a verified chain); NULL: found among the trusted roots and the own
+ * chain by name and signature.
+ */
+uint32_t tls_creds_crl_flags(const struct tls_creds *c,
+			     const mbedtls_x509_crt *crt,
+			     const mbedtls_x509_crt *issuer, time_t now);
+
+/*
+ * The state of one TLS verify callback over a chain: every verify
+ * callback of a verification against c->trusted calls
+ * tls_creds_vrfy_step for each certificate (mbedTLS calls it top
+ * first), which remembers each certificate as the issuer of the next and
+ * adds tls_creds_crl_flags to *flags. The state resets itself when a new
+ * chain starts, so one may serve many handshakes one after another.
+ */
+struct tls_creds_vrfy {
+	const struct tls_creds *creds;
+	const mbedtls_x509_crt *parent;
+	int depth;
+};
+
+void tls_creds_vrfy_init(struct tls_creds_vrfy *v, const struct tls_creds *c);
+void tls_creds_vrfy_step(struct tls_creds_vrfy *v, const mbedtls_x509_crt *crt,
+			 int depth, uint32_t *flags);
+/* A verify callback (f_vrfy) that only does the step; ctx: the state. */
+int tls_creds_vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth,
+		      uint32_t *flags);
+
+/* Is that CRL past its nextUpdate at now? */
+bool tls_creds_crl_stale(const struct tls_creds_crl *crl, time_t now);
 
 #endif

@@ -52,7 +52,7 @@ collect_path(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct tls_creds_loader *l = ctx;
 
-	(void)flags;
+	tls_creds_vrfy_step(&l->vrfy, crt, depth, flags);
 	if (depth >= 0 && depth < MAX_DEPTH) {
 		l->path[depth] = crt;
 		if (depth + 1 > l->path_len)
@@ -65,17 +65,20 @@ int
 tls_creds_check_chain(struct tls_creds_loader *l)
 {
 	const mbedtls_x509_crt *top = &l->c->chain;
-	mbedtls_x509_crl *crl = l->c->have_crl ? &l->c->crl : NULL;
 	uint32_t flags = 0;
 	char dn[256], why[256];
 	int ret;
 
 	l->path_len = 0;
-	ret = mbedtls_x509_crt_verify(&l->c->chain, &l->c->trusted, crl, NULL,
+	tls_creds_vrfy_init(&l->vrfy, l->c);
+	ret = mbedtls_x509_crt_verify(&l->c->chain, &l->c->trusted, NULL, NULL,
 				      &flags, collect_path, l);
-	/* validity is judged below against the caller's clock */
+	/* validity is judged below against the caller's clock; a stale CRL
+	 * is the daemon's to report (it may refuse peers, not the own
+	 * chain), a revocation stops the load */
 	flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
-			     MBEDTLS_X509_BADCERT_FUTURE);
+			     MBEDTLS_X509_BADCERT_FUTURE |
+			     MBEDTLS_X509_BADCRL_EXPIRED);
 	if (ret == 0 ||
 	    (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags == 0))
 		return 0;

@@ -38,6 +38,7 @@ struct tls_creds_loader {
 	const mbedtls_x509_crt *path[MAX_DEPTH];
 	int path_len;
 	int skipped; /* trust files skipped; only the first few are told */
+	struct tls_creds_vrfy vrfy; /* the own chain's revocation check */
 };
 
 /* Formats the load's error into l->err; returns -1. */
@@ -94,9 +95,19 @@ int tls_creds_own_load(struct tls_creds_loader *l);
  */
 int tls_creds_trust_load(struct tls_creds_loader *l);
 
-/* Loads the configured CRL, if any, into l->c->crl; warns when it is past
- * its next update. Returns 0, or -1 with l->err set. */
+/* Loads the configured CRL, if any, into l->c->crl and binds it
+ * (tls_creds_crl_bind). Returns 0, or -1 with l->err set. */
 int tls_creds_trust_load_crl(struct tls_creds_loader *l);
+
+/*
+ * Binds every loaded CRL to the trusted root or own-chain CA whose key
+ * signed it (tls_creds_crl.c); a CRL that matches none is an error naming
+ * the file. Needs the own chain and the trusted roots loaded.
+ */
+int tls_creds_crl_bind(struct tls_creds_loader *l);
+
+/* tls_creds_x509_time, or 0 for an absent time (year 0). */
+time_t tls_creds_x509_time_or_zero(const mbedtls_x509_time *t);
 
 /* The own chain's top must not be issued by a trusted intermediate. */
 int tls_creds_check_anchor(struct tls_creds_loader *l);

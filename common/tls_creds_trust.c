@@ -184,7 +184,7 @@ tls_creds_trust_load_crl(struct tls_creds_loader *l)
 	const char *path = l->cfg->crl_file;
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	char why[256], date[64];
+	char why[256];
 	int ret;
 
 	if (path == NULL || path[0] == '\0')
@@ -200,17 +200,5 @@ tls_creds_trust_load_crl(struct tls_creds_loader *l)
 		return tls_creds_errf(l, OPT_CRL " %s: %s", path, why);
 	}
 	l->c->have_crl = true;
-	for (const mbedtls_x509_crl *c = &l->c->crl; c != NULL; c = c->next) {
-		if (c->raw.p == NULL || c->next_update.year == 0 ||
-		    tls_creds_x509_time(&c->next_update) > l->now)
-			continue;
-		tls_creds_date_str(&c->next_update, date, sizeof(date));
-		tls_creds_warnf(l,
-				OPT_CRL
-				" %s: its next update was due %s; peers whose "
-				"issuer it covers will be refused until it is "
-				"renewed",
-				path, date);
-	}
-	return 0;
+	return tls_creds_crl_bind(l);
 }

@@ -33,7 +33,12 @@
 
 #define DRAIN_MS       1000
 #define EXPIRY_CHECK_S (24 * 3600)
-#define EXPIRY_WARN_S  (30 * 24 * 3600)
+#define CRL_CHECK_S    3600	       /* a stale CRL: an error this often */
+#define CRL_SOON_S     (7 * 24 * 3600) /* a CRL due this soon: a warning */
+
+/* When the main loop looks at the CRLs next (set at every load). */
+static time_t crl_next_check;
+#define EXPIRY_WARN_S (30 * 24 * 3600)
 
 static void
 notify_systemd(const char *state)
@@ -81,6 +86,8 @@ load_creds(const struct gossipd_config *cfg, struct tls_creds **out, char *err,
 	    .private_key_password = cfg->certificate_private_key_password,
 	    .trusted_roots_path = cfg->trusted_root_certificates_path,
 	    .crl_file = cfg->certificate_revocation_list_file,
+	    .crl_stale_refuses_all =
+		cfg->certificate_revocation_list_stale_refuses_all,
 	    .reserved_node_cn = cfg->certificate_reserved_node_common_name,
 	    .advertised_host = options_advertised_host(cfg),
 	    .listens_on_wildcard = is_wildcard(cfg->node_ip),
@@ -94,8 +101,70 @@ load_creds(const struct gossipd_config *cfg, struct tls_creds **out, char *err,
 }
 
 static void
-log_creds(const struct tls_creds *c)
+utc_str(time_t t, char *buf, size_t len)
 {
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+/*
+ * The CRLs' health (SPEC.md section 5): a CRL past its nextUpdate is an
+ * error (at load and every CRL_CHECK_S), one within CRL_SOON_S of it a
+ * warning (at load and daily). Returns when to look again: in an hour, or
+ * sooner when a CRL turns stale or due before that.
+ */
+static time_t
+crl_check(const struct tls_creds *c, const char *file, bool at_load)
+{
+	static time_t last_soon; /* the main thread's */
+	time_t now = time(NULL), next = now + CRL_CHECK_S;
+	bool soon_due = at_load || now - last_soon >= EXPIRY_CHECK_S;
+	char date[64];
+
+	for (int i = 0; c != NULL && i < c->n_crls; i++) {
+		const struct tls_creds_crl *b = &c->crls[i];
+		time_t left = b->next_update - now;
+
+		if (b->next_update == 0)
+			continue;
+		utc_str(b->next_update, date, sizeof(date));
+		if (left <= 0) {
+			log_error(
+			    "CertificateRevocationListFile %s: the CRL of "
+			    "\"%s\" is past its next update (%s): publish a "
+			    "new one and reload; the certificates it lists "
+			    "stay refused, %s",
+			    file, b->issuer, date,
+			    c->crl_stale_refuses_all
+				? "and so is every other certificate of that "
+				  "CA "
+				  "(CertificateRevocationListStaleRefusesAll)"
+				: "the others of that CA are still accepted");
+			continue;
+		}
+		if (left <= CRL_SOON_S && soon_due) {
+			log_warn("CertificateRevocationListFile %s: the CRL of "
+				 "\"%s\" is due for its next update in %lld "
+				 "h (%s): publish a new one before then",
+				 file, b->issuer, (long long)left / 3600, date);
+			last_soon = now;
+		}
+		if (b->next_update < next)
+			next = b->next_update;
+		if (left > CRL_SOON_S && b->next_update - CRL_SOON_S < next)
+			next = b->next_update - CRL_SOON_S;
+	}
+	return next;
+}
+
+static void
+log_creds(const struct tls_creds *c, const char *crl_file)
+{
+	char date[64];
+
 	if (c == NULL)
 		return;
 	log_info("node certificate CN \"%s\"; %d trusted root%s; reserved "
@@ -105,6 +174,20 @@ log_creds(const struct tls_creds *c)
 		 c->reserved_cn_is_auto ? " (auto-configured from the node "
 					  "certificate)"
 					: "");
+	for (int i = 0; i < c->n_crls; i++) {
+		const struct tls_creds_crl *b = &c->crls[i];
+
+		if (b->next_update != 0)
+			utc_str(b->next_update, date, sizeof(date));
+		else
+			snprintf(date, sizeof(date), "none given");
+		log_info("CertificateRevocationListFile %s: CRL of \"%s\", "
+			 "%d revoked serial%s, next update %s",
+			 crl_file, b->issuer, b->revoked,
+			 b->revoked == 1 ? "" : "s", date);
+	}
+	__atomic_store_n(&crl_next_check, crl_check(c, crl_file, true),
+			 __ATOMIC_RELAXED);
 }
 
 /* Makes room to keep one more replaced config until exit (see
@@ -162,7 +245,7 @@ reload_locked(struct gossipd *d, char *err, size_t errlen)
 		log_warn("changed options that take effect only after a "
 			 "restart: %s",
 			 changed);
-	log_creds(creds);
+	log_creds(creds, next->certificate_revocation_list_file);
 	return 0;
 }
 
@@ -208,6 +291,20 @@ expiry_check(struct gossipd *d)
 	tls_creds_unref(c);
 }
 
+/* The CRL check of the signal loop, over the current set. */
+static void
+crl_check_now(struct gossipd *d)
+{
+	struct tls_creds *c = gossipd_creds_get(d);
+	const struct gossipd_config *cfg =
+	    __atomic_load_n(&d->cfg, __ATOMIC_ACQUIRE);
+	time_t next =
+	    crl_check(c, cfg->certificate_revocation_list_file, false);
+
+	__atomic_store_n(&crl_next_check, next, __ATOMIC_RELAXED);
+	tls_creds_unref(c);
+}
+
 /*
  * The systemd watchdog interval asked for (WATCHDOG_USEC, when the unit
  * sets WatchdogSec=), halved as sd_watchdog_enabled(3) advises, in
@@ -230,7 +327,7 @@ watchdog_interval_ms(void)
 static void
 signal_loop(struct gossipd *d, int sfd)
 {
-	time_t next_check = time(NULL) + EXPIRY_CHECK_S;
+	time_t next_check = time(NULL) + EXPIRY_CHECK_S, crl_at;
 	int wd_ms = watchdog_interval_ms();
 	int64_t next_ping = clock_mono_ms();
 	struct signalfd_siginfo si;
@@ -247,6 +344,11 @@ signal_loop(struct gossipd *d, int sfd)
 			next_check = now + EXPIRY_CHECK_S;
 			timeout = (int64_t)EXPIRY_CHECK_S * 1000;
 		}
+		if (now >= __atomic_load_n(&crl_next_check, __ATOMIC_RELAXED))
+			crl_check_now(d);
+		crl_at = __atomic_load_n(&crl_next_check, __ATOMIC_RELAXED);
+		if (crl_at > now && (int64_t)(crl_at - now) * 1000 < timeout)
+			timeout = (int64_t)(crl_at - now) * 1000;
 		if (wd_ms > 0) {
 			int64_t t = clock_mono_ms();
 
@@ -357,7 +459,7 @@ start_serving(struct gossipd *d, char *err, size_t errlen)
 	raise_fd_limit(d->cfg);
 	if (load_creds(d->cfg, &d->creds, err, errlen) != 0)
 		return -1;
-	log_creds(d->creds);
+	log_creds(d->creds, d->cfg->certificate_revocation_list_file);
 	if (d->cfg->insecure)
 		log_warn("INSECURE MODE: plain HTTP, no certificates, no "
 			 "authentication; every peer is trusted as a node. "

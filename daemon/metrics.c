@@ -363,6 +363,8 @@ render_gossip(struct out *o)
 	     load(&out_handshakes_resumed));
 }
 
+static void label_value(char *out, size_t cap, const char *s);
+
 static void
 render_failures(struct out *o, struct gossipd *d)
 {
@@ -498,6 +500,19 @@ render_certs(struct out *o, struct gossipd *d)
 		emit(o,
 		     "gossipd_certificate_expiry_seconds{cert=\"ca\"} %lld\n",
 		     (long long)(c->ca_not_after - now));
+	if (c->n_crls > 0)
+		head(o, "gossipd_crl_next_update_seconds", "gauge",
+		     "Seconds until the CRL's next update (negative: stale), "
+		     "by issuer.");
+	for (int i = 0; i < c->n_crls; i++) {
+		char issuer[sizeof(c->crls[i].issuer) * 2];
+
+		if (c->crls[i].next_update == 0)
+			continue;
+		label_value(issuer, sizeof(issuer), c->crls[i].issuer);
+		emit(o, "gossipd_crl_next_update_seconds{issuer=\"%s\"} %lld\n",
+		     issuer, (long long)(c->crls[i].next_update - now));
+	}
 	tls_creds_unref(c);
 }
 

@@ -26,8 +26,9 @@ struct tls_session {
 	mbedtls_ssl_context ssl;
 	struct tls_server *srv; /* a reference */
 	struct conn *c;
-	uint32_t vflags;      /* verification flags of the whole chain */
-	size_t pending_write; /* length of a write that wanted to block */
+	uint32_t vflags;	    /* verification flags of the whole chain */
+	struct tls_creds_vrfy vrfy; /* revocation (tls_creds_crl_flags) */
+	size_t pending_write;	    /* length of a write that wanted to block */
 	bool resumed;
 };
 
@@ -71,7 +72,7 @@ verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct tls_session *t = ctx;
 
-	(void)crt;
+	tls_creds_vrfy_step(&t->vrfy, crt, depth, flags);
 	t->vflags |= tls_conn_refusing_flags(*flags);
 	if (depth == 0 && t->vflags != 0)
 		return MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
@@ -96,6 +97,7 @@ tls_conn_start(struct conn *c)
 		log_error("cannot set up a TLS session");
 		return -1;
 	}
+	tls_creds_vrfy_init(&t->vrfy, t->srv->creds);
 	mbedtls_ssl_set_bio(&t->ssl, c, bio_send, bio_recv, NULL);
 	mbedtls_ssl_set_verify(&t->ssl, verify_cb, t);
 	return 0;
@@ -254,9 +256,9 @@ tls_conn_recheck(struct conn *c, char *why, size_t len)
 		ci->identity = ID_ANONYMOUS;
 		rc = -1;
 	} else {
-		id = node_auth_verdict(peer, cur->creds->reserved_cn,
-				       ci->why_not_node,
-				       sizeof(ci->why_not_node));
+		id = node_auth_client_verdict(peer, cur->creds->reserved_cn,
+					      ci->why_not_node,
+					      sizeof(ci->why_not_node));
 		if (id == ID_NODE)
 			ci->why_not_node[0] = '\0';
 		else if (was == ID_NODE) {

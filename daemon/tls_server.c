@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "certflags.h"
 #include "log.h"
@@ -65,22 +66,6 @@ struct tls_rng {
  * lookups below: that is how a resumed handshake is told apart. */
 static __thread bool resumed_now;
 
-/* The CRL of the certificate's issuer, by name, in the set's list. */
-static const mbedtls_x509_crl *
-crl_of_issuer(const struct tls_creds *c, const mbedtls_x509_crt *crt)
-{
-	const mbedtls_x509_crl *crl;
-
-	if (!c->have_crl)
-		return NULL;
-	for (crl = &c->crl; crl != NULL && crl->version != 0; crl = crl->next)
-		if (crl->issuer_raw.len == crt->issuer_raw.len &&
-		    memcmp(crl->issuer_raw.p, crt->issuer_raw.p,
-			   crt->issuer_raw.len) == 0)
-			return crl;
-	return NULL;
-}
-
 /*
  * May a session restored from the cache or a ticket be resumed now? A
  * resumed handshake skips certificate verification, so its peer
@@ -95,26 +80,25 @@ static bool
 session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess)
 {
 	mbedtls_x509_crt *leaf = sess->peer_cert;
-	const mbedtls_x509_crl *crl;
 	struct tls_creds *c = s->creds;
+	struct tls_creds_vrfy v;
 	uint32_t flags = 0;
 
 	if (leaf == NULL || leaf->raw.p == NULL)
 		return true; /* anonymous: nothing to restore */
-	/* mbedTLS takes the trust list and CRL as non-const; it reads them */
-	mbedtls_x509_crt_verify(leaf, &c->trusted, c->have_crl ? &c->crl : NULL,
-				NULL, &flags, NULL, NULL);
+	/* mbedTLS takes the trust list as non-const; it reads it. The CRLs
+	 * are applied by tls_creds_crl_flags, as in a full handshake. */
+	tls_creds_vrfy_init(&v, c);
+	mbedtls_x509_crt_verify(leaf, &c->trusted, NULL, NULL, &flags,
+				tls_creds_vrfy_cb, &v);
 	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
 		flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
 		if (mbedtls_x509_time_is_past(&leaf->valid_to))
 			flags |= MBEDTLS_X509_BADCERT_EXPIRED;
 		if (mbedtls_x509_time_is_future(&leaf->valid_from))
 			flags |= MBEDTLS_X509_BADCERT_FUTURE;
-		crl = crl_of_issuer(c, leaf);
-		if (crl != NULL && mbedtls_x509_crt_is_revoked(leaf, crl))
-			flags |= MBEDTLS_X509_BADCERT_REVOKED;
-		if (crl != NULL && mbedtls_x509_time_is_past(&crl->next_update))
-			flags |= MBEDTLS_X509_BADCRL_EXPIRED;
+		/* its issuer found by name and signature */
+		flags |= tls_creds_crl_flags(c, leaf, NULL, time(NULL));
 	}
 	flags = tls_conn_refusing_flags(flags);
 	if (flags != 0)
@@ -252,8 +236,9 @@ configure(struct tls_server *s, struct tls_rng *r, int cache_size)
 	/* A client certificate is asked for; the verify callback set per
 	 * connection ends the handshake when a presented one fails. */
 	mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
-	mbedtls_ssl_conf_ca_chain(conf, &s->creds->trusted,
-				  s->creds->have_crl ? &s->creds->crl : NULL);
+	/* no CRL for mbedTLS: the verify callback applies them
+	 * (tls_creds_crl_flags) */
+	mbedtls_ssl_conf_ca_chain(conf, &s->creds->trusted, NULL);
 	ret = mbedtls_ssl_conf_own_cert(conf, &s->creds->chain, &s->creds->key);
 	if (ret != 0)
 		return ret;

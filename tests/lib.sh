@@ -366,3 +366,29 @@ python_with() {
 	done
 	t_skip "python3 modules missing: $* (packaging/install-deps.sh installs them)"
 }
+
+# ossl_crl DIR CA OUT [ARGS...]: a CRL signed by DIR/CA (from ossl_ca)
+# listing nothing, made by "openssl ca -gencrl ARGS" with a database of
+# its own (default: due in 30 days).
+ossl_crl() {
+	local dir=$1 ca=$2 out=$3
+	shift 3
+	local db="$dir/$ca.crldb"
+	mkdir -p "$db"
+	[ -f "$db/index.txt" ] || : >"$db/index.txt"
+	[ -f "$db/crlnumber" ] || echo 01 >"$db/crlnumber"
+	cat >"$db/ca.cnf" <<CNF
+[ca]
+default_ca = x
+[x]
+database = $db/index.txt
+crlnumber = $db/crlnumber
+certificate = $dir/$ca.crt
+private_key = $dir/$ca.key
+default_md = sha256
+default_crl_days = 30
+CNF
+	openssl ca -batch -config "$db/ca.cnf" -gencrl -out "$out.new" "$@" \
+		2>/dev/null || t_fail "openssl ca: CRL of $ca"
+	mv "$out.new" "$out"
+}

@@ -15,6 +15,11 @@
 #   future, twocn (CN web-client and CN node12.cluster.test): certificates
 #   (by the root) for the individual rules
 #   crl.pem crl.der          the root's CRL, revoking revoked.crt
+#   stalecrl.pem             the root's CRL revoking revoked.crt, past its
+#                            nextUpdate
+#   other.crt othercrl.pem   a root trusted nowhere, and its CRL
+#   same.crt samecrl.pem     a root named like ours with another key, its
+#   samenode.crt             CRL, a node it signed; trust-same.pem: both roots
 #   keys: node1.key (SEC1), node1-p8.key (PKCS#8), node1-aes.key (PBES2
 #   AES-256-CBC), node1-aes128.key, node1-des3v2.key (PBES2 3DES),
 #   node1-3des.key (PBE-SHA1-3DES), node1-trad.key (PEM DEK-Info AES),
@@ -193,6 +198,46 @@ ossl ca -batch -config ca.cnf -extensions leaf -in revoked.csr -days 825 \
 ossl ca -batch -config ca.cnf -revoke revoked.crt
 ossl ca -batch -config ca.cnf -gencrl -out crl.pem
 ossl crl -in crl.pem -outform DER -out crl.der
+
+# gencrl NAME CA OUT [EXTRA...]: a CRL (nothing revoked) signed by CA
+# (CA.crt, CA.key), with its own little database.
+gencrl() {
+	local d=$PWD/crldb-$1 ca=$2 out=$3
+	shift 3
+	mkdir -p "$d"
+	: >"$d/index.txt"
+	echo 01 >"$d/crlnumber"
+	cat >"$d/ca.cnf" <<CNF
+[ca]
+default_ca = x
+[x]
+database = $d/index.txt
+crlnumber = $d/crlnumber
+certificate = $PWD/$ca.crt
+private_key = $PWD/$ca.key
+default_md = sha256
+default_crl_days = 30
+CNF
+	ossl ca -batch -config "$d/ca.cnf" -gencrl -out "$out" "$@"
+}
+
+# Another root, trusted nowhere, and its CRL; a root with the very name
+# of ours but another key (a CA rotated without a new name), a node
+# certificate it signed, and its CRL; a stale CRL of our root.
+eckey other.key
+ossl req -new -x509 -key other.key -subj "/CN=gossipd other root" \
+	-days 3650 -config ext.cnf -extensions ca -out other.crt
+gencrl other other othercrl.pem
+eckey same.key
+ossl req -new -x509 -key same.key -subj "/CN=gossipd test root" \
+	-days 3650 -config ext.cnf -extensions ca -out same.crt
+eckey samenode.key
+sign samenode node13.cluster.test node1 same 825
+gencrl same same samecrl.pem
+cat ca.crt same.crt >trust-same.pem
+ossl ca -batch -config ca.cnf -gencrl -out stalecrl.pem \
+	-crl_lastupdate "$(date -u -d '-2 days' +%Y%m%d%H%M%SZ)" \
+	-crl_nextupdate "$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)"
 
 # Trust stores.
 mkdir -p trust-dir trust-int

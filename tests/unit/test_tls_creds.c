@@ -627,6 +627,153 @@ test_crl(void **state)
 }
 
 static void
+load_crt(mbedtls_x509_crt *crt, const char *name)
+{
+	mbedtls_x509_crt_init(crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(crt, F(name)), 0);
+}
+
+/* A CRL is bound to the trusted CA whose key signed it, or the load
+ * fails naming the file. */
+static void
+test_crl_binding(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	char want[1024];
+
+	(void)state;
+	cfg.crl_file = F("crl.pem");
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	assert_int_equal(c->n_crls, 1);
+	assert_string_equal(c->crls[0].issuer, "CN=gossipd test root");
+	assert_int_equal(c->crls[0].revoked, 1);
+	assert_true(c->crls[0].next_update > time(NULL));
+	assert_true(c->crls[0].signer->raw.len == c->trusted.raw.len &&
+		    memcmp(c->crls[0].signer->raw.p, c->trusted.raw.p,
+			   c->trusted.raw.len) == 0);
+	tls_creds_unref(c);
+
+	/* a CRL of a CA trusted nowhere */
+	cfg.crl_file = F("othercrl.pem");
+	snprintf(want, sizeof(want),
+		 "CertificateRevocationListFile %s: the CRL of \"CN=gossipd "
+		 "other root\" matches no trusted CA",
+		 cfg.crl_file);
+	load_fails(&cfg, time(NULL), want);
+
+	/* the name of a trusted CA, the key of another */
+	cfg.crl_file = F("samecrl.pem");
+	snprintf(want, sizeof(want),
+		 "CertificateRevocationListFile %s: the CRL of \"CN=gossipd "
+		 "test root\" is not signed by the key of any trusted CA of "
+		 "that name",
+		 cfg.crl_file);
+	load_fails(&cfg, time(NULL), want);
+
+	/* both roots trusted: each CRL finds its own signer */
+	cfg.trusted_roots_path = F("trust-same.pem");
+	c = load_ok(&cfg, time(NULL), NULL);
+	assert_int_equal(c->n_crls, 1);
+	assert_true(c->crls[0].signer->raw.len != c->trusted.raw.len ||
+		    memcmp(c->crls[0].signer->raw.p, c->trusted.raw.p,
+			   c->trusted.raw.len) != 0);
+	tls_creds_unref(c);
+}
+
+/* CA rotation without a new name: with both roots trusted and the old
+ * root's CRL, a node of the new root is accepted (mbedTLS alone would
+ * match the CRL by name and call it "not valid"), and the revoked
+ * certificate of the old root stays revoked. */
+static void
+test_crl_same_name_rotation(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	mbedtls_x509_crt crt;
+	char err[256];
+
+	(void)state;
+	cfg.trusted_roots_path = F("trust-same.pem");
+	cfg.crl_file = F("crl.pem");
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	load_crt(&crt, "samenode.crt");
+	if (tls_creds_verify_peer(c, &crt, err, sizeof(err)) != 0)
+		fail_msg("node of the new root refused: %s", err);
+	mbedtls_x509_crt_free(&crt);
+	load_crt(&crt, "node2.crt");
+	assert_int_equal(tls_creds_verify_peer(c, &crt, err, sizeof(err)), 0);
+	mbedtls_x509_crt_free(&crt);
+	load_crt(&crt, "revoked.crt");
+	assert_int_equal(tls_creds_verify_peer(c, &crt, err, sizeof(err)), -1);
+	assert_string_equal(err, "certificate has been revoked");
+	mbedtls_x509_crt_free(&crt);
+	tls_creds_unref(c);
+}
+
+/* A stale CRL keeps what it lists revoked; it refuses every other
+ * certificate of its CA only with crl_stale_refuses_all. */
+static void
+test_crl_stale_policy(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	mbedtls_x509_crt revoked, node2, other;
+	char err[256];
+
+	(void)state;
+	load_crt(&revoked, "revoked.crt");
+	load_crt(&node2, "node2.crt");
+	load_crt(&other, "samenode.crt");
+
+	cfg.crl_file = F("crl.pem");
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	time_t fresh = time(NULL), late = c->crls[0].next_update + 1;
+	assert_false(tls_creds_crl_stale(&c->crls[0], fresh));
+	assert_true(tls_creds_crl_stale(&c->crls[0], late));
+	assert_int_equal(tls_creds_crl_flags(c, &revoked, NULL, fresh),
+			 MBEDTLS_X509_BADCERT_REVOKED);
+	assert_int_equal(tls_creds_crl_flags(c, &node2, NULL, fresh), 0);
+	assert_int_equal(tls_creds_crl_flags(c, &revoked, NULL, late),
+			 MBEDTLS_X509_BADCERT_REVOKED);
+	assert_int_equal(tls_creds_crl_flags(c, &node2, NULL, late), 0);
+	/* a CRL applies to its own CA only, whatever the names */
+	assert_int_equal(tls_creds_crl_flags(c, &other, NULL, late), 0);
+	tls_creds_unref(c);
+
+	cfg.crl_stale_refuses_all = true;
+	c = load_ok(&cfg, time(NULL), NULL);
+	assert_int_equal(tls_creds_crl_flags(c, &node2, NULL, fresh), 0);
+	assert_int_equal(tls_creds_crl_flags(c, &node2, NULL, late),
+			 MBEDTLS_X509_BADCRL_EXPIRED);
+	assert_int_equal(tls_creds_crl_flags(c, &revoked, NULL, late),
+			 MBEDTLS_X509_BADCERT_REVOKED |
+			     MBEDTLS_X509_BADCRL_EXPIRED);
+	tls_creds_unref(c);
+
+	/* a CRL already stale at load: the load succeeds either way (the
+	 * node's own chain is not refused by it); the verdict follows the
+	 * switch */
+	cfg.crl_file = F("stalecrl.pem");
+	cfg.crl_stale_refuses_all = false;
+	c = load_ok(&cfg, time(NULL), NULL);
+	assert_true(tls_creds_crl_stale(&c->crls[0], time(NULL)));
+	assert_int_equal(tls_creds_verify_peer(c, &node2, err, sizeof(err)), 0);
+	assert_int_equal(tls_creds_verify_peer(c, &revoked, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "certificate has been revoked");
+	tls_creds_unref(c);
+	cfg.crl_stale_refuses_all = true;
+	c = load_ok(&cfg, time(NULL), NULL);
+	assert_int_equal(tls_creds_verify_peer(c, &node2, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err,
+			    "the CRL of its issuer is past its next update");
+	tls_creds_unref(c);
+
+	mbedtls_x509_crt_free(&revoked);
+	mbedtls_x509_crt_free(&node2);
+	mbedtls_x509_crt_free(&other);
+}
+
+static void
 test_certificate_file_errors(void **state)
 {
 	struct tls_creds_config cfg = base_cfg();
@@ -742,6 +889,9 @@ main(void)
 	    cmocka_unit_test(test_own_certificate_must_be_a_node),
 	    cmocka_unit_test(test_expiry),
 	    cmocka_unit_test(test_crl),
+	    cmocka_unit_test(test_crl_binding),
+	    cmocka_unit_test(test_crl_same_name_rotation),
+	    cmocka_unit_test(test_crl_stale_policy),
 	    cmocka_unit_test(test_certificate_file_errors),
 	    cmocka_unit_test(test_verify_peer),
 	    cmocka_unit_test(test_refcount),
