@@ -500,10 +500,10 @@ render_certs(struct out *o, struct gossipd *d)
 		emit(o,
 		     "gossipd_certificate_expiry_seconds{cert=\"ca\"} %lld\n",
 		     (long long)(c->ca_not_after - now));
-	if (c->n_crls > 0)
-		head(o, "gossipd_crl_next_update_seconds", "gauge",
-		     "Seconds until the CRL's next update (negative: stale), "
-		     "by issuer.");
+	/* the family is announced without a CRL too (no samples) */
+	head(o, "gossipd_crl_next_update_seconds", "gauge",
+	     "Seconds until the CRL's next update (negative: stale), "
+	     "by issuer.");
 	for (int i = 0; i < c->n_crls; i++) {
 		char issuer[sizeof(c->crls[i].issuer) * 2];
 
