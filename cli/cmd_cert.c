@@ -22,7 +22,8 @@
 #define C_CLIENT 0x4u
 #define C_CREATE (C_CA | C_NODE | C_CLIENT)
 #define C_INSP	 0x8u
-#define C_ALL	 (C_CREATE | C_INSP)
+#define C_LIST	 0x10u
+#define C_ALL	 (C_CREATE | C_INSP | C_LIST)
 
 struct flag {
 	const char *name;
@@ -40,13 +41,14 @@ static const struct flag flags[] = {
     {"force", F_FORCE, false, C_CREATE},
     {"not-before", F_NOT_BEFORE, true, C_CREATE},
     {"not-after", F_NOT_AFTER, true, C_CREATE},
-    {"ca-certificate", F_CA_CERT, true, C_CREATE | C_INSP},
+    {"ca-certificate", F_CA_CERT, true, C_CREATE | C_INSP | C_LIST},
     {"ca-key", F_CA_KEY, true, C_CREATE},
     {"ip-addresses", F_IPS, true, C_NODE | C_CLIENT},
     {"dns-names", F_DNS, true, C_NODE | C_CLIENT},
     {"eku", F_EKU, true, C_NODE},
     {"path-length", F_PATHLEN, true, C_CA},
     {"reserved-cn", F_RESERVED_CN, true, C_INSP},
+    {"password", F_PASSWORD, true, C_INSP | C_LIST},
     {"help", F_HELP, false, C_ALL},
     {"h", F_HELP, false, C_ALL},
 };
@@ -56,7 +58,8 @@ static const char help_text[] =
     "       gossipd cert create-node [flags]\n"
     "       gossipd cert create-client -common-name CN [flags]\n"
     "       gossipd cert inspect [-reserved-cn PATTERN] "
-    "[-ca-certificate F] FILE\n"
+    "[-ca-certificate F] [-password P] FILE\n"
+    "       gossipd cert list [-ca-certificate F] [-password P] DIR\n"
     "\n"
     "Flags take \"-name value\", \"-name=value\", \"--name value\" or\n"
     "\"--name=value\".\n"
@@ -99,12 +102,24 @@ static const char help_text[] =
     "Keys are written with mode 0600, certificates with 0644; an\n"
     "existing file is kept unless -force is given.\n"
     "\n"
-    "inspect: prints each certificate of FILE (subject, issuer, serial,\n"
-    "validity, key, SANs, key usage, extended key usage), the first one's\n"
-    "CN, and whether the first one would be admitted as a node by the CN,\n"
-    "SAN and key usage rules of SPEC.md section 4\n"
+    "inspect: prints what FILE holds: each certificate (subject, issuer,\n"
+    "serial, validity, key, SANs, key usage, extended key usage), a\n"
+    "PKCS#12 file's chain and key, a CRL (issuer, updates, revoked\n"
+    "serials) or a key; then the first certificate's CN and whether it\n"
+    "would be admitted as a node: valid now, its chain (with\n"
+    "-ca-certificate) and the CN, SAN and key usage rules of SPEC.md\n"
+    "section 4. Exit status 3 when it would be refused.\n"
     "  -reserved-cn PATTERN   the reserved node CN (default: its own CN)\n"
-    "  -ca-certificate F      also check that it verifies to this CA\n";
+    "  -ca-certificate F      check the chain against this CA file (or\n"
+    "                         directory of CA files)\n"
+    "  -password P            opens a PKCS#12 file or an encrypted key\n"
+    "\n"
+    "list: one row per certificate, key, PKCS#12 file and CRL in DIR:\n"
+    "kind (CA, node, client, key, pkcs12, CRL), subject CN, SANs, issuer\n"
+    "CN, expiry and problems (expired, expiring within 30 days, chain not\n"
+    "verifying to the CAs of DIR or -ca-certificate, a key with no\n"
+    "certificate or readable by others, a stale CRL, a PKCS#12 file the\n"
+    "password does not open). Exit status 3 when any file has problems.\n";
 
 int __attribute__((format(printf, 2, 3)))
 cmd_cert_usage_error(const struct cert_args *a, const char *fmt, ...)
@@ -143,7 +158,7 @@ parse_args(struct cert_args *a, unsigned int cmd, int argc, char **argv)
 		size_t len;
 
 		if (arg[0] != '-' || arg[1] == '\0') {
-			if (cmd != C_INSP || a->pos != NULL)
+			if ((cmd != C_INSP && cmd != C_LIST) || a->pos != NULL)
 				return cmd_cert_usage_error(
 				    a, "unexpected argument \"%s\"", arg);
 			a->pos = arg;
@@ -185,7 +200,8 @@ cmd_cert(int argc, char **argv)
 	} subs[] = {{"create-ca", C_CA},
 		    {"create-node", C_NODE},
 		    {"create-client", C_CLIENT},
-		    {"inspect", C_INSP}};
+		    {"inspect", C_INSP},
+		    {"list", C_LIST}};
 	struct cert_args a;
 	unsigned int mask = 0;
 	size_t i;
@@ -194,8 +210,8 @@ cmd_cert(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	if (argc < 2) {
 		fprintf(stderr, "gossipd cert: which command? create-ca, "
-				"create-node, create-client or inspect (see "
-				"gossipd cert --help)\n");
+				"create-node, create-client, inspect or list "
+				"(see gossipd cert --help)\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
@@ -209,7 +225,7 @@ cmd_cert(int argc, char **argv)
 	if (mask == 0) {
 		fprintf(stderr,
 			"gossipd cert: unknown command \"%s\": create-ca, "
-			"create-node, create-client or inspect\n",
+			"create-node, create-client, inspect or list\n",
 			argv[1]);
 		return 2;
 	}
@@ -228,6 +244,12 @@ cmd_cert(int argc, char **argv)
 		return cmd_cert_create(&a, CERTGEN_NODE);
 	case C_CLIENT:
 		return cmd_cert_create(&a, CERTGEN_CLIENT);
+	case C_LIST:
+		if (a.pos == NULL)
+			return cmd_cert_usage_error(&a,
+						    "which directory? gossipd "
+						    "cert list DIR");
+		return cmd_cert_list(&a);
 	default:
 		if (a.pos == NULL)
 			return cmd_cert_usage_error(&a,

@@ -4,7 +4,9 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
+#include "cert_file.h"
 #include "certflags.h"
 #include "certgen.h"
 #include "cmd_cert_int.h"
@@ -59,28 +61,26 @@ print_crt(const mbedtls_x509_crt *crt)
 	printf("  ext key usage: %s\n", buf);
 }
 
-/* Rules 2-4 of SPEC.md section 4 for the first certificate, and rule 1's
- * chain when a CA is given. */
-static void
+/* The node verdict of the first certificate: validity, chain (with a
+ * CA), the CN, SAN and key usage rules. Returns true when admitted. */
+static bool
 print_verdict(const mbedtls_x509_crt *crt, struct cert_args *a,
 	      mbedtls_x509_crt *trust)
 {
 	char cn[256], reason[512];
-	const char *pattern;
+	const char *pattern =
+	    a->set[F_RESERVED_CN] ? a->val[F_RESERVED_CN] : NULL;
 	uint32_t vflags = 0;
-	int ret;
+	bool ok;
 
-	if (node_auth_subject_cn(crt, cn, sizeof(cn)) == 0) {
+	if (node_auth_subject_cn(crt, cn, sizeof(cn)) == 0)
 		printf("CN:              %s\n", cn);
-	} else {
-		cn[0] = '\0';
+	else
 		printf("CN:              (none)\n");
-	}
-	pattern = a->set[F_RESERVED_CN] ? a->val[F_RESERVED_CN] : cn;
 	if (trust != NULL) {
-		ret = mbedtls_x509_crt_verify((mbedtls_x509_crt *)crt, trust,
-					      NULL, NULL, &vflags, NULL, NULL);
-		if (ret == 0) {
+		if (mbedtls_x509_crt_verify((mbedtls_x509_crt *)crt, trust,
+					    NULL, NULL, &vflags, NULL,
+					    NULL) == 0) {
 			printf("chain:           verifies to %s\n",
 			       a->val[F_CA_CERT]);
 		} else {
@@ -90,50 +90,142 @@ print_verdict(const mbedtls_x509_crt *crt, struct cert_args *a,
 		}
 	} else
 		printf("chain:           not checked (give -ca-certificate)\n");
-	if (cn[0] == '\0')
-		printf("node:            no, the certificate has no subject "
-		       "CN\n");
-	else if (!a->set[F_RESERVED_CN] && !node_auth_cn_match(cn, cn))
-		printf("node:            no, the CN \"%s\" is not a host name "
-		       "or IP address, so no reserved node CN matches it\n",
-		       cn);
-	else if (node_auth_verdict(crt, pattern, reason, sizeof(reason)) ==
-		 ID_NODE)
+	ok =
+	    cert_file_node_verdict(crt, trust, pattern, reason, sizeof(reason));
+	if (ok)
 		printf(
 		    "node:            yes, admitted as a node by the CN, SAN "
-		    "and key usage rules (reserved node CN \"%s\")\n",
-		    pattern);
+		    "and key usage rules (reserved node CN \"%s\"); valid "
+		    "now%s\n",
+		    pattern != NULL ? pattern : cn,
+		    trust != NULL ? ", chain verifies" : "");
 	else
 		printf("node:            no, %s\n", reason);
+	return ok;
+}
+
+static void
+print_crl(const mbedtls_x509_crl *crl)
+{
+	const mbedtls_x509_crl_entry *e;
+	char buf[1024], date[40];
+	size_t n = 0;
+
+	if (mbedtls_x509_dn_gets(buf, sizeof(buf), &crl->issuer) < 0)
+		snprintf(buf, sizeof(buf), "(unprintable)");
+	printf("CRL issuer:      %s\n", buf);
+	cert_file_date(&crl->this_update, date, sizeof(date));
+	printf("this update:     %s\n", date);
+	cert_file_date(&crl->next_update, date, sizeof(date));
+	printf("next update:     %s%s\n", date,
+	       mbedtls_x509_time_is_past(&crl->next_update)
+		   ? " (passed: the CRL is stale)"
+		   : "");
+	for (e = &crl->entry; e != NULL && e->raw.p != NULL; e = e->next)
+		n++;
+	printf("revoked:         %zu certificate%s\n", n, n == 1 ? "" : "s");
+	for (e = &crl->entry; e != NULL && e->raw.p != NULL; e = e->next) {
+		if (mbedtls_x509_serial_gets(buf, sizeof(buf), &e->serial) < 0)
+			snprintf(buf, sizeof(buf), "(unprintable)");
+		cert_file_date(&e->revocation_date, date, sizeof(date));
+		printf("  serial %s, revoked %s\n", buf, date);
+	}
+}
+
+/* The trust for the chain check: a CA file or a directory of them. */
+static int
+load_trust(mbedtls_x509_crt *trust, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ret = mbedtls_x509_crt_parse_path(trust, path);
+		if (ret < 0 || trust->raw.p == NULL) {
+			snprintf(err, errlen,
+				 "no CA certificate could be read from %s",
+				 path);
+			return -1;
+		}
+		return 0;
+	}
+	return certgen_crt_load(trust, path, "CA certificate", err, errlen);
 }
 
 int
 cmd_cert_inspect(struct cert_args *a)
 {
-	mbedtls_x509_crt chain, trust;
+	struct cert_file f;
+	mbedtls_x509_crt trust;
 	const mbedtls_x509_crt *c;
 	char err[512];
 	int n = 0, rc = 1;
 
-	mbedtls_x509_crt_init(&chain);
 	mbedtls_x509_crt_init(&trust);
-	if (certgen_crt_load(&chain, a->pos, "certificate", err, sizeof(err)) !=
-		0 ||
-	    (a->set[F_CA_CERT] &&
-	     certgen_crt_load(&trust, a->val[F_CA_CERT], "CA certificate", err,
-			      sizeof(err)) != 0)) {
+	if (cert_file_load(&f, a->pos, a->val[F_PASSWORD], err, sizeof(err)) !=
+	    0) {
+		fprintf(stderr, "gossipd cert inspect: %s\n", err);
+		mbedtls_x509_crt_free(&trust);
+		return 1;
+	}
+	if (a->set[F_CA_CERT] &&
+	    load_trust(&trust, a->val[F_CA_CERT], err, sizeof(err)) != 0) {
 		fprintf(stderr, "gossipd cert inspect: %s\n", err);
 		goto out;
 	}
-	printf("file:            %s\n", a->pos);
-	for (c = &chain; c != NULL && c->raw.p != NULL; c = c->next) {
+	switch (f.kind) {
+	case CF_NONE:
+		fprintf(stderr,
+			"gossipd cert inspect: %s holds no certificate, "
+			"PKCS#12, CRL or private key that can be read\n",
+			a->pos);
+		goto out;
+	case CF_LOCKED_P12:
+		fprintf(stderr,
+			"gossipd cert inspect: %s is a PKCS#12 file: %s%s\n",
+			a->pos, f.why,
+			a->set[F_PASSWORD] ? ""
+					   : " (the password is missing: give "
+					     "-password)");
+		goto out;
+	case CF_LOCKED_KEY:
+		fprintf(stderr,
+			"gossipd cert inspect: %s is a private key: %s\n",
+			a->pos, f.why);
+		goto out;
+	case CF_KEY:
+		printf("file:            %s\n", a->pos);
+		printf("private key:     %s, %zu bits\n",
+		       mbedtls_pk_get_name(&f.pk),
+		       mbedtls_pk_get_bitlen(&f.pk));
+		rc = 0;
+		goto out;
+	case CF_CRL:
+		printf("file:            %s\n", a->pos);
+		print_crl(&f.crl);
+		rc = 0;
+		goto out;
+	case CF_CERT:
+	case CF_PKCS12:
+		break;
+	}
+	printf("file:            %s%s\n", a->pos,
+	       f.kind == CF_PKCS12 ? " (PKCS#12)" : "");
+	if (f.kind == CF_PKCS12)
+		printf("private key:     %s, %zu bits, %s the first "
+		       "certificate\n",
+		       mbedtls_pk_get_name(&f.pk), mbedtls_pk_get_bitlen(&f.pk),
+		       mbedtls_pk_check_pair(&f.chain.pk, &f.pk) == 0
+			   ? "matches"
+			   : "DOES NOT MATCH");
+	for (c = &f.chain; c != NULL && c->raw.p != NULL; c = c->next) {
 		printf("certificate %d:\n", ++n);
 		print_crt(c);
 	}
-	print_verdict(&chain, a, a->set[F_CA_CERT] ? &trust : NULL);
-	rc = 0;
+	rc = print_verdict(&f.chain, a, a->set[F_CA_CERT] ? &trust : NULL) ? 0
+									   : 3;
 out:
-	mbedtls_x509_crt_free(&chain);
+	cert_file_free(&f);
 	mbedtls_x509_crt_free(&trust);
 	return rc;
 }

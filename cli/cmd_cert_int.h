@@ -25,6 +25,7 @@ enum flag_id {
 	F_EKU,
 	F_PATHLEN,
 	F_RESERVED_CN,
+	F_PASSWORD,
 	F_HELP,
 	F_COUNT
 };
@@ -34,7 +35,7 @@ struct cert_args {
 	const char *cmd; /* for messages: "create-node" */
 	const char *val[F_COUNT];
 	bool set[F_COUNT];
-	const char *pos; /* the one positional argument (inspect) */
+	const char *pos; /* the one positional argument (inspect, list) */
 };
 
 /*
@@ -52,9 +53,18 @@ int cmd_cert_usage_error(const struct cert_args *a, const char *fmt, ...)
 int cmd_cert_create(struct cert_args *a, enum certgen_kind kind);
 
 /*
- * gossipd cert inspect: prints every certificate of a->pos and the first
- * one's node verdict. Returns the exit code: 0 printed, 1 unreadable file.
+ * gossipd cert inspect: prints what a->pos holds (certificates, a PKCS#12
+ * file, a CRL or a key) and the first certificate's node verdict (validity,
+ * chain, node rules). Returns the exit code: 0 admitted (or no
+ * certificate), 3 printed but would be refused, 1 unreadable file.
  */
 int cmd_cert_inspect(struct cert_args *a);
+
+/*
+ * gossipd cert list DIR: a table of every certificate, key, PKCS#12 file
+ * and CRL in a->pos. Returns 0 (no problems), 3 (problems listed), 1 (the
+ * directory cannot be read).
+ */
+int cmd_cert_list(struct cert_args *a);
 
 #endif

@@ -28,6 +28,7 @@
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "version.h"
 #include "tls_server.h"
 #include "clock.h"
 
@@ -535,7 +536,7 @@ cmd_start(int argc, char **argv, char **envp)
 	}
 	if (cli.help || cli.version || cli.what_if || cli.doc_format != NULL) {
 		if (cli.version)
-			printf("gossipd %s\n", GOSSIPD_VERSION);
+			version_print(stdout);
 		else if (cli.doc_format != NULL)
 			options_doc(stdout, cli.doc_format);
 		else if (cli.help)

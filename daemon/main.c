@@ -7,19 +7,33 @@
 #include <string.h>
 
 #include "commands.h"
+#include "version.h"
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: gossipd [start] [options]      run a cluster member\n"
-		"       gossipd cert create-ca|create-node|create-client|"
-		"inspect ...\n"
-		"       gossipd discover --seed host:port[,...] | "
-		"--cluster-dns NAME ...\n"
-		"       gossipd status [--seed host:port ...]\n"
-		"       gossipd member set|show ...\n"
-		"       gossipd start --help    every option\n");
+		"usage: gossipd COMMAND [arguments]\n"
+		"\n"
+		"commands:\n"
+		"  start [options]        run a cluster member (the default "
+		"when the\n"
+		"                         first argument is an option)\n"
+		"  status                 the cluster as one member sees it, "
+		"with a verdict\n"
+		"  discover               the member a KurrentDB client would "
+		"connect to\n"
+		"  member set|show        report or show this member's state "
+		"(admin socket)\n"
+		"  cert create-ca|create-node|create-client|inspect|list\n"
+		"                         make and check certificates\n"
+		"  version                version, build options and "
+		"libraries\n"
+		"  help                   this text\n"
+		"\n"
+		"\"gossipd COMMAND --help\" tells more about each; "
+		"\"gossipd start --help\"\n"
+		"lists every option of the daemon.\n");
 }
 
 int
@@ -28,6 +42,17 @@ main(int argc, char **argv, char **envp)
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (sub != NULL &&
+	    (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
+	     strcmp(sub, "help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (sub != NULL &&
+	    (strcmp(sub, "version") == 0 || strcmp(sub, "--version") == 0)) {
+		version_print(stdout);
+		return 0;
+	}
 	if (sub == NULL || sub[0] == '-')
 		return cmd_start(argc, argv, envp);
 	if (strcmp(sub, "start") == 0)
@@ -40,10 +65,6 @@ main(int argc, char **argv, char **envp)
 		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(sub, "member") == 0)
 		return cmd_member(argc - 1, argv + 1, envp);
-	if (strcmp(sub, "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
 	fprintf(stderr, "gossipd: unknown command \"%s\"\n", sub);
 	usage(stderr);
 	return 2;

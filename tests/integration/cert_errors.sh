@@ -84,5 +84,5 @@ expect 2 'unknown command "create-user"' create-user
 long=$(printf 'x%.0s' $(seq 1 65))
 expect 2 '-common-name must be 1 to 64 bytes' create-ca -common-name "$long"
 
-expect 2 "gossipd cert: which command? create-ca, create-node, create-client or inspect"
+expect 2 "gossipd cert: which command? create-ca, create-node, create-client, inspect or list"
 t_pass

@@ -44,7 +44,7 @@ done
 for want in "SYNOPSIS" "gossipd cert" "SIGHUP" "/etc/gossipd/gossipd.conf"; do
 	assert_contains "$text8" "$want" "gossipd(8)"
 done
-assert_contains "$text8" "gossipd $("$GOSSIPD_BIN" start --version | sed 's/^gossipd //')" \
+assert_contains "$text8" "gossipd $("$GOSSIPD_BIN" start --version | sed -n '1s/^gossipd //p')" \
 	"version in the page footer"
 
 # And man finds them by name where they were built.

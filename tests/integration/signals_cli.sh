@@ -5,8 +5,23 @@
 # the word "start".
 source "$GOSSIPD_SRC/tests/lib.sh"
 t_init
-assert_eq "gossipd 0.1.0" "$("$GOSSIPD_BIN" --version)" "--version"
-assert_eq "gossipd 0.1.0" "$("$GOSSIPD_BIN" start --version)" "start --version"
+assert_eq "gossipd 0.1.0" "$("$GOSSIPD_BIN" --version | head -n 1)" "--version"
+assert_eq "gossipd 0.1.0" "$("$GOSSIPD_BIN" start --version | head -n 1)" "start --version"
+# version: build options and the library versions, from the libraries.
+v=$("$GOSSIPD_BIN" version)
+assert_eq "$v" "$("$GOSSIPD_BIN" --version)" "version and --version agree"
+assert_contains "$v" "build: " "build options"
+for lib in "mbed TLS 2." "libmicrohttpd $(pkg-config --modversion libmicrohttpd)" \
+	"cJSON $(pkg-config --modversion libcjson)" "libyaml $(pkg-config --modversion yaml-0.1)" \
+	"llhttp " "nghttp2 $(pkg-config --modversion libnghttp2)" "protobuf-c $(pkg-config --modversion libprotobuf-c)"; do
+	assert_contains "$v" "  $lib" "library version $lib"
+done
+# --help: the subcommands (and where the options are).
+h=$("$GOSSIPD_BIN" --help)
+for sub in start status discover "member set|show" "cert create-ca|create-node|create-client|inspect|list" version; do
+	assert_contains "$h" "  $sub" "--help lists $sub"
+done
+assert_eq "$h" "$("$GOSSIPD_BIN" help)" "help and --help agree"
 assert_contains "$("$GOSSIPD_BIN" start --help)" "--node-port" "--help lists the options"
 assert_contains "$("$GOSSIPD_BIN" start --help-format markdown)" '| `NodePort` |' "markdown option table"
 out=$("$GOSSIPD_BIN" start --what-if --insecure --node-port 2999)
