@@ -166,6 +166,11 @@ static const struct opt_def opt_table[] = {
     {"MaxConnectionsPerIp", "max-connections-per-ip",
      "GOSSIPD_MAX_CONNECTIONS_PER_IP", OT_INT, 1, 1000000, "64", 0,
      OFF(max_connections_per_ip), "open connections at most per peer"},
+    {"MaxConnectionsPerIpV6Prefix", "max-connections-per-ip-v6-prefix",
+     "GOSSIPD_MAX_CONNECTIONS_PER_IP_V6_PREFIX", OT_INT, 1, 128, "64", 0,
+     OFF(max_connections_per_ip_v6_prefix),
+     "IPv6 peers count as one address per prefix of this length, for "
+     "MaxConnectionsPerIp"},
     {"HandshakeTimeoutMs", "handshake-timeout-ms",
      "GOSSIPD_HANDSHAKE_TIMEOUT_MS", OT_INT, 1, 600000, "5000", 0,
      OFF(handshake_timeout_ms), "deadline of a TLS handshake"},

@@ -80,6 +80,8 @@ struct gossipd_config {
 	/* connection bounds */
 	int max_connections;
 	int max_connections_per_ip;
+	int max_connections_per_ip_v6_prefix; /* IPv6 peers counted per prefix
+					       */
 	int handshake_timeout_ms;
 	int request_timeout_ms; /* headers + body must arrive within this */
 	int idle_timeout_sec;	/* keep-alive idle */

@@ -91,6 +91,8 @@ hand_off(struct conn *c)
 		return -1;
 	}
 	c->handed_off = true;
+	if (!c->is_admin)
+		c->await_since_ms = clock_mono_ms();
 	c->info->refs++;
 	return mhd_glue_hand_off(c->w, sv[1], c->info,
 				 (const struct sockaddr *)&c->peer,
@@ -99,7 +101,7 @@ hand_off(struct conn *c)
 
 int
 conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
-	      socklen_t len, bool is_admin, bool counted)
+	      socklen_t len, bool is_admin, struct ip_slot *slot)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	struct gossipd_config *cfg = w->l->d->cfg;
@@ -107,8 +109,7 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 	if (c == NULL || (c->info = calloc(1, sizeof(*c->info))) == NULL) {
 		free(c);
 		close(cfd);
-		if (counted)
-			ip_limits_release(w->l->limits, sa);
+		ip_limits_release(w->l->limits, slot);
 		return -1;
 	}
 	c->ev_client.kind = EV_CLIENT;
@@ -119,7 +120,7 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 	memcpy(&c->peer, sa, len);
 	c->peer_len = len;
 	c->is_admin = is_admin;
-	c->counted = counted;
+	c->slot = slot;
 	c->info->refs = 1;
 	sockets_format_peer(sa, c->info->peer_addr, sizeof(c->info->peer_addr));
 	conn_link(w, c);
@@ -140,8 +141,7 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 		 * bytes tell HTTP/2 with prior knowledge from HTTP/1.1. */
 		c->info->identity = ID_NODE;
 		c->sniffing = true;
-		c->deadline_ms =
-		    clock_mono_ms() + (int64_t)cfg->idle_timeout_sec * 1000;
+		c->await_since_ms = clock_mono_ms(); /* RequestTimeoutMs */
 		conn_pump(c);
 		return 0;
 	}
@@ -172,9 +172,8 @@ conn_close(struct conn *c)
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->pfd, NULL);
 		close(c->pfd);
 	}
-	if (c->counted)
-		ip_limits_release(w->l->limits,
-				  (const struct sockaddr *)&c->peer);
+	ip_limits_release(w->l->limits, c->slot);
+	c->slot = NULL;
 	metrics_conn_open(-1);
 	conn_unlink(w, c);
 	c->next = w->dead;
@@ -264,6 +263,7 @@ pump_in(struct conn *c)
 			c->info->in_request = true;
 			c->info->request_started_ms = clock_mono_ms();
 		}
+		c->await_since_ms = 0;
 		b->end += (size_t)n;
 	}
 	while (b->start < b->end) {
@@ -321,6 +321,11 @@ pump_out(struct conn *c)
 		if (n == 0) {
 			c->pair_eof = true;
 			break;
+		}
+		if (!c->answered) {
+			/* answered once: no longer a candidate for eviction */
+			c->answered = true;
+			ip_limits_answered(c->w->l->limits, c->slot);
 		}
 		b->end += (size_t)n;
 		/* A short read emptied the pair. No new bytes or end can come
@@ -387,6 +392,20 @@ conn_finish(struct conn *c)
 	linger_drain(c);
 }
 
+/* HTTP/2 serves the connection: its preface (or ALPN) counts as the
+ * first request (h2 has its own timers), so it can no longer be evicted
+ * as a connection that never said anything. */
+static int
+h2_start(struct conn *c)
+{
+	c->await_since_ms = 0;
+	if (!c->answered) {
+		c->answered = true;
+		ip_limits_answered(c->w->l->limits, c->slot);
+	}
+	return h2_conn_start(c);
+}
+
 /*
  * Insecure mode: peeks at the first bytes. The HTTP/2 preface goes to
  * HTTP/2, anything else to libmicrohttpd as soon as a byte differs.
@@ -403,17 +422,14 @@ sniff(struct conn *c)
 	if (n <= 0)
 		return -1;
 	c->sniffing = false;
-	c->deadline_ms = 0;
 	if (memcmp(buf, H2_PREFACE, (size_t)n) != 0)
 		return hand_off(c) == 0 ? 1 : -1;
 	if (n < H2_PREFACE_LEN) {
-		c->sniffing = true; /* so far, the preface */
-		c->deadline_ms =
-		    clock_mono_ms() +
-		    (int64_t)c->w->l->d->cfg->idle_timeout_sec * 1000;
+		/* so far, the preface: RequestTimeoutMs still runs */
+		c->sniffing = true;
 		return 0;
 	}
-	return h2_conn_start(c) == 0 ? 1 : -1;
+	return h2_start(c) == 0 ? 1 : -1;
 }
 
 /* The TLS handshake is done: h2 when ALPN chose it, else HTTP/1.1. */
@@ -422,7 +438,7 @@ after_handshake(struct conn *c)
 {
 	c->deadline_ms = 0;
 	if (tls_conn_alpn_h2(c))
-		return h2_conn_start(c);
+		return h2_start(c);
 	return hand_off(c);
 }
 
@@ -587,6 +603,17 @@ conn_sweep(struct conn *c, int64_t now)
 			conn_close(c);
 		return;
 	}
+	if (c->slot != NULL && atomic_load(&c->slot->evicted)) {
+		metrics_refusal("evicted");
+		worker_log_refusal(c->w, c->info->peer_addr,
+				   "evicted from a full connection table",
+				   "connection from %s closed: connection "
+				   "limit reached (MaxConnections %d), and it "
+				   "had waited longest without a request",
+				   c->info->peer_addr, cfg->max_connections);
+		conn_close(c);
+		return;
+	}
 	if (c->h2 != NULL) {
 		/* HTTP/2: rights are re-checked as for HTTP/1.1; a doomed or
 		 * stopping connection gets GOAWAY and ends when idle */
@@ -598,9 +625,14 @@ conn_sweep(struct conn *c, int64_t now)
 			conn_close(c);
 		return;
 	}
-	if (c->deadline_ms != 0 && now > c->deadline_ms && c->sniffing) {
-		log_debug("connection from %s closed: no request within %d s",
-			  c->info->peer_addr, cfg->idle_timeout_sec);
+	if (c->await_since_ms != 0 && cfg->request_timeout_ms > 0 &&
+	    now - c->await_since_ms > cfg->request_timeout_ms) {
+		metrics_refusal("request_timeout");
+		worker_log_refusal(c->w, c->info->peer_addr,
+				   "no request in time",
+				   "connection from %s closed: no request "
+				   "within %d ms",
+				   c->info->peer_addr, cfg->request_timeout_ms);
 		conn_close(c);
 		return;
 	}

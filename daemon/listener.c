@@ -171,6 +171,8 @@ accept_ready(struct worker *w, int lfd, bool is_admin)
 
 	for (i = 0; i < ACCEPT_BATCH && !w->stopping; i++) {
 		enum ip_limit_verdict v = IPL_OK;
+		struct ip_slot *slot = NULL;
+		bool evicted = false;
 
 		len = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
@@ -182,13 +184,14 @@ accept_ready(struct worker *w, int lfd, bool is_admin)
 		}
 		if (!is_admin)
 			v = ip_limits_acquire(w->l->limits,
-					      (struct sockaddr *)&ss);
+					      (struct sockaddr *)&ss, &slot,
+					      &evicted);
 		if (v != IPL_OK) {
 			refuse(w, fd, (struct sockaddr *)&ss, v);
 			continue;
 		}
 		conn_accepted(w, fd, (struct sockaddr *)&ss, len, is_admin,
-			      !is_admin);
+			      slot);
 	}
 }
 
@@ -386,7 +389,8 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 	l->n_workers = worker_count(d->cfg);
 	l->workers = calloc((size_t)l->n_workers, sizeof(*l->workers));
 	l->limits = ip_limits_new(d->cfg->max_connections,
-				  d->cfg->max_connections_per_ip);
+				  d->cfg->max_connections_per_ip,
+				  d->cfg->max_connections_per_ip_v6_prefix);
 	for (i = 0; l->workers != NULL && i < l->n_workers; i++)
 		l->workers[i].epfd = l->workers[i].wakefd =
 		    l->workers[i].reserve_fd = -1;

@@ -29,7 +29,7 @@
 static const char *const refusal_names[] = {
     "untrusted",	 "expired",	    "revoked",	  "not_yet_valid",
     "handshake_timeout", "tls_error",	    "conn_limit", "per_ip_limit",
-    "protocol",		 "request_timeout", "other",
+    "protocol",		 "request_timeout", "evicted",	  "other",
 };
 #define N_REFUSALS (sizeof(refusal_names) / sizeof(refusal_names[0]))
 

@@ -48,20 +48,24 @@ struct conn {
 	int pfd;		  /* our end of the socketpair, or -1 */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
-	bool is_admin;	     /* came on the admin socket */
-	bool counted;	     /* holds an ip_limits slot */
-	bool handed_off;     /* past the handshake: MHD has the other end
-			      * of the pair, or h2 serves it */
-	bool sniffing;	     /* insecure: waiting for the first bytes to
-			      * tell HTTP/2 (preface) from HTTP/1.1 */
-	bool client_eof;     /* the client will send nothing more */
-	bool pair_eof;	     /* MHD will send nothing more */
-	bool pair_shut;	     /* we sent MHD our half-close */
-	bool pair_gone;	     /* MHD closed its end under our bytes */
-	bool closed;	     /* on the dead list, awaiting free */
-	bool pair_quiet;     /* during conn_event: MHD's end has not
-			      * closed, so a short read drains the pair */
-	int64_t deadline_ms; /* handshake deadline, 0 once established */
+	bool is_admin;	      /* came on the admin socket */
+	struct ip_slot *slot; /* its place in ip_limits, or NULL */
+	bool answered;	      /* answered once (the slot was told) */
+	bool handed_off;      /* past the handshake: MHD has the other end
+			       * of the pair, or h2 serves it */
+	bool sniffing;	      /* insecure: waiting for the first bytes to
+			       * tell HTTP/2 (preface) from HTTP/1.1 */
+	bool client_eof;      /* the client will send nothing more */
+	bool pair_eof;	      /* MHD will send nothing more */
+	bool pair_shut;	      /* we sent MHD our half-close */
+	bool pair_gone;	      /* MHD closed its end under our bytes */
+	bool closed;	      /* on the dead list, awaiting free */
+	bool pair_quiet;      /* during conn_event: MHD's end has not
+			       * closed, so a short read drains the pair */
+	int64_t deadline_ms;  /* handshake deadline, 0 once established */
+	/* handed to MHD, no request byte yet: since when (0: not waiting);
+	 * RequestTimeoutMs applies, not IdleTimeoutSec */
+	int64_t await_since_ms;
 	/* lingering close: the answer is sent and our side shut; the
 	 * client's unread bytes are dropped until then (0: not lingering),
 	 * so that closing does not reset the connection under its answer */
@@ -125,10 +129,10 @@ struct listener {
 	atomic_uint tls_gen;	 /* bumped by every tls_server_update */
 };
 
-/* conn.c: takes ownership of cfd (already admitted by the caps when
- * counted is true). Returns 0, or -1 after closing everything. */
+/* conn.c: takes ownership of cfd and of slot (its place in the caps,
+ * NULL for the admin socket). Returns 0, or -1 after closing everything. */
 int conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
-		  socklen_t len, bool is_admin, bool counted);
+		  socklen_t len, bool is_admin, struct ip_slot *slot);
 /* Client I/O, TLS or plain: bytes, 0 at the end, IO_AGAIN or IO_ERR. */
 #define IO_AGAIN (-1)
 #define IO_ERR	 (-2)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A client that keeps one HTTPS connection alive and sends a request on it
-every --interval seconds, for tests of what happens to open connections.
+every --interval seconds, for tests of what happens to open connections
+(with --fresh: a new connection for every request).
 
 One line per request on stdout: "EPOCH STATUS CONN", EPOCH the wall time
 the answer (or the error) came, STATUS the HTTP status or ERR, CONN the
@@ -36,6 +37,7 @@ def main():
     ap.add_argument("--interval", type=float, default=0.2)
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--stop")
+    ap.add_argument("--fresh", action="store_true")
     a = ap.parse_args()
 
     ctx = ssl.create_default_context(cafile=a.ca)
@@ -57,6 +59,8 @@ def main():
             print("# %s" % e, file=sys.stderr, flush=True)
             conn.close()
         print("%.3f %s %d" % (time.time(), status, Conn.opened), flush=True)
+        if a.fresh:
+            conn.close()
         time.sleep(a.interval)
     return 0
 
