@@ -46,7 +46,7 @@ assert_contains "$out" "CertificatePassword: **** (Config File)" "secret masked"
 assert_not_contains "$out" "hunter2" "secret masked"
 
 # Exactly one line per option, each "Name: value (Source)".
-n=$(grep -cE '^[A-Z][A-Za-z]+: .* \((<DEFAULT>|Config File|Environment Variable|Command Line)\)$' <<<"$out")
+n=$(grep -cE '^[A-Z][A-Za-z0-9]+: .* \((<DEFAULT>|Config File|Environment Variable|Command Line)\)$' <<<"$out")
 assert_eq "$(wc -l <<<"$out")" "$n" "every line is Name: value (Source)"
 [ "$n" -ge 40 ] || t_fail "only $n options listed"
 
