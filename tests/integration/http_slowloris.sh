@@ -32,10 +32,19 @@ exec 3<&-
 m=$(curl -s --max-time 5 "$url/metrics")
 assert_contains "$m" 'gossipd_connection_refusals_total{reason="request_timeout"} 2' "timeout metric"
 
-# Per-IP cap: two idle connections plus curl's are fine; the next is cut.
+# Per-IP cap: three kept-alive connections (each answered once: a silent
+# one would meet RequestTimeoutMs) fill it; the next is cut.
+ask() { # FD: one request on the kept-alive connection FD; its status line
+	printf 'GET /ping HTTP/1.1\r\nHost: x\r\n\r\n' >&"$1"
+	local line
+	read -r -t 3 line <&"$1" && echo "${line%$'\r'}"
+}
 exec 4<>"/dev/tcp/127.0.0.1/$port"
+assert_eq "HTTP/1.1 200 OK" "$(ask 4)" "a request on kept-alive connection 1"
 exec 5<>"/dev/tcp/127.0.0.1/$port"
+assert_eq "HTTP/1.1 200 OK" "$(ask 5)" "a request on kept-alive connection 2"
 exec 6<>"/dev/tcp/127.0.0.1/$port"
+assert_eq "HTTP/1.1 200 OK" "$(ask 6)" "a request on kept-alive connection 3"
 code=$(http_code "$url/health/live" --max-time 2)
 assert_eq 000 "$code" "a 4th connection from one address"
 wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ refused: per-IP connection limit reached \(MaxConnectionsPerIp 3\)"
@@ -69,11 +78,6 @@ assert_eq 200 "$(http_code "http://127.0.0.1:$port2/ping" --max-time 2)" "a 3rd 
 wait_log n2 "connection from 127\.0\.0\.1:[0-9]+ closed: connection limit reached \(MaxConnections 2\), and it had waited longest without a request"
 exec 4<&- 5<&-
 # Two connections answered once and kept alive: a 3rd is refused.
-ask() { # FD: one request on the kept-alive connection FD; its status line
-	printf 'GET /ping HTTP/1.1\r\nHost: x\r\n\r\n' >&"$1"
-	local line
-	read -r -t 3 line <&"$1" && echo "${line%$'\r'}"
-}
 exec 4<>"/dev/tcp/127.0.0.1/$port2"
 assert_eq "HTTP/1.1 200 OK" "$(ask 4)" "a request on the 1st kept-alive connection"
 exec 5<>"/dev/tcp/127.0.0.1/$port2"
