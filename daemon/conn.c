@@ -190,6 +190,10 @@ conn_reap(struct worker *w)
 		h2_conn_free(c);
 		tls_conn_free(c);
 		conn_info_unref(c->info);
+		if (c->in.data != w->scratch)
+			free(c->in.data); /* bytes held at close */
+		if (c->out.data != w->scratch)
+			free(c->out.data);
 		free(c);
 	}
 }
@@ -231,9 +235,49 @@ conn_client_send(struct conn *c, const char *buf, size_t len)
 #define PUMP_DONE  0
 #define PUMP_AGAIN 1
 
+/* Lends the worker's scratch buffer to b when b holds nothing. */
+static void
+iobuf_lend(struct conn *c, struct iobuf *b)
+{
+	if (b->data == NULL) {
+		b->data = c->w->scratch;
+		b->start = b->end = 0;
+	}
+}
+
+/* After a pump turn: an empty buffer is given back (or freed); bytes
+ * still held in the scratch move to a buffer of the connection's own.
+ * -1 when that cannot be had. */
+static int
+iobuf_settle(struct conn *c, struct iobuf *b)
+{
+	char *own;
+
+	if (b->start == b->end) {
+		if (b->data != c->w->scratch)
+			free(b->data);
+		b->data = NULL;
+		b->start = b->end = 0;
+		return 0;
+	}
+	if (b->data != c->w->scratch)
+		return 0;
+	own = malloc(CONN_BUF);
+	if (own == NULL) {
+		log_error("connection from %s closed: out of memory",
+			  c->info->peer_addr);
+		return -1;
+	}
+	memcpy(own, b->data + b->start, b->end - b->start);
+	b->end -= b->start;
+	b->start = 0;
+	b->data = own;
+	return 0;
+}
+
 /* Client -> in buffer -> pair. */
 static int
-pump_in(struct conn *c)
+pump_in_turn(struct conn *c)
 {
 	struct iobuf *b = &c->in;
 	bool full = false, sent = false;
@@ -293,7 +337,7 @@ pump_in(struct conn *c)
 
 /* Pair -> out buffer -> client. Same return values as pump_in. */
 static int
-pump_out(struct conn *c)
+pump_out_turn(struct conn *c)
 {
 	struct iobuf *b = &c->out;
 	bool full = false, sent = false;
@@ -345,6 +389,26 @@ pump_out(struct conn *c)
 		sent = true;
 	}
 	return full && sent ? PUMP_AGAIN : PUMP_DONE;
+}
+
+static int
+pump_in(struct conn *c)
+{
+	int r;
+
+	iobuf_lend(c, &c->in);
+	r = pump_in_turn(c);
+	return iobuf_settle(c, &c->in) != 0 ? -1 : r;
+}
+
+static int
+pump_out(struct conn *c)
+{
+	int r;
+
+	iobuf_lend(c, &c->out);
+	r = pump_out_turn(c);
+	return iobuf_settle(c, &c->out) != 0 ? -1 : r;
 }
 
 /* Lingering: drops what the client sends until it closes, errs, or the

@@ -132,7 +132,7 @@ void
 h2_conn_pump(struct conn *c)
 {
 	struct h2_conn *h = c->h2;
-	char *buf = c->in.data;
+	char *buf = c->w->scratch; /* read and fed at once */
 
 	for (;;) {
 		int w = flush(c);

@@ -29,10 +29,14 @@ struct ev {
 	enum ev_kind kind;
 };
 
-/* A linear buffer: bytes [start, end) are pending. */
+/* A linear buffer: bytes [start, end) are pending. data is NULL while
+ * nothing is held: a pump turn borrows the worker's scratch buffer, and
+ * only bytes that could not be passed on get a buffer of their own
+ * (CONN_BUF bytes), freed once they are sent. An idle connection holds
+ * none. */
 struct iobuf {
 	size_t start, end;
-	char data[CONN_BUF];
+	char *data;
 };
 
 struct h2_conn;
@@ -107,6 +111,7 @@ struct worker {
 	struct conn_info **pending;
 	size_t n_pending;
 	struct ev ev_listen, ev_admin, ev_mhd, ev_wake;
+	char scratch[CONN_BUF];	      /* lent to one pump direction at a time */
 	struct ratelimit refusal_log; /* refusal lines: 10 a second */
 	/* refusal lines per peer address and reason: one per window, the
 	 * rest summarised by the sweep when the window ends */
