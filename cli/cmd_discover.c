@@ -416,6 +416,9 @@ fill_row(struct row *r, const struct member *m, const char *answered,
 		 (long long)m->node_priority);
 	snprintf(r->cells[8], sizeof(r->cells[8]), "%s", m->es_version);
 	mh = health_of(h, r->cells[1]);
+	if (mh != NULL && m->is_alive &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(mh, "suspect")))
+		snprintf(r->cells[3], sizeof(r->cells[3]), "SUSPECT");
 	if (mh != NULL) {
 		fill_health(r, mh);
 	} else {

@@ -9,6 +9,7 @@
  */
 #include "cluster.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +27,24 @@ struct seed {
 	int bound_port;
 };
 
+/* What the table knows of an entry beside its document fields. */
+struct meta {
+	ticks_t suspect_since; /* 0: not suspect */
+	char why[120];	       /* what made it suspect */
+};
+
 struct cluster {
 	pthread_mutex_t mu;
 	struct member self;
 	struct member *ent; /* n entries, capacity max */
+	struct meta *meta;  /* one per entry, same index */
 	size_t n, max;
 	struct seed seeds[OPT_MAX_SEEDS];
 	size_t nseeds;
 	ticks_t seeds_time;
 	ticks_t allowed_skew, dead_removal;
+	int suspicion_mult; /* 0: a failed exchange means dead at once */
+	ticks_t suspicion_min, interval;
 	cluster_event_fn fn;
 	void *ctx;
 	struct shared_buf *doc; /* cached encoding, or NULL */
@@ -155,10 +165,16 @@ cluster_new(const struct member *self, const struct cluster_params *p,
 		return NULL;
 	c->max = p->max_members > 0 ? p->max_members : DEFAULT_MAX_MEMBERS;
 	c->ent = calloc(c->max, sizeof(*c->ent));
-	if (c->ent == NULL) {
+	c->meta = calloc(c->max, sizeof(*c->meta));
+	if (c->ent == NULL || c->meta == NULL) {
+		free(c->ent);
+		free(c->meta);
 		free(c);
 		return NULL;
 	}
+	c->suspicion_mult = p->suspicion_mult;
+	c->suspicion_min = p->suspicion_min;
+	c->interval = p->interval;
 	pthread_mutex_init(&c->mu, NULL);
 	c->self = *self;
 	c->allowed_skew = p->allowed_skew;
@@ -176,6 +192,7 @@ cluster_free(struct cluster *c)
 		return;
 	shared_buf_unref(c->doc);
 	free(c->ent);
+	free(c->meta);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -245,6 +262,7 @@ put(struct cluster *c, struct member *slot, const struct member *m,
 			c->full_refusals++;
 			return; /* table full: the newcomer waits */
 		}
+		memset(&c->meta[c->n], 0, sizeof(c->meta[c->n]));
 		c->ent[c->n++] = *m;
 		ev_add(ev, CE_ADDED, m);
 		c->dirty = true;
@@ -265,6 +283,7 @@ put(struct cluster *c, struct member *slot, const struct member *m,
 		e = ev_add(ev, m->is_alive ? CE_ALIVE : CE_DEAD, m);
 		if (e != NULL)
 			snprintf(e->reason, sizeof(e->reason), "%s", why);
+		c->meta[slot - c->ent].suspect_since = 0;
 	}
 	*slot = *m;
 	c->dirty = true;
@@ -324,6 +343,99 @@ bind_seeds(struct cluster *c, const struct cluster_target *t, const char *host,
 	}
 }
 
+static ticks_t
+suspicion_timeout_locked(const struct cluster *c)
+{
+	double scale = log10((double)(c->n + 1));
+	ticks_t t;
+
+	if (scale < 1.0)
+		scale = 1.0;
+	t = (ticks_t)((double)c->suspicion_mult * scale * (double)c->interval);
+	return t > c->suspicion_min ? t : c->suspicion_min;
+}
+
+ticks_t
+cluster_suspicion_timeout(struct cluster *c)
+{
+	ticks_t t;
+
+	lock(c);
+	t = suspicion_timeout_locked(c);
+	pthread_mutex_unlock(&c->mu);
+	return t;
+}
+
+static bool
+suspect(const struct cluster *c, const struct member *slot)
+{
+	return c->meta[slot - c->ent].suspect_since != 0;
+}
+
+/* slot (alive) becomes suspect: its death waits for the timeout. */
+static void
+suspect_set(struct cluster *c, struct member *slot, const char *why,
+	    ticks_t now, struct evlist *ev)
+{
+	struct cluster_event *e;
+
+	if (!slot->is_alive || suspect(c, slot))
+		return;
+	c->meta[slot - c->ent].suspect_since = now > 0 ? now : 1;
+	snprintf(c->meta[slot - c->ent].why, sizeof(c->meta[0].why), "%.119s",
+		 why);
+	e = ev_add(ev, CE_SUSPECT, slot);
+	if (e != NULL)
+		snprintf(e->reason, sizeof(e->reason), "%.150s", why);
+}
+
+/* A suspect shows it is alive: suspicion over. */
+static void
+suspect_clear(struct cluster *c, struct member *slot, const char *why,
+	      struct evlist *ev)
+{
+	struct cluster_event *e;
+
+	if (!suspect(c, slot))
+		return;
+	c->meta[slot - c->ent].suspect_since = 0;
+	e = ev_add(ev, CE_UNSUSPECT, slot);
+	if (e != NULL)
+		snprintf(e->reason, sizeof(e->reason), "%.150s", why);
+}
+
+/*
+ * A third party's newer copy of a member we have (suspicion on): a copy
+ * the member wrote after our suspicion began clears it; a copy that says
+ * dead confirms our suspicion (dead now), or starts one of our own.
+ */
+static void
+relayed_liveness(struct cluster *c, struct member *ex, const struct member *m,
+		 const char *why, ticks_t now, struct evlist *ev)
+{
+	char reason[CLUSTER_ENDPOINT_MAX + 64];
+
+	if (c->suspicion_mult <= 0 || !ex->is_alive)
+		return;
+	if (m->is_alive && suspect(c, ex) &&
+	    m->timestamp > c->meta[ex - c->ent].suspect_since) {
+		snprintf(reason, sizeof(reason), "a newer entry of its own, %s",
+			 why);
+		suspect_clear(c, ex, reason, ev);
+	} else if (!m->is_alive && suspect(c, ex)) {
+		struct member d = *ex;
+
+		snprintf(reason, sizeof(reason), "suspect, and dead as %s",
+			 why);
+		d.is_alive = false;
+		d.timestamp = now;
+		put(c, ex, &d, reason, ev);
+	} else if (!m->is_alive) {
+		snprintf(reason, sizeof(reason), "dead as %s", why);
+		suspect_set(c, ex, reason, now, ev);
+	}
+}
+
 void
 cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 	      const struct cluster_target *dialled, ticks_t now)
@@ -347,6 +459,9 @@ cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 			    doc->server_port)) {
 			sender_listed = true;
 			check_skew(c, m, now, &ev);
+			if (ex != NULL && m->is_alive)
+				suspect_clear(c, ex, "its own entry arrived",
+					      &ev);
 			put(c, ex, m, "its own entry says so", &ev);
 		} else if (ex == NULL) {
 			if (m->is_alive ||
@@ -360,6 +475,7 @@ cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 
 			r.is_alive = ex->is_alive;
 			put(c, ex, &r, why, &ev);
+			relayed_liveness(c, ex, m, why, now, &ev);
 		}
 	}
 	if (dialled != NULL) {
@@ -368,6 +484,9 @@ cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 			struct member *ex =
 			    find(c, dialled->host, dialled->port);
 
+			if (ex != NULL)
+				suspect_clear(c, ex, "an exchange succeeded",
+					      &ev);
 			if (ex != NULL && !ex->is_alive) {
 				struct member m = *ex;
 
@@ -391,7 +510,10 @@ cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
 	lock(c);
 	ex = find(c, t->host, t->port);
 	known = ex != NULL;
-	if (ex != NULL && ex->is_alive) {
+	if (ex != NULL && ex->is_alive && c->suspicion_mult > 0) {
+		suspect_set(c, ex, reason != NULL ? reason : "exchange failed",
+			    now, &ev);
+	} else if (ex != NULL && ex->is_alive) {
 		struct member m = *ex;
 
 		m.is_alive = false;
@@ -409,13 +531,31 @@ cluster_expire(struct cluster *c, ticks_t now)
 	struct evlist ev = {0};
 	size_t i = 0;
 
+	ticks_t limit;
+
 	lock(c);
+	limit = suspicion_timeout_locked(c);
 	while (i < c->n) {
 		struct member *m = &c->ent[i];
+		ticks_t since = c->meta[i].suspect_since;
 
+		if (since != 0 && now - since >= limit) {
+			struct member d = *m;
+			char why[200];
+
+			snprintf(why, sizeof(why),
+				 "suspect for %lld ms without a sign of life; "
+				 "%s",
+				 (long long)((now - since) / TICKS_PER_MS),
+				 c->meta[i].why);
+			d.is_alive = false;
+			d.timestamp = now;
+			put(c, m, &d, why, &ev);
+		}
 		if (!m->is_alive && now - m->timestamp > c->dead_removal) {
 			ev_add(&ev, CE_REMOVED, m);
 			c->ent[i] = c->ent[--c->n];
+			c->meta[i] = c->meta[c->n];
 			c->dirty = true;
 			continue;
 		}
@@ -576,6 +716,85 @@ cluster_document(struct cluster *c, ticks_t now)
 	b = shared_buf_ref(c->doc);
 	pthread_mutex_unlock(&c->mu);
 	return b;
+}
+
+size_t
+cluster_suspects(struct cluster *c, struct cluster_target *out, size_t max)
+{
+	size_t k = 0;
+
+	lock(c);
+	for (size_t i = 0; i < c->n && (out == NULL || k < max); i++) {
+		if (c->meta[i].suspect_since == 0)
+			continue;
+		if (out != NULL) {
+			memcpy(out[k].host, c->ent[i].http_ip, MEMBER_HOST_MAX);
+			out[k].port = c->ent[i].http_port;
+		}
+		k++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return k;
+}
+
+bool
+cluster_is_suspect(struct cluster *c, const struct cluster_target *t)
+{
+	struct member *ex;
+	bool s;
+
+	lock(c);
+	ex = find(c, t->host, t->port);
+	s = ex != NULL && suspect(c, ex);
+	pthread_mutex_unlock(&c->mu);
+	return s;
+}
+
+size_t
+cluster_pick_helpers(struct cluster *c, const struct cluster_target *suspect_t,
+		     unsigned *rng, struct cluster_target *out, size_t max)
+{
+	struct cluster_target *cand;
+	size_t n = 0, k;
+
+	lock(c);
+	cand = malloc((c->n + 1) * sizeof(*cand));
+	if (cand == NULL) {
+		pthread_mutex_unlock(&c->mu);
+		return 0;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct member *m = &c->ent[i];
+
+		if (!m->is_alive || c->meta[i].suspect_since != 0 ||
+		    same_ep(m->http_ip, m->http_port, suspect_t->host,
+			    suspect_t->port))
+			continue;
+		memcpy(cand[n].host, m->http_ip, MEMBER_HOST_MAX);
+		cand[n++].port = m->http_port;
+	}
+	pthread_mutex_unlock(&c->mu);
+	for (k = 0; k < max && k < n; k++) {
+		size_t j = k + (size_t)rand_r(rng) % (n - k);
+		struct cluster_target tmp = cand[k];
+
+		cand[k] = cand[j];
+		cand[j] = tmp;
+		out[k] = cand[k];
+	}
+	free(cand);
+	return k;
+}
+
+bool
+cluster_is_member(struct cluster *c, const struct cluster_target *t)
+{
+	bool found;
+
+	lock(c);
+	found = find(c, t->host, t->port) != NULL;
+	pthread_mutex_unlock(&c->mu);
+	return found;
 }
 
 void

@@ -35,6 +35,17 @@ struct cluster_params {
 	ticks_t allowed_skew; /* GossipAllowedDifferenceMs, in ticks */
 	ticks_t dead_removal; /* DeadMemberRemovalPeriodSec, in ticks */
 	size_t max_members;   /* entries besides self (0: 256) */
+	/*
+	 * Suspicion (SWIM/Lifeguard): with suspicion_mult > 0 a failed
+	 * exchange makes a member suspect, and it is dead only when no
+	 * sign of life came for the suspicion timeout,
+	 *   max(suspicion_min, mult * max(1, log10(members)) * interval),
+	 * members counting ourselves (memberlist's scaling). 0: a failed
+	 * exchange marks the member dead at once.
+	 */
+	int suspicion_mult;
+	ticks_t suspicion_min; /* GossipSuspicionMinMs, in ticks */
+	ticks_t interval;      /* GossipIntervalMs, in ticks */
 };
 
 enum cluster_event_kind {
@@ -46,6 +57,8 @@ enum cluster_event_kind {
 	CE_REMOVED,    /* dropped after DeadMemberRemovalPeriodSec */
 	CE_REPLACED,   /* the placeholder for seed was replaced by endpoint */
 	CE_CLOCK_SKEW, /* a sender's own timeStamp is far from now */
+	CE_SUSPECT,    /* alive -> suspect; reason says why */
+	CE_UNSUSPECT,  /* suspect -> alive; reason says why */
 };
 
 struct cluster_event {
@@ -122,8 +135,14 @@ void cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 
 /*
  * An exchange with t failed (timeout, connection, TLS, HTTP or document
- * error): the member at t, if alive, becomes dead with timeStamp now and
- * one CE_DEAD event carrying reason. Nothing happens for a member
+ * error): the member at t, if alive, becomes suspect (CE_SUSPECT with
+ * reason; with suspicion off, dead with timeStamp now and one CE_DEAD
+ * event carrying reason). A suspect is alive again (CE_UNSUSPECT) when an
+ * exchange with it succeeds, when its own entry arrives, or when a third
+ * party relays an entry of it written after the suspicion began; a
+ * third party's newer entry saying it is dead confirms the suspicion
+ * (dead at once), or makes an alive member suspect; cluster_expire makes
+ * it dead once the suspicion timeout passed. Nothing happens for a member
  * already dead (its death time is kept for the removal period) or for a
  * seed placeholder. Returns true when t is a known member, false when it
  * is only a seed address (the caller may report that seed itself).
@@ -131,7 +150,8 @@ void cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 bool cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
 			     const char *reason, ticks_t now);
 
-/* Drops members dead for longer than the removal period (CE_REMOVED). */
+/* Suspects past the suspicion timeout become dead (CE_DEAD); members
+ * dead for longer than the removal period are dropped (CE_REMOVED). */
 void cluster_expire(struct cluster *c, ticks_t now);
 
 /*
@@ -142,6 +162,23 @@ void cluster_expire(struct cluster *c, ticks_t now);
  */
 size_t cluster_pick_targets(struct cluster *c, unsigned *rng,
 			    struct cluster_target *out, size_t max);
+
+/* The suspicion timeout for the table's present size, in ticks. */
+ticks_t cluster_suspicion_timeout(struct cluster *c);
+/* The members suspect now (up to max); with out NULL, how many. */
+size_t cluster_suspects(struct cluster *c, struct cluster_target *out,
+			size_t max);
+bool cluster_is_suspect(struct cluster *c, const struct cluster_target *t);
+/* Is t a member of the table (not a seed placeholder, not ourselves)? */
+bool cluster_is_member(struct cluster *c, const struct cluster_target *t);
+/*
+ * Up to max members, chosen at random, to probe suspect_t for us: alive,
+ * not suspect, other than suspect_t. Returns how many.
+ */
+size_t cluster_pick_helpers(struct cluster *c,
+			    const struct cluster_target *suspect_t,
+			    unsigned *rng, struct cluster_target *out,
+			    size_t max);
 
 /* Sets our own timeStamp to now. */
 void cluster_touch_self(struct cluster *c, ticks_t now);

@@ -160,14 +160,15 @@ peer_get(struct httpc *c, const struct httpc_peer *want)
 /* The request bytes, head and body in one buffer (one write, no Nagle). */
 static char *
 build_request(const struct httpc_peer *p, const char *method, const char *path,
-	      const char *content_type, const void *body, size_t body_len,
-	      size_t *out_len)
+	      const char *content_type, const char *headers, const void *body,
+	      size_t body_len, size_t *out_len)
 {
 	int with_body =
 	    body != NULL || body_len > 0 || strcmp(method, "POST") == 0 ||
 	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
 	size_t cap = REQ_HEAD_ROOM + strlen(path) + sizeof p->name +
-		     (content_type ? strlen(content_type) : 0);
+		     (content_type ? strlen(content_type) : 0) +
+		     (headers ? strlen(headers) : 0);
 	char *req;
 	int n;
 
@@ -186,11 +187,39 @@ build_request(const struct httpc_peer *p, const char *method, const char *path,
 	if (with_body)
 		n += snprintf(req + n, cap - (size_t)n,
 			      "Content-Length: %zu\r\n", body_len);
+	if (headers != NULL)
+		n += snprintf(req + n, cap - (size_t)n, "%s", headers);
 	n += snprintf(req + n, cap - (size_t)n, "\r\n");
 	if (body_len > 0)
 		memcpy(req + n, body, body_len);
 	*out_len = (size_t)n + body_len;
 	return req;
+}
+
+/*
+ * Extra header lines: "Name: value\r\n" each, visible ASCII and spaces
+ * only, CR only before LF, LF only after CR, ending with CRLF.
+ */
+static int
+headers_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	if (n == 0 || n > HTTPC_MAX_HEADER_BYTES || n < 2 || h[n - 2] != '\r' ||
+	    h[n - 1] != '\n' || h[0] == '\r')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)h[i];
+
+		if (ch == '\r' && h[i + 1] == '\n' && h[i + 2] != '\r' &&
+		    h[i + 2] != ' ' && h[i + 2] != '\t') {
+			i++;
+			continue;
+		}
+		if (ch < 0x20 || ch >= 0x7f)
+			return 0;
+	}
+	return 1;
 }
 
 static int
@@ -580,8 +609,9 @@ httpc_op_step(struct httpc_op *op, int *fd, short *events)
 
 struct httpc_op *
 httpc_op_start(struct httpc *c, const char *host, int port, const char *method,
-	       const char *path, const char *content_type, const void *body,
-	       size_t body_len, int timeout_ms, char *err, size_t errlen)
+	       const char *path, const char *content_type, const char *headers,
+	       const void *body, size_t body_len, int timeout_ms, char *err,
+	       size_t errlen)
 {
 	struct httpc_peer want, *p;
 	struct httpc_op *op;
@@ -592,6 +622,10 @@ httpc_op_start(struct httpc *c, const char *host, int port, const char *method,
 	    check_request(method, path, content_type, body, body_len,
 			  timeout_ms, err, errlen) != 0)
 		return NULL;
+	if (headers != NULL && !headers_ok(headers)) {
+		snprintf(err, errlen, "invalid extra header lines");
+		return NULL;
+	}
 	op = calloc(1, sizeof *op);
 	if (op == NULL) {
 		snprintf(err, errlen, "out of memory for a request");
@@ -606,8 +640,8 @@ httpc_op_start(struct httpc *c, const char *host, int port, const char *method,
 		free(op);
 		return NULL;
 	}
-	op->req = build_request(&want, method, path, content_type, body,
-				body_len, &op->req_len);
+	op->req = build_request(&want, method, path, content_type, headers,
+				body, body_len, &op->req_len);
 	if (op->req == NULL) {
 		snprintf(err, errlen, "out of memory for a request");
 		free(op);
@@ -702,8 +736,8 @@ httpc_request(struct httpc *c, const char *host, int port, const char *method,
 	int fd;
 
 	memset(resp, 0, sizeof *resp);
-	op = httpc_op_start(c, host, port, method, path, content_type, body,
-			    body_len, timeout_ms, err, errlen);
+	op = httpc_op_start(c, host, port, method, path, content_type, NULL,
+			    body, body_len, timeout_ms, err, errlen);
 	if (op == NULL)
 		return HTTPC_ERR_LOCAL;
 	while (httpc_op_step(op, &fd, &events) == 0)

@@ -142,7 +142,9 @@ int httpc_last_errno(const struct httpc *c);
 
 /*
  * The same request without blocking, for an event loop (the gossiper):
- * httpc_op_start checks the request and starts it (a kept-alive
+ * httpc_op_start checks the request and starts it (headers, when not
+ * NULL, are extra "Name: value\r\n" lines, checked: no header
+ * injection; the body is copied; a kept-alive
  * connection is reused, a name is resolved on glibc's resolver thread);
  * httpc_op_step advances it as far as it can without waiting and
  * returns 1 when it is finished, or 0 with what it waits for: *fd and
@@ -160,9 +162,9 @@ int httpc_last_errno(const struct httpc *c);
 struct httpc_op;
 struct httpc_op *httpc_op_start(struct httpc *c, const char *host, int port,
 				const char *method, const char *path,
-				const char *content_type, const void *body,
-				size_t body_len, int timeout_ms, char *err,
-				size_t errlen);
+				const char *content_type, const char *headers,
+				const void *body, size_t body_len,
+				int timeout_ms, char *err, size_t errlen);
 int httpc_op_step(struct httpc_op *op, int *fd, short *events);
 /* When op times out, in clock_mono_ms() milliseconds (clock.h). */
 int64_t httpc_op_deadline(const struct httpc_op *op);

@@ -98,6 +98,21 @@ static const struct opt_def opt_table[] = {
      "skew"},
     {"GossipFanout", "gossip-fanout", "GOSSIPD_GOSSIP_FANOUT", OT_INT, 1, 16,
      "1", 0, OFF(gossip_fanout), "members contacted in each round"},
+    {"GossipSuspicionMult", "gossip-suspicion-mult",
+     "GOSSIPD_GOSSIP_SUSPICION_MULT", OT_INT, 0, 100, "4", 0,
+     OFF(gossip_suspicion_mult),
+     "a member that fails an exchange is suspect, and dead only after "
+     "max(GossipSuspicionMinMs, this * max(1, log10(members)) * "
+     "GossipIntervalMs) without a sign of life; 0: dead at once"},
+    {"GossipSuspicionMinMs", "gossip-suspicion-min-ms",
+     "GOSSIPD_GOSSIP_SUSPICION_MIN_MS", OT_INT, 0, 3600000, "5000", 0,
+     OFF(gossip_suspicion_min_ms),
+     "the least suspicion timeout, in milliseconds"},
+    {"GossipIndirectChecks", "gossip-indirect-checks",
+     "GOSSIPD_GOSSIP_INDIRECT_CHECKS", OT_INT, 0, 16, "3", 0,
+     OFF(gossip_indirect_checks),
+     "members asked to reach a suspect member for us (POST "
+     "/gossip/probe)"},
     {"DeadMemberRemovalPeriodSec", "dead-member-removal-period-sec",
      "GOSSIPD_DEAD_MEMBER_REMOVAL_PERIOD_SEC", OT_INT, 1, 31536000, "1800", 0,
      OFF(dead_member_removal_period_sec),

@@ -57,6 +57,9 @@ struct gossipd_config {
 	int gossip_timeout_ms;
 	int gossip_allowed_difference_ms;
 	int gossip_fanout;
+	int gossip_suspicion_mult;   /* 0: no suspicion, dead at once */
+	int gossip_suspicion_min_ms; /* floor of the suspicion timeout */
+	int gossip_indirect_checks;  /* members asked to probe a suspect */
 	int dead_member_removal_period_sec;
 	int node_priority;
 	bool read_only_replica;

@@ -8,18 +8,22 @@
  */
 #include "gossip_routes.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client_view.h"
 #include "cluster.h"
 #include "gossip_json.h"
+#include "gossiper.h"
 #include "log.h"
 #include "metrics.h"
 #include "negotiate.h"
 
 #define UPDATE_MAX_BYTES 4096
+#define PROBE_MAX_BYTES	 1024
 
 /* Defence in depth: routes.c checks identities before calling us. */
 static bool
@@ -87,6 +91,37 @@ route_gossip_read(struct request *r)
 	}
 }
 
+/*
+ * A sender that suspects us says so beside the document (the
+ * Gossip-Suspects header): we refute at once with a fresh self entry,
+ * which the answer carries and the gossip spreads.
+ */
+static void
+refute_if_suspected(struct request *r)
+{
+	const char *h = request_header(r, GOSSIP_SUSPECTS_HEADER);
+	struct gossip_seed list[GOSSIP_SUSPECTS_MAX];
+	struct member self;
+	char err[128];
+	size_t n = 0;
+
+	if (h == NULL || strlen(h) > GOSSIP_SUSPECTS_HEADER_MAX ||
+	    options_parse_seeds(h, list, GOSSIP_SUSPECTS_MAX, &n, err,
+				sizeof(err)) != 0)
+		return;
+	cluster_get_self(r->d->cluster, &self);
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].port == self.http_port &&
+		    strcasecmp(list[i].host, self.http_ip) == 0) {
+			cluster_touch_self(r->d->cluster, ticks_now());
+			log_info("suspected by the node at %s: refuting with a "
+				 "fresh entry",
+				 r->peer_addr);
+			return;
+		}
+	}
+}
+
 enum MHD_Result
 route_gossip_post(struct request *r)
 {
@@ -119,7 +154,75 @@ route_gossip_post(struct request *r)
 	}
 	cluster_merge(r->d->cluster, &doc, NULL, ticks_now());
 	cluster_doc_free(&doc);
+	refute_if_suspected(r);
 	return respond_document(r, false);
+}
+
+/* One endpoint "host:port" (or "[v6]:port") into t. */
+static bool
+parse_target(const char *s, struct cluster_target *t)
+{
+	struct gossip_seed one;
+	char err[128];
+	size_t n = 0;
+
+	if (s == NULL || strlen(s) >= MEMBER_HOST_MAX ||
+	    options_parse_seeds(s, &one, 1, &n, err, sizeof(err)) != 0 ||
+	    n != 1 || strlen(one.host) >= sizeof(t->host))
+		return false;
+	snprintf(t->host, sizeof(t->host), "%s", one.host);
+	t->port = one.port;
+	return true;
+}
+
+/*
+ * POST /gossip/probe {"target":"host:port","reply":"host:port"}: a node
+ * that suspects target asks us to reach it (SWIM's indirect probe). Both
+ * must be members of our table (we dial only members, never an address
+ * a request names); the probe runs on the gossiper, and when target
+ * answers, its fresh entry is pushed to reply at once. 202 when queued.
+ */
+enum MHD_Result
+route_gossip_probe(struct request *r)
+{
+	struct cluster_target target, reply;
+	const cJSON *jt, *jr;
+	cJSON *root;
+	bool ok;
+
+	if (!is_node(r))
+		return respond_error(r,
+				     r->identity == ID_ANONYMOUS
+					 ? MHD_HTTP_UNAUTHORIZED
+					 : MHD_HTTP_FORBIDDEN,
+				     "this endpoint is for cluster nodes only");
+	if (r->d->cluster == NULL || r->d->gossiper == NULL)
+		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "not gossiping");
+	if (r->body == NULL || r->body_len > PROBE_MAX_BYTES)
+		return respond_error(r, MHD_HTTP_BAD_REQUEST,
+				     "expected {\"target\":\"host:port\","
+				     "\"reply\":\"host:port\"}");
+	root = cJSON_ParseWithLength(r->body, r->body_len);
+	jt = cJSON_GetObjectItemCaseSensitive(root, "target");
+	jr = cJSON_GetObjectItemCaseSensitive(root, "reply");
+	ok = cJSON_IsString(jt) && cJSON_IsString(jr) &&
+	     parse_target(jt->valuestring, &target) &&
+	     parse_target(jr->valuestring, &reply);
+	cJSON_Delete(root);
+	if (!ok)
+		return respond_error(r, MHD_HTTP_BAD_REQUEST,
+				     "expected {\"target\":\"host:port\","
+				     "\"reply\":\"host:port\"}");
+	if (!cluster_is_member(r->d->cluster, &target) ||
+	    !cluster_is_member(r->d->cluster, &reply))
+		return respond_error(r, MHD_HTTP_NOT_FOUND,
+				     "target or reply is not a member here");
+	if (!gossiper_probe(r->d->gossiper, &target, &reply))
+		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "too many probes queued");
+	return respond_bytes(r, MHD_HTTP_ACCEPTED, CT_JSON, "{\"queued\":true}",
+			     15);
 }
 
 enum MHD_Result

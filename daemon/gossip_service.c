@@ -78,6 +78,17 @@ on_event(void *ctx, const struct cluster_event *ev)
 		log_fmsg(LL_INFO, &f, "member %s: dead \u2192 alive",
 			 ev->endpoint);
 		break;
+	case CE_SUSPECT:
+		f.reason = ev->reason;
+		log_fmsg(LL_WARN, &f, "member %s: alive \u2192 suspect (%s)",
+			 ev->endpoint, ev->reason);
+		gossiper_suspected(d->gossiper, ev->endpoint);
+		break;
+	case CE_UNSUSPECT:
+		f.reason = ev->reason;
+		log_fmsg(LL_INFO, &f, "member %s: suspect \u2192 alive (%s)",
+			 ev->endpoint, ev->reason);
+		break;
 	case CE_RESTARTED:
 		log_fmsg(LL_INFO, &f, "member %s restarted (new instanceId)",
 			 ev->endpoint);
@@ -125,6 +136,9 @@ gossip_service_start(struct gossipd *d, char *err, size_t errlen)
 	p.dead_removal =
 	    (ticks_t)cfg->dead_member_removal_period_sec * TICKS_PER_SEC;
 	p.max_members = cfg->max_members > 0 ? (size_t)cfg->max_members : 0;
+	p.suspicion_mult = cfg->gossip_suspicion_mult;
+	p.suspicion_min = (ticks_t)cfg->gossip_suspicion_min_ms * TICKS_PER_MS;
+	p.interval = (ticks_t)cfg->gossip_interval_ms * TICKS_PER_MS;
 	d->peers = peer_health_new();
 	d->cluster =
 	    d->peers != NULL ? cluster_new(&self, &p, on_event, d) : NULL;

@@ -50,10 +50,21 @@
 #define MAX_FANOUT	 16
 #define MAX_INFLIGHT	 64
 
+#define PROBE_QUEUE 32
+
+/* What an exchange is for. */
+enum xkind {
+	XK_GOSSIP, /* POST /gossip: a round, a report, a probe for a peer */
+	XK_ASK,	   /* POST /gossip/probe: ask a helper to reach a suspect */
+};
+
 /* One exchange in flight. */
 struct xchg {
 	struct httpc_op *op; /* NULL: the slot is free */
+	enum xkind kind;
 	struct cluster_target t;
+	bool report; /* a probe for a peer: then report to */
+	struct cluster_target report_to; /* the asking member */
 	int64_t t0_us; /* when it started (CLOCK_MONOTONIC microseconds) */
 	int reg_fd;    /* registered with epoll, or -1 */
 	short reg_ev;  /* POLLIN or POLLOUT */
@@ -61,8 +72,16 @@ struct xchg {
 			*/
 };
 
+/* Work handed to the loop by other threads (under mu). */
+struct probe_job {
+	bool ask; /* true: ask helpers about target; false: probe target */
+	struct cluster_target target, reply;
+};
+
 struct gossiper {
 	struct gossipd *d;
+	struct probe_job pq[PROBE_QUEUE]; /* under mu */
+	size_t npq;			  /* under mu */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	bool stop;		     /* under mu */
@@ -260,6 +279,10 @@ failure_class(enum httpc_err e)
 	}
 }
 
+static bool gossip_with(struct gossiper *g, const struct gossipd_config *cfg,
+			const struct cluster_target *t, bool probe,
+			const struct cluster_target *report_to);
+
 /* The end of an exchange with x->t: merge the answer, or count why not. */
 static void
 exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
@@ -275,6 +298,18 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	enum httpc_err hrc = httpc_op_finish(x->op, &resp, err, sizeof(err));
 
 	x->op = NULL;
+	if (x->kind == XK_ASK) {
+		/* Only the asking is judged here; the probe's outcome comes
+		 * back as gossip. */
+		if (hrc != HTTPC_OK || resp.status != 202)
+			log_debug("asking %s:%d to probe: %s", t->host, t->port,
+				  hrc != HTTPC_OK ? err : "not accepted");
+		metrics_probe(hrc == HTTPC_OK && resp.status == 202
+				  ? "asked"
+				  : "ask_failed");
+		httpc_response_free(&resp);
+		return;
+	}
 	if (hrc != HTTPC_OK) {
 		cls = failure_class(hrc);
 		snprintf(why, sizeof(why), "%s", err);
@@ -309,8 +344,15 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 		peer_health_ok(g->d->peers, t->host, t->port, secs,
 			       (time_t)resp_not_after, time(NULL));
 		seed_report(g, t, true, NULL, NULL);
+		if (x->report) {
+			/* The suspect answered: tell the asker at once. */
+			metrics_probe("reached");
+			gossip_with(g, cfg, &x->report_to, false, NULL);
+		}
 		return;
 	}
+	if (x->report)
+		metrics_probe("unreached");
 	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
 	if (denied != NULL) {
 		const char *reason =
@@ -399,38 +441,181 @@ in_flight(const struct gossiper *g, const struct cluster_target *t)
 	return false;
 }
 
-/* Starts an exchange with t, posting doc; false when it cannot start. */
-static bool
-xchg_start(struct gossiper *g, const struct gossipd_config *cfg,
-	   const struct cluster_target *t, const struct shared_buf *doc)
+static struct xchg *
+free_slot(struct gossiper *g)
 {
-	struct xchg *x = NULL;
-	char err[512];
-
-	for (size_t i = 0; i < MAX_INFLIGHT && x == NULL; i++)
+	for (size_t i = 0; i < MAX_INFLIGHT; i++)
 		if (g->x[i].op == NULL)
-			x = &g->x[i];
-	if (x == NULL)
+			return &g->x[i];
+	return NULL;
+}
+
+/*
+ * The Gossip-Suspects header: the members we suspect (and with also, the
+ * one a probe is for), so that a suspect that hears of it refutes at
+ * once. Empty when there is none.
+ */
+static void
+suspects_header(struct gossiper *g, const struct cluster_target *also,
+		char *buf, size_t len)
+{
+	struct cluster_target sus[GOSSIP_SUSPECTS_MAX];
+	size_t n = cluster_suspects(g->d->cluster, sus, GOSSIP_SUSPECTS_MAX);
+	size_t off = 0;
+	bool listed = false;
+
+	buf[0] = '\0';
+	if (also != NULL && n < GOSSIP_SUSPECTS_MAX) {
+		for (size_t i = 0; i < n; i++)
+			listed = listed ||
+				 (sus[i].port == also->port &&
+				  strcasecmp(sus[i].host, also->host) == 0);
+		if (!listed)
+			sus[n++] = *also;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int w =
+		    snprintf(buf + off, len - off, "%s%s%s%s:%d",
+			     i == 0 ? GOSSIP_SUSPECTS_HEADER ": " : ",",
+			     strchr(sus[i].host, ':') ? "[" : "", sus[i].host,
+			     strchr(sus[i].host, ':') ? "]" : "", sus[i].port);
+
+		if (w < 0 || (size_t)w >= len - off - 2) {
+			buf[off] = '\0'; /* the rest does not fit: left out */
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (off > 0)
+		snprintf(buf + off, len - off, "\r\n");
+}
+
+/* A failure to start is a failed exchange (invalid address, no memory). */
+static void
+start_failed(struct gossiper *g, const struct cluster_target *t,
+	     const char *err)
+{
+	metrics_exchange_failure("connect", 0.0);
+	peer_health_fail(g->d->peers, t->host, t->port, "connect", err,
+			 time(NULL));
+	if (!cluster_exchange_failed(g->d->cluster, t, err, ticks_now()))
+		seed_report(g, t, false, "connect", err);
+}
+
+/*
+ * Starts a gossip exchange with t (our document, the suspects beside
+ * it); probe_for: this is a probe asked by that member, reported to it
+ * when t answers. False when it cannot start.
+ */
+static bool
+gossip_with(struct gossiper *g, const struct gossipd_config *cfg,
+	    const struct cluster_target *t, bool probe,
+	    const struct cluster_target *report_to)
+{
+	char headers[GOSSIP_SUSPECTS_HEADER_MAX + 64], err[512];
+	struct shared_buf *doc;
+	struct xchg *x;
+
+	if (in_flight(g, t) || (x = free_slot(g)) == NULL)
 		return false;
+	doc = cluster_document(g->d->cluster, ticks_now());
+	if (doc == NULL)
+		return false;
+	suspects_header(g, probe ? t : NULL, headers, sizeof(headers));
+	x->kind = XK_GOSSIP;
 	x->t = *t;
+	x->report = report_to != NULL;
+	if (report_to != NULL)
+		x->report_to = *report_to;
 	x->t0_us = clock_mono_us();
 	x->reg_fd = -1;
 	x->reg_ev = 0;
-	x->op = httpc_op_start(g->hc, t->host, t->port, "POST", "/gossip",
-			       "application/json", doc->data, doc->len,
-			       cfg->gossip_timeout_ms, err, sizeof(err));
+	x->op = httpc_op_start(
+	    g->hc, t->host, t->port, "POST", "/gossip", "application/json",
+	    headers[0] != '\0' ? headers : NULL, doc->data, doc->len,
+	    cfg->gossip_timeout_ms, err, sizeof(err));
+	shared_buf_unref(doc);
 	if (x->op == NULL) {
-		/* An invalid address or no memory: a failed exchange. */
-		metrics_exchange_failure("connect", 0.0);
-		peer_health_fail(g->d->peers, t->host, t->port, "connect", err,
-				 time(NULL));
-		if (!cluster_exchange_failed(g->d->cluster, t, err,
-					     ticks_now()))
-			seed_report(g, t, false, "connect", err);
+		start_failed(g, t, err);
 		return false;
 	}
 	xchg_step(g, cfg, x); /* a reused connection sends at once */
 	return true;
+}
+
+/* Asks helper to reach suspect for us (POST /gossip/probe). */
+static void
+ask_probe(struct gossiper *g, const struct gossipd_config *cfg,
+	  const struct cluster_target *helper,
+	  const struct cluster_target *suspect_t)
+{
+	struct member self;
+	char body[2 * CLUSTER_ENDPOINT_MAX + 64], me[CLUSTER_ENDPOINT_MAX],
+	    them[CLUSTER_ENDPOINT_MAX], err[512];
+	struct xchg *x;
+
+	if (in_flight(g, helper) || (x = free_slot(g)) == NULL)
+		return;
+	cluster_get_self(g->d->cluster, &self);
+	member_endpoint(&self, me, sizeof(me));
+	snprintf(them, sizeof(them),
+		 strchr(suspect_t->host, ':') ? "[%s]:%d" : "%s:%d",
+		 suspect_t->host, suspect_t->port);
+	snprintf(body, sizeof(body), "{\"target\":\"%s\",\"reply\":\"%s\"}",
+		 them, me);
+	x->kind = XK_ASK;
+	x->t = *helper;
+	x->report = false;
+	x->t0_us = clock_mono_us();
+	x->reg_fd = -1;
+	x->reg_ev = 0;
+	x->op = httpc_op_start(g->hc, helper->host, helper->port, "POST",
+			       "/gossip/probe", "application/json", NULL, body,
+			       strlen(body), cfg->gossip_timeout_ms, err,
+			       sizeof(err));
+	if (x->op == NULL) {
+		log_debug("asking %s:%d to probe: %s", helper->host,
+			  helper->port, err);
+		return;
+	}
+	xchg_step(g, cfg, x);
+}
+
+/* The work other threads queued: asks to send, probes to run. */
+static void
+run_probe_jobs(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	struct probe_job jobs[PROBE_QUEUE];
+	size_t n;
+
+	pthread_mutex_lock(&g->mu);
+	n = g->npq;
+	memcpy(jobs, g->pq, n * sizeof(*jobs));
+	g->npq = 0;
+	pthread_mutex_unlock(&g->mu);
+	for (size_t i = 0; i < n; i++) {
+		struct cluster_target helpers[16];
+		size_t k;
+
+		if (!jobs[i].ask) {
+			metrics_probe("probing");
+			if (!gossip_with(g, cfg, &jobs[i].target, true,
+					 &jobs[i].reply))
+				log_debug(
+				    "probe of %s:%d for %s:%d not "
+				    "started (one in flight)",
+				    jobs[i].target.host, jobs[i].target.port,
+				    jobs[i].reply.host, jobs[i].reply.port);
+			continue;
+		}
+		if (!cluster_is_suspect(g->d->cluster, &jobs[i].target))
+			continue;
+		k = cluster_pick_helpers(g->d->cluster, &jobs[i].target,
+					 &g->rng, helpers,
+					 (size_t)cfg->gossip_indirect_checks);
+		for (size_t j = 0; j < k; j++)
+			ask_probe(g, cfg, &helpers[j], &jobs[i].target);
+	}
 }
 
 /* Abandons every exchange in flight (stop, or new credentials). */
@@ -472,16 +657,12 @@ static void
 round_once(struct gossiper *g, const struct gossipd_config *cfg)
 {
 	struct cluster_target targets[MAX_INFLIGHT];
-	struct shared_buf *doc;
 	ticks_t now = ticks_now();
 	size_t fanout, n, busy = 0, started = 0;
 
 	cluster_expire(g->d->cluster, now);
 	cluster_touch_self(g->d->cluster, now);
 	metrics_gossip_round();
-	doc = cluster_document(g->d->cluster, now);
-	if (doc == NULL)
-		return;
 	fanout = cfg->gossip_fanout > 0 ? (size_t)cfg->gossip_fanout : 1;
 	if (fanout > MAX_FANOUT)
 		fanout = MAX_FANOUT;
@@ -493,9 +674,8 @@ round_once(struct gossiper *g, const struct gossipd_config *cfg)
 	for (size_t i = 0; i < n && started < fanout; i++) {
 		if (in_flight(g, &targets[i]))
 			continue; /* at most one exchange per peer */
-		started += xchg_start(g, cfg, &targets[i], doc);
+		started += gossip_with(g, cfg, &targets[i], false, NULL);
 	}
-	shared_buf_unref(doc);
 }
 
 /* Milliseconds until the loop must look again (a round, a deadline). */
@@ -562,6 +742,7 @@ run(void *arg)
 		 * at; the others only find nothing to do. */
 		for (size_t i = 0; i < MAX_INFLIGHT; i++)
 			xchg_step(g, cfg, &g->x[i]);
+		run_probe_jobs(g, cfg);
 		dns_step(g, cfg);
 		now = clock_mono_ms();
 		if (now >= g->next_round_ms) {
@@ -669,6 +850,59 @@ gossiper_stop(struct gossiper *g)
 	wake(g);
 	pthread_join(g->thread, NULL);
 	gossiper_free(g);
+}
+
+static bool
+queue_job(struct gossiper *g, const struct probe_job *j)
+{
+	bool ok;
+
+	pthread_mutex_lock(&g->mu);
+	ok = g->npq < PROBE_QUEUE;
+	for (size_t i = 0; ok && i < g->npq; i++)
+		if (g->pq[i].ask == j->ask &&
+		    g->pq[i].target.port == j->target.port &&
+		    strcasecmp(g->pq[i].target.host, j->target.host) == 0)
+			break; /* the same job queued already: one does */
+	if (ok)
+		g->pq[g->npq++] = *j;
+	pthread_mutex_unlock(&g->mu);
+	if (ok)
+		wake(g);
+	return ok;
+}
+
+bool
+gossiper_probe(struct gossiper *g, const struct cluster_target *target,
+	       const struct cluster_target *reply)
+{
+	struct probe_job j;
+
+	if (g == NULL)
+		return false;
+	memset(&j, 0, sizeof(j));
+	j.target = *target;
+	j.reply = *reply;
+	return queue_job(g, &j);
+}
+
+void
+gossiper_suspected(struct gossiper *g, const char *endpoint)
+{
+	struct gossip_seed one;
+	struct probe_job j;
+	char err[128];
+	size_t n = 0;
+
+	if (g == NULL ||
+	    options_parse_seeds(endpoint, &one, 1, &n, err, sizeof(err)) != 0 ||
+	    n != 1 || strlen(one.host) >= sizeof(j.target.host))
+		return;
+	memset(&j, 0, sizeof(j));
+	j.ask = true;
+	snprintf(j.target.host, sizeof(j.target.host), "%s", one.host);
+	j.target.port = one.port;
+	(void)queue_job(g, &j);
 }
 
 void

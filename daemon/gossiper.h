@@ -14,9 +14,20 @@
 #ifndef GOSSIPD_GOSSIPER_H
 #define GOSSIPD_GOSSIPER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "cluster.h"
 #include "gossipd.h"
+
+/*
+ * Suspicion travels beside the document: a node-to-node POST /gossip
+ * names the members its sender suspects in this header ("host:port"
+ * list); a suspect that reads itself there refutes with a fresh entry.
+ */
+#define GOSSIP_SUSPECTS_HEADER	   "Gossip-Suspects"
+#define GOSSIP_SUSPECTS_MAX	   16
+#define GOSSIP_SUSPECTS_HEADER_MAX 4096
 
 /*
  * Starts the thread for d (d->cluster must exist). Returns the running
@@ -36,5 +47,21 @@ void gossiper_stop(struct gossiper *g);
  * gossiper takes its own reference.
  */
 void gossiper_set_creds(struct gossiper *g, struct tls_creds *creds);
+
+/*
+ * A member asks us (POST /gossip/probe) to reach target for it: the
+ * gossiper exchanges with target (telling it it is suspected) and, when
+ * it answers, gossips with reply at once. Thread-safe; false when too
+ * many are queued.
+ */
+bool gossiper_probe(struct gossiper *g, const struct cluster_target *target,
+		    const struct cluster_target *reply);
+
+/*
+ * The member at endpoint ("host:port") became suspect: the gossiper asks
+ * GossipIndirectChecks other members to reach it. Thread-safe; accepts
+ * NULL.
+ */
+void gossiper_suspected(struct gossiper *g, const char *endpoint);
 
 #endif

@@ -132,6 +132,14 @@ members_health(struct gossipd *d, time_t now)
 		cJSON_AddBoolToObject(o, "self", strcmp(ep, self_ep) == 0);
 		cJSON_AddBoolToObject(o, "seedNotYetAnswered",
 				      guid_is_zero(&m->instance_id));
+		{
+			struct cluster_target t;
+
+			snprintf(t.host, sizeof(t.host), "%s", m->http_ip);
+			t.port = m->http_port;
+			cJSON_AddBoolToObject(
+			    o, "suspect", cluster_is_suspect(d->cluster, &t));
+		}
 		if (peer_health_get(d->peers, ep, &e))
 			add_peer(o, &e, now);
 	}

@@ -90,6 +90,11 @@ static const char *const doc_refusal_names[] = {
 	(sizeof(doc_refusal_names) / sizeof(doc_refusal_names[0]))
 static atomic_ulong doc_refusals[N_DOC_REFUSALS];
 static atomic_ulong out_handshakes_full, out_handshakes_resumed;
+static const char *const probe_names[] = {
+    "asked", "ask_failed", "probing", "reached", "unreached", "other",
+};
+#define N_PROBES (sizeof(probe_names) / sizeof(probe_names[0]))
+static atomic_ulong probes[N_PROBES];
 
 void
 metrics_conn_open(int delta)
@@ -153,6 +158,14 @@ void
 metrics_gossip_round(void)
 {
 	atomic_fetch_add_explicit(&gossip_rounds, 1, memory_order_relaxed);
+}
+
+void
+metrics_probe(const char *what)
+{
+	size_t i = name_index(probe_names, N_PROBES, what);
+
+	atomic_fetch_add_explicit(&probes[i], 1, memory_order_relaxed);
 }
 
 void
@@ -361,6 +374,12 @@ render_gossip(struct out *o)
 	     "gossipd_gossip_outbound_handshakes_total{kind=\"resumed\"} "
 	     "%lu\n",
 	     load(&out_handshakes_resumed));
+	head(o, "gossipd_gossip_probes_total", "counter",
+	     "Indirect probes (SWIM): asks we sent (asked, ask_failed) and "
+	     "probes we ran for others (probing, reached, unreached).");
+	for (i = 0; i < N_PROBES - 1; i++)
+		emit(o, "gossipd_gossip_probes_total{event=\"%s\"} %lu\n",
+		     probe_names[i], load(&probes[i]));
 }
 
 static void label_value(char *out, size_t cap, const char *s);
@@ -531,6 +550,12 @@ render_members(struct out *o, struct gossipd *d)
 	for (s = 0; s < MS__COUNT; s++)
 		emit(o, "gossipd_members{state=\"%s\"} %zu\n",
 		     member_state_name((enum member_state)s), by_state[s]);
+	head(o, "gossipd_members_suspect", "gauge",
+	     "Members suspected (a failed exchange, no sign of life since; "
+	     "still isAlive true in the document until the suspicion "
+	     "timeout).");
+	emit(o, "gossipd_members_suspect %zu\n",
+	     cluster_suspects(d->cluster, NULL, 0));
 	head(o, "gossipd_members_alive", "gauge",
 	     "Entries of the gossip document by liveness.");
 	emit(o, "gossipd_members_alive{alive=\"true\"} %zu\n", alive);

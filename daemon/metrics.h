@@ -33,6 +33,9 @@ void metrics_gossip_round(void);
 void metrics_exchange_ok(double seconds);
 void metrics_exchange_failure(const char *reason, double seconds);
 void metrics_clock_skew(void);
+/* Indirect probes: "asked" (a helper accepted our ask), "ask_failed",
+ * "probing" (we probe for a peer), "reached", "unreached". */
+void metrics_probe(const char *what);
 /* The gossip client's completed TLS handshakes so far (absolute). */
 void metrics_outbound_handshakes(unsigned long full, unsigned long resumed);
 

@@ -58,6 +58,7 @@ struct req_ctx {
 static const struct route route_table[] = {
     {"/gossip", M_GET | M_HEAD, route_gossip_read, ACCESS_GOSSIP_READ, false},
     {"/gossip", M_POST, route_gossip_post, ACCESS_NODE, true},
+    {"/gossip/probe", M_POST, route_gossip_probe, ACCESS_NODE, true},
     {"/health/live", M_GET | M_HEAD, route_health_live, ACCESS_ANY, false},
     {"/health/ready", M_GET | M_HEAD, route_health_ready, ACCESS_ANY, false},
     {"/members/health", M_GET | M_HEAD, route_members_health, ACCESS_METRICS,

@@ -726,6 +726,168 @@ self_entry_from_config(void **state)
 	assert_non_null(strstr(err, "InitialState"));
 }
 
+/* ---- suspicion (SWIM/Lifeguard) ---- */
+
+/* A table with suspicion: GossipSuspicionMult 4, minimum 5 s, interval 1 s. */
+static struct cluster *
+table_susp(void)
+{
+	struct cluster_params p = {.allowed_skew = SKEW,
+				   .dead_removal = DEAD,
+				   .suspicion_mult = 4,
+				   .suspicion_min = 5 * SEC,
+				   .interval = SEC};
+	struct member self = mk("127.0.0.1", 2113, MS_FOLLOWER, -1, -1, T0);
+	struct cluster *c = cluster_new(&self, &p, record, NULL);
+
+	assert_non_null(c);
+	nevents = 0;
+	return c;
+}
+
+static void
+failed_exchange_makes_suspect_then_dead_after_timeout(void **state)
+{
+	struct cluster *c = table_susp();
+	struct cluster_target t = {"127.0.0.2", 2113}, sus[4];
+
+	(void)state;
+	relay(c, mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0));
+	assert_int_equal(cluster_suspicion_timeout(c), 5 * SEC);
+	cluster_exchange_failed(c, &t, "timed out", T0 + SEC);
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_true(cluster_is_suspect(c, &t));
+	assert_int_equal(count_events(CE_SUSPECT, "127.0.0.2:2113"), 1);
+	assert_string_equal(events[nevents - 1].reason, "timed out");
+	assert_int_equal(cluster_suspects(c, sus, 4), 1);
+	assert_string_equal(sus[0].host, "127.0.0.2");
+	/* Failing again does not restart the clock or log again. */
+	cluster_exchange_failed(c, &t, "timed out", T0 + 3 * SEC);
+	assert_int_equal(count_events(CE_SUSPECT, NULL), 1);
+	cluster_expire(c, T0 + 6 * SEC - 1);
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(count_events(CE_DEAD, NULL), 0);
+	cluster_expire(c, T0 + 6 * SEC);
+	assert_false(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_false(cluster_is_suspect(c, &t));
+	assert_int_equal(count_events(CE_DEAD, "127.0.0.2:2113"), 1);
+	assert_non_null(strstr(events[nevents - 1].reason, "timed out"));
+	cluster_free(c);
+}
+
+static void
+suspicion_timeout_scales_with_cluster_size(void **state)
+{
+	struct cluster *c = table_susp();
+	char ip[32];
+
+	(void)state;
+	/* 1 + 99 members: 4 * log10(100) * 1 s = 8 s, above the minimum. */
+	for (int i = 0; i < 99; i++) {
+		snprintf(ip, sizeof(ip), "127.0.1.%d", i + 1);
+		relay(c, mk(ip, 2113, MS_FOLLOWER, 1, 1, T0));
+	}
+	assert_int_equal(cluster_suspicion_timeout(c), 8 * SEC);
+	cluster_free(c);
+}
+
+static void
+suspect_cleared_by_exchange_own_entry_or_newer_copy(void **state)
+{
+	struct cluster *c = table_susp();
+	struct cluster_target t = {"127.0.0.2", 2113};
+	struct cluster_doc empty = doc_of("127.0.0.2", 2113, NULL, 0);
+	struct member m = mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0);
+	struct cluster_doc own = doc_of("127.0.0.2", 2113, &m, 1);
+	struct cluster_doc relayed = doc_of("127.0.0.3", 2113, &m, 1);
+
+	(void)state;
+	cluster_merge(c, &own, NULL, T0);
+	/* An exchange that succeeds. */
+	cluster_exchange_failed(c, &t, "timed out", T0 + SEC);
+	cluster_merge(c, &empty, &t, T0 + 2 * SEC);
+	assert_false(cluster_is_suspect(c, &t));
+	assert_int_equal(count_events(CE_UNSUSPECT, "127.0.0.2:2113"), 1);
+	/* Its own entry, sent by itself. */
+	cluster_exchange_failed(c, &t, "timed out", T0 + 3 * SEC);
+	m.timestamp = T0 + 3 * SEC;
+	cluster_merge(c, &own, NULL, T0 + 3 * SEC);
+	assert_false(cluster_is_suspect(c, &t));
+	assert_int_equal(count_events(CE_UNSUSPECT, "127.0.0.2:2113"), 2);
+	/* A relayed copy written before the suspicion began: no. */
+	cluster_exchange_failed(c, &t, "timed out", T0 + 5 * SEC);
+	m.timestamp = T0 + 4 * SEC;
+	cluster_merge(c, &relayed, NULL, T0 + 5 * SEC);
+	assert_true(cluster_is_suspect(c, &t));
+	/* A relayed copy it wrote after: its refutation, alive again. */
+	m.timestamp = T0 + 6 * SEC;
+	cluster_merge(c, &relayed, NULL, T0 + 6 * SEC);
+	assert_false(cluster_is_suspect(c, &t));
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(count_events(CE_UNSUSPECT, "127.0.0.2:2113"), 3);
+	cluster_expire(c, T0 + 60 * SEC);
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(count_events(CE_DEAD, NULL), 0);
+	cluster_free(c);
+}
+
+static void
+relayed_death_confirms_suspicion_or_starts_one(void **state)
+{
+	struct cluster *c = table_susp();
+	struct cluster_target t2 = {"127.0.0.2", 2113},
+			      t4 = {"127.0.0.4", 2113};
+	struct member m2 = mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0);
+	struct member m4 = mk("127.0.0.4", 2113, MS_FOLLOWER, 1, 1, T0);
+	struct cluster_doc d;
+
+	(void)state;
+	relay(c, m2);
+	d = doc_of("127.0.0.3", 2113, &m4, 1);
+	cluster_merge(c, &d, NULL, T0);
+	/* Suspect here, and another node found it dead: dead now. */
+	cluster_exchange_failed(c, &t2, "timed out", T0 + SEC);
+	m2.is_alive = false;
+	m2.timestamp = T0 + 2 * SEC;
+	relay(c, m2);
+	assert_false(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(count_events(CE_DEAD, "127.0.0.2:2113"), 1);
+	/* Alive here, another node says dead: only suspect (our clock). */
+	m4.is_alive = false;
+	m4.timestamp = T0 + 2 * SEC;
+	cluster_merge(c, &d, NULL, T0 + 2 * SEC);
+	assert_true(entry(c, "127.0.0.4", 2113).is_alive);
+	assert_true(cluster_is_suspect(c, &t4));
+	assert_int_equal(count_events(CE_DEAD, "127.0.0.4:2113"), 0);
+	cluster_free(c);
+}
+
+static void
+helpers_are_alive_members_other_than_the_suspect(void **state)
+{
+	struct cluster *c = table_susp();
+	struct cluster_target t2 = {"127.0.0.2", 2113},
+			      t3 = {"127.0.0.3", 2113}, out[8];
+	unsigned rng = 1;
+	size_t n;
+
+	(void)state;
+	relay(c, mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0));
+	relay(c, mk("127.0.0.3", 2113, MS_FOLLOWER, 1, 1, T0));
+	relay(c, mk("127.0.0.4", 2113, MS_FOLLOWER, 1, 1, T0));
+	relay(c, mk("127.0.0.5", 2113, MS_FOLLOWER, 1, 1, T0));
+	cluster_exchange_failed(c, &t2, "timed out", T0);
+	cluster_exchange_failed(c, &t3, "timed out", T0);
+	n = cluster_pick_helpers(c, &t2, &rng, out, 8);
+	assert_int_equal(n, 2); /* .4 and .5: not .2 itself, not suspect .3 */
+	for (size_t i = 0; i < n; i++) {
+		assert_true(strcmp(out[i].host, "127.0.0.4") == 0 ||
+			    strcmp(out[i].host, "127.0.0.5") == 0);
+	}
+	assert_int_equal(cluster_pick_helpers(c, &t2, &rng, out, 1), 1);
+	cluster_free(c);
+}
+
 int
 main(void)
 {
@@ -755,6 +917,13 @@ main(void)
 	    cmocka_unit_test(update_self_reports_state_change),
 	    cmocka_unit_test(table_is_bounded),
 	    cmocka_unit_test(self_entry_from_config),
+	    cmocka_unit_test(
+		failed_exchange_makes_suspect_then_dead_after_timeout),
+	    cmocka_unit_test(suspicion_timeout_scales_with_cluster_size),
+	    cmocka_unit_test(
+		suspect_cleared_by_exchange_own_entry_or_newer_copy),
+	    cmocka_unit_test(relayed_death_confirms_suspicion_or_starts_one),
+	    cmocka_unit_test(helpers_are_alive_members_other_than_the_suspect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
