@@ -55,7 +55,8 @@ struct create_ctx {
 	struct certgen_req req;
 	struct list ips, dns;
 	const char *out;
-	const char *base; /* "ca", "node", "client" */
+	const char *base;		      /* "ca", "node", "client" */
+	char ca_name[CERTGEN_MAX_CN_LEN + 1]; /* the default CA CN */
 };
 
 /* -common-name, -days, -not-before, -not-after, -out. */
@@ -66,8 +67,16 @@ parse_identity(struct create_ctx *c)
 	struct certgen_req *r = &c->req;
 	size_t cnlen;
 
+	/* every CA its own subject, so that the certificates and CRLs of
+	 * two CAs never get mixed up */
+	if (c->kind == CERTGEN_CA && !a->set[F_CN] &&
+	    certgen_default_ca_name(time(NULL), c->ca_name,
+				    sizeof(c->ca_name)) != 0)
+		return cmd_cert_usage_error(
+		    a, "cannot make a CA name: no randomness; give "
+		       "-common-name");
 	r->common_name = a->set[F_CN]		   ? a->val[F_CN]
-			 : c->kind == CERTGEN_CA   ? "gossipd CA"
+			 : c->kind == CERTGEN_CA   ? c->ca_name
 			 : c->kind == CERTGEN_NODE ? "gossipd-node"
 						   : NULL;
 	if (r->common_name == NULL)

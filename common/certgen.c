@@ -21,16 +21,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
 #include <mbedtls/platform.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
 
 #define CERT_PEM_MAX (64 * 1024)
+#define CERT_DER_MAX (32 * 1024) /* its base64 fits CERT_PEM_MAX */
 #define KEY_PEM_MAX  (16 * 1024)
 #define SERIAL_LEN   16
 
@@ -413,6 +417,68 @@ build(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 	return set_extensions(req, crt, err, errlen);
 }
 
+/*
+ * Signs crt and writes it as PEM into buf (CERT_PEM_MAX bytes), its ECDSA
+ * AlgorithmIdentifiers without the NULL parameters mbedTLS writes
+ * (certgen_ecdsa_rewrite).
+ */
+static int
+write_pem(const struct certgen_req *req, mbedtls_x509write_cert *crt,
+	  mbedtls_pk_context *key, mbedtls_ctr_drbg_context *drbg,
+	  unsigned char *buf, char *err, size_t errlen)
+{
+	mbedtls_pk_context *issuer_key =
+	    req->issuer ? (mbedtls_pk_context *)&req->issuer->key : key;
+	unsigned char *der = malloc(CERT_DER_MAX),
+		      *fixed = malloc(CERT_DER_MAX);
+	size_t fixed_len = 0, pem_len = 0;
+	int ret, rc = -1;
+
+	if (der == NULL || fixed == NULL) {
+		certgen_seterr(err, errlen, "out of memory");
+		goto out;
+	}
+	/* mbedTLS writes at the end of the buffer */
+	ret = mbedtls_x509write_crt_der(crt, der, CERT_DER_MAX,
+					mbedtls_ctr_drbg_random, drbg);
+	if (ret < 0) {
+		mbed_err(err, errlen, "signing the certificate", ret);
+		goto out;
+	}
+	if (certgen_ecdsa_rewrite(der + CERT_DER_MAX - ret, (size_t)ret,
+				  issuer_key, mbedtls_ctr_drbg_random, drbg,
+				  fixed, CERT_DER_MAX, &fixed_len, err,
+				  errlen) != 0)
+		goto out;
+	ret = mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n",
+				       "-----END CERTIFICATE-----\n", fixed,
+				       fixed_len, buf, CERT_PEM_MAX, &pem_len);
+	if (ret != 0) {
+		mbed_err(err, errlen, "writing the certificate", ret);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(der);
+	free(fixed);
+	return rc;
+}
+
+int
+certgen_default_ca_name(time_t now, char *buf, size_t len)
+{
+	unsigned char r[3];
+	struct tm tm;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r) ||
+	    gmtime_r(&now, &tm) == NULL)
+		return -1;
+	snprintf(buf, len, "gossipd CA %04d-%02d-%02d %02x%02x%02x",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, r[0], r[1],
+		 r[2]);
+	return 0;
+}
+
 static char *
 dup_text(const unsigned char *buf, size_t *len)
 {
@@ -460,12 +526,8 @@ certgen_issue(const struct certgen_req *req, struct certgen_result *res,
 	if (gen_key(req, &key, &drbg, err, errlen) != 0 ||
 	    build(req, &crt, &key, &drbg, err, errlen) != 0)
 		goto out;
-	ret = mbedtls_x509write_crt_pem(&crt, buf, CERT_PEM_MAX,
-					mbedtls_ctr_drbg_random, &drbg);
-	if (ret != 0) {
-		mbed_err(err, errlen, "signing the certificate", ret);
+	if (write_pem(req, &crt, &key, &drbg, buf, err, errlen) != 0)
 		goto out;
-	}
 	res->cert_pem = dup_text(buf, &res->cert_len);
 	ret = mbedtls_pk_write_key_pem(&key, buf, KEY_PEM_MAX);
 	if (ret != 0) {

@@ -66,6 +66,13 @@ struct certgen_result {
 	size_t key_len;
 };
 
+/*
+ * The default subject CN of a new CA: "gossipd CA YYYY-MM-DD xxxxxx" (the
+ * date of now in UTC, six random hex digits), unique so that two CAs
+ * never share a subject. Returns 0, or -1 when no randomness is to be had.
+ */
+int certgen_default_ca_name(time_t now, char *buf, size_t len);
+
 void certgen_ca_init(struct certgen_ca *ca);
 void certgen_ca_free(struct certgen_ca *ca); /* accepts NULL */
 

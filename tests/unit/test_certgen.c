@@ -524,6 +524,92 @@ test_eku_override_and_client_defaults(void **state)
 	certgen_ca_free(&ca);
 }
 
+/* Does der hold needle? */
+static bool
+has_bytes(const unsigned char *der, size_t len, const unsigned char *needle,
+	  size_t nlen)
+{
+	for (size_t i = 0; i + nlen <= len; i++)
+		if (memcmp(der + i, needle, nlen) == 0)
+			return true;
+	return false;
+}
+
+/* ecdsa-with-SHA256 with and without the NULL parameters (RFC 5758 3.2). */
+static const unsigned char ecdsa_null[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+					   0x3d, 0x04, 0x03, 0x02, 0x05, 0x00};
+static const unsigned char ecdsa_bare[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+					   0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+
+/* Both ECDSA identifiers without parameters; the signatures verify; the
+ * AKI is the issuer's SKI. */
+static void
+test_ecdsa_identifiers_have_no_parameters(void **state)
+{
+	const char *ips[] = {"127.0.0.1"};
+	struct certgen_ca ca;
+	struct certgen_req r;
+	struct certgen_result res;
+	mbedtls_x509_crt crt;
+	uint32_t flags = 0;
+	int n = 0;
+
+	(void)state;
+	make_root(&ca, -1);
+	assert_false(has_bytes(ca.crt.raw.p, ca.crt.raw.len, ecdsa_null, 12));
+	/* self-signed: its own signature verifies */
+	assert_int_equal(mbedtls_x509_crt_verify(&ca.crt, &ca.crt, NULL, NULL,
+						 &flags, NULL, NULL),
+			 0);
+	req_defaults(&r, CERTGEN_NODE, "n1");
+	r.ips = ips;
+	r.n_ips = 1;
+	r.issuer = &ca;
+	issue_parse(&r, &crt, &res);
+	assert_false(has_bytes(crt.raw.p, crt.raw.len, ecdsa_null, 12));
+	for (size_t i = 0; i + sizeof(ecdsa_bare) <= crt.raw.len; i++)
+		n += memcmp(crt.raw.p + i, ecdsa_bare, sizeof(ecdsa_bare)) == 0;
+	assert_int_equal(n, 2); /* in the TBS and in signatureAlgorithm */
+	assert_int_equal(crt.sig_md, MBEDTLS_MD_SHA256);
+	assert_int_equal(crt.sig_pk, MBEDTLS_PK_ECDSA);
+	assert_int_equal(mbedtls_x509_crt_verify(&crt, &ca.crt, NULL, NULL,
+						 &flags, NULL, NULL),
+			 0);
+	mbedtls_x509_crt_free(&crt);
+	certgen_result_free(&res);
+	certgen_ca_free(&ca);
+}
+
+/* RSA keeps its NULL (RFC 4055); a CA name is unique by default. */
+static void
+test_rsa_null_and_default_ca_name(void **state)
+{
+	static const unsigned char rsa_null[] = {0x06, 0x09, 0x2a, 0x86, 0x48,
+						 0x86, 0xf7, 0x0d, 0x01, 0x01,
+						 0x0b, 0x05, 0x00};
+	struct certgen_req r;
+	struct certgen_result res;
+	mbedtls_x509_crt crt;
+	char a[CERTGEN_MAX_CN_LEN + 1], b[CERTGEN_MAX_CN_LEN + 1];
+
+	(void)state;
+	req_defaults(&r, CERTGEN_CA, "rsa CA");
+	r.key_type = CERTGEN_KEY_RSA;
+	issue_parse(&r, &crt, &res);
+	assert_true(
+	    has_bytes(crt.raw.p, crt.raw.len, rsa_null, sizeof(rsa_null)));
+	mbedtls_x509_crt_free(&crt);
+	certgen_result_free(&res);
+
+	/* 2026-12-04 00:00:00 UTC */
+	assert_int_equal(certgen_default_ca_name(1796342400, a, sizeof(a)), 0);
+	assert_int_equal(certgen_default_ca_name(1796342400, b, sizeof(b)), 0);
+	assert_int_equal(strncmp(a, "gossipd CA 2026-12-04 ", 22), 0);
+	assert_int_equal(strlen(a), 28);
+	/* 24 random bits: equal names would mean no randomness */
+	assert_string_not_equal(a, b);
+}
+
 static void
 test_rsa_key_and_explicit_validity(void **state)
 {
@@ -950,6 +1036,8 @@ main(void)
 		test_issuer_name_copies_openssl_ca_subject_byte_for_byte),
 	    cmocka_unit_test(test_eku_override_and_client_defaults),
 	    cmocka_unit_test(test_rsa_key_and_explicit_validity),
+	    cmocka_unit_test(test_ecdsa_identifiers_have_no_parameters),
+	    cmocka_unit_test(test_rsa_null_and_default_ca_name),
 	    cmocka_unit_test(test_days_set_not_after),
 	    cmocka_unit_test(test_intermediate_pathlen_is_enforced),
 	    cmocka_unit_test(test_issue_refuses_bad_requests),
