@@ -283,6 +283,23 @@ static bool gossip_with(struct gossiper *g, const struct gossipd_config *cfg,
 			const struct cluster_target *t, bool probe,
 			const struct cluster_target *report_to);
 
+/* A peer whose server certificate is not a node's (err from httpc holds
+ * NODE_AUTH_NOT_A_NODE): one line in the words of an inbound refusal,
+ * "connection from A:P denied: <reason>". */
+static void
+log_not_node(const struct cluster_target *t, const char *err)
+{
+	char ep[PEER_HEALTH_ENDPOINT_MAX];
+	const char *denied = strstr(err, NODE_AUTH_NOT_A_NODE ": ");
+	const char *reason =
+	    denied != NULL ? denied + sizeof(NODE_AUTH_NOT_A_NODE ": ") - 1
+			   : err;
+
+	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
+	log_fmsg(LL_WARN, &(struct log_fields){.peer = ep, .reason = reason},
+		 "connection to %s denied: %s", ep, reason);
+}
+
 /* The end of an exchange with x->t: merge the answer, or count why not. */
 static void
 exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
@@ -291,7 +308,7 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	const struct cluster_target *t = &x->t;
 	struct httpc_response resp;
 	struct cluster_doc answer;
-	const char *cls = NULL, *denied = NULL;
+	const char *cls = NULL;
 	char err[512], why[600], ep[PEER_HEALTH_ENDPOINT_MAX];
 	double secs = (double)(clock_mono_us() - x->t0_us) / 1e6;
 	long long resp_not_after;
@@ -301,7 +318,9 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	if (x->kind == XK_ASK) {
 		/* Only the asking is judged here; the probe's outcome comes
 		 * back as gossip. */
-		if (hrc != HTTPC_OK || resp.status != 202)
+		if (hrc == HTTPC_ERR_NOT_NODE)
+			log_not_node(t, err);
+		else if (hrc != HTTPC_OK || resp.status != 202)
 			log_debug("asking %s:%d to probe: %s", t->host, t->port,
 				  hrc != HTTPC_OK ? err : "not accepted");
 		metrics_probe(hrc == HTTPC_OK && resp.status == 202
@@ -313,8 +332,6 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	if (hrc != HTTPC_OK) {
 		cls = failure_class(hrc);
 		snprintf(why, sizeof(why), "%s", err);
-		if (hrc == HTTPC_ERR_NOT_NODE)
-			denied = strstr(why, NODE_AUTH_NOT_A_NODE ": ");
 	} else if (resp.status != 200) {
 		cls = resp.status == 401 || resp.status == 403 ? "refused"
 							       : "http";
@@ -354,18 +371,10 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	if (x->report)
 		metrics_probe("unreached");
 	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
-	if (denied != NULL) {
-		const char *reason =
-		    denied + sizeof(NODE_AUTH_NOT_A_NODE ": ") - 1;
-
-		/* In the words of an inbound refusal: "connection from
-		 * A:P denied: <reason>"; nothing of the answer is used. */
-		log_fmsg(LL_WARN,
-			 &(struct log_fields){.peer = ep, .reason = reason},
-			 "connection to %s denied: %s", ep, reason);
-	} else {
+	if (hrc == HTTPC_ERR_NOT_NODE)
+		log_not_node(t, why); /* nothing of the answer is used */
+	else
 		log_debug("gossip with %s failed: %s", ep, why);
-	}
 	metrics_exchange_failure(cls, secs);
 	if (hrc == HTTPC_ERR_RESOLVE)
 		metrics_dns_failure("seed");
