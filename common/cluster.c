@@ -612,6 +612,30 @@ cluster_touch_self(struct cluster *c, ticks_t now)
 }
 
 void
+cluster_self_leaving(struct cluster *c, enum member_state state, bool alive,
+		     ticks_t now)
+{
+	struct evlist ev = {0};
+	struct cluster_event *e;
+	enum member_state was;
+
+	lock(c);
+	was = c->self.state;
+	c->self.state = state;
+	c->self.is_alive = alive;
+	/* Later than anything we sent, so that it wins everywhere. */
+	c->self.timestamp =
+	    now > c->self.timestamp ? now : c->self.timestamp + 1;
+	c->dirty = true;
+	if (state != was) {
+		e = ev_add(&ev, CE_STATE, &c->self);
+		if (e != NULL)
+			e->from = was;
+	}
+	unlock_deliver(c, &ev);
+}
+
+void
 cluster_get_self(struct cluster *c, struct member *out)
 {
 	lock(c);

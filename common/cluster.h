@@ -182,6 +182,13 @@ size_t cluster_pick_helpers(struct cluster *c,
 
 /* Sets our own timeStamp to now. */
 void cluster_touch_self(struct cluster *c, ticks_t now);
+/*
+ * Leaving: our own entry takes state and liveness (ShuttingDown and
+ * alive, then Shutdown and not alive) with timeStamp now, so that the
+ * peers take it over any copy they have (CE_STATE on a change).
+ */
+void cluster_self_leaving(struct cluster *c, enum member_state state,
+			  bool alive, ticks_t now);
 /* Copies our own entry. */
 void cluster_get_self(struct cluster *c, struct member *out);
 /* Applies an update to our own entry (CE_STATE on a state change) and

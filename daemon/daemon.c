@@ -512,6 +512,7 @@ run(struct gossipd_config *cfg, int argc, char **argv, char **envp)
 		signal_loop(&d, sfd);
 		atomic_store(&d.phase, PHASE_STOPPING);
 		notify_systemd("STOPPING=1");
+		gossip_service_leave(&d);
 		listener_stop(d.listener, DRAIN_MS);
 		log_info("stopped");
 	}

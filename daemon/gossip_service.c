@@ -20,6 +20,8 @@
 #include "peer_health.h"
 #include "ratelimit.h"
 
+#define LEAVE_BUDGET_MS 1000
+
 #define SKEW_LOG_EVERY_MS (60 * 1000)
 
 /*
@@ -169,6 +171,21 @@ gossip_service_start(struct gossipd *d, char *err, size_t errlen)
 		 cfg->discover_via_dns ? " and ClusterDns" : "",
 		 cfg->gossip_interval_ms, cfg->gossip_timeout_ms);
 	return 0;
+}
+
+void
+gossip_service_leave(struct gossipd *d)
+{
+	struct member self;
+	char ep[CLUSTER_ENDPOINT_MAX];
+
+	if (d->gossiper == NULL || d->cluster == NULL)
+		return;
+	cluster_get_self(d->cluster, &self);
+	member_endpoint(&self, ep, sizeof(ep));
+	log_info("member %s leaving: telling the cluster (at most %d ms)", ep,
+		 LEAVE_BUDGET_MS);
+	gossiper_leave(d->gossiper, LEAVE_BUDGET_MS);
 }
 
 void

@@ -17,6 +17,11 @@
 int gossip_service_start(struct gossipd *d, char *err, size_t errlen);
 /* Stops the gossiper thread and frees the table. Safe to call twice. */
 void gossip_service_stop(struct gossipd *d);
+/*
+ * SIGTERM: our entry goes out as ShuttingDown, then Shutdown and not
+ * alive, to every member, within about a second (gossiper_leave).
+ */
+void gossip_service_leave(struct gossipd *d);
 /* Called after a successful reload: new credentials for outbound. */
 void gossip_service_reload(struct gossipd *d);
 

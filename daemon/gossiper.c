@@ -78,8 +78,20 @@ struct probe_job {
 	struct cluster_target target, reply;
 };
 
+/* SIGTERM: ShuttingDown to every member, then Shutdown and not alive. */
+enum leave_phase {
+	LEAVE_NONE,
+	LEAVE_ASKED,
+	LEAVE_SHUTTING,
+	LEAVE_LAST,
+	LEAVE_DONE
+};
+
 struct gossiper {
 	struct gossipd *d;
+	pthread_cond_t cv;	/* leave: LEAVE_DONE reached */
+	enum leave_phase leave; /* under mu */
+	int64_t leave_start, leave_budget_ms;
 	struct probe_job pq[PROBE_QUEUE]; /* under mu */
 	size_t npq;			  /* under mu */
 	pthread_t thread;
@@ -687,11 +699,16 @@ round_once(struct gossiper *g, const struct gossipd_config *cfg)
 	}
 }
 
+static bool leaving(struct gossiper *g);
+
 /* Milliseconds until the loop must look again (a round, a deadline). */
 static int
-loop_timeout(const struct gossiper *g)
+loop_timeout(struct gossiper *g)
 {
 	int64_t now = clock_mono_ms(), until = g->next_round_ms;
+
+	if (leaving(g))
+		until = now + HTTPC_OP_POLL_MS; /* leaving: look often */
 
 	if (g->next_dns_ms != 0 && g->dns_job == NULL && g->next_dns_ms < until)
 		until = g->next_dns_ms;
@@ -723,6 +740,85 @@ stopping(struct gossiper *g)
 	return stop;
 }
 
+static size_t
+in_flight_count(const struct gossiper *g)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < MAX_INFLIGHT; i++)
+		n += g->x[i].op != NULL;
+	return n;
+}
+
+/* Our entry in state (alive or not) to every member and seed, at once. */
+static void
+leave_announce(struct gossiper *g, const struct gossipd_config *cfg,
+	       enum member_state state, bool alive)
+{
+	struct cluster_target all[MAX_INFLIGHT];
+	size_t n;
+
+	abandon_all(g);
+	cluster_self_leaving(g->d->cluster, state, alive, ticks_now());
+	n = cluster_pick_targets(g->d->cluster, &g->rng, all, MAX_INFLIGHT);
+	for (size_t i = 0; i < n; i++)
+		gossip_with(g, cfg, &all[i], false, NULL);
+}
+
+/*
+ * One step of the leave: phase one (ShuttingDown) until its exchanges
+ * end or half the budget passed, phase two (Shutdown, not alive) until
+ * its exchanges end or the budget is spent. Returns true when done.
+ */
+static bool
+leave_step(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	int64_t now = clock_mono_ms(), used = now - g->leave_start;
+	enum leave_phase ph;
+
+	pthread_mutex_lock(&g->mu);
+	ph = g->leave;
+	pthread_mutex_unlock(&g->mu);
+	switch (ph) {
+	case LEAVE_ASKED:
+		g->leave_start = now;
+		leave_announce(g, cfg, MS_SHUTTING_DOWN, true);
+		ph = LEAVE_SHUTTING;
+		break;
+	case LEAVE_SHUTTING:
+		if (in_flight_count(g) > 0 && used < g->leave_budget_ms / 2)
+			return false;
+		leave_announce(g, cfg, MS_SHUTDOWN, false);
+		ph = LEAVE_LAST;
+		break;
+	case LEAVE_LAST:
+		if (in_flight_count(g) > 0 && used < g->leave_budget_ms)
+			return false;
+		abandon_all(g);
+		ph = LEAVE_DONE;
+		break;
+	default:
+		return ph == LEAVE_DONE;
+	}
+	pthread_mutex_lock(&g->mu);
+	g->leave = ph;
+	if (ph == LEAVE_DONE)
+		pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	return ph == LEAVE_DONE;
+}
+
+static bool
+leaving(struct gossiper *g)
+{
+	bool l;
+
+	pthread_mutex_lock(&g->mu);
+	l = g->leave != LEAVE_NONE;
+	pthread_mutex_unlock(&g->mu);
+	return l;
+}
+
 static void *
 run(void *arg)
 {
@@ -751,6 +847,10 @@ run(void *arg)
 		 * at; the others only find nothing to do. */
 		for (size_t i = 0; i < MAX_INFLIGHT; i++)
 			xchg_step(g, cfg, &g->x[i]);
+		if (leaving(g)) {
+			leave_step(g, cfg);
+			continue; /* no rounds, probes or lookups any more */
+		}
 		run_probe_jobs(g, cfg);
 		dns_step(g, cfg);
 		now = clock_mono_ms();
@@ -781,6 +881,7 @@ gossiper_free(struct gossiper *g)
 		close(g->ep);
 	if (g->wake_fd >= 0)
 		close(g->wake_fd);
+	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);
 	free(g);
 }
@@ -813,6 +914,14 @@ gossiper_start(struct gossipd *d, char *err, size_t errlen)
 	g->d = d;
 	g->rng = (unsigned)getpid() ^ (unsigned)ticks_now();
 	pthread_mutex_init(&g->mu, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&g->cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	g->ep = epoll_create1(EPOLL_CLOEXEC);
 	memset(&e, 0, sizeof(e));
@@ -859,6 +968,31 @@ gossiper_stop(struct gossiper *g)
 	wake(g);
 	pthread_join(g->thread, NULL);
 	gossiper_free(g);
+}
+
+void
+gossiper_leave(struct gossiper *g, int budget_ms)
+{
+	struct timespec until;
+	int64_t end;
+
+	if (g == NULL)
+		return;
+	end = clock_mono_ms() + budget_ms + 200; /* the thread's own margin */
+	until.tv_sec = (time_t)(end / 1000);
+	until.tv_nsec = (long)(end % 1000) * 1000000;
+	pthread_mutex_lock(&g->mu);
+	if (g->leave == LEAVE_NONE) {
+		g->leave_budget_ms = budget_ms;
+		g->leave = LEAVE_ASKED;
+	}
+	pthread_mutex_unlock(&g->mu);
+	wake(g);
+	pthread_mutex_lock(&g->mu);
+	while (g->leave != LEAVE_DONE && !g->stop)
+		if (pthread_cond_timedwait(&g->cv, &g->mu, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&g->mu);
 }
 
 static bool

@@ -49,6 +49,14 @@ void gossiper_stop(struct gossiper *g);
 void gossiper_set_creds(struct gossiper *g, struct tls_creds *creds);
 
 /*
+ * Leaving (SIGTERM): the thread stops its rounds, gossips our entry as
+ * ShuttingDown to every member at once, then as Shutdown and not alive,
+ * and returns when those exchanges ended or budget_ms passed (the second
+ * announcement starts at half the budget at the latest). Accepts NULL.
+ */
+void gossiper_leave(struct gossiper *g, int budget_ms);
+
+/*
  * A member asks us (POST /gossip/probe) to reach target for it: the
  * gossiper exchanges with target (telling it it is suspected) and, when
  * it answers, gossips with reply at once. Thread-safe; false when too
