@@ -31,6 +31,10 @@ struct client_opts {
 	const char *key;
 	bool insecure;
 	bool no_verify;
+	/* --protocol: how the gossip is asked for. auto: over TLS, ALPN
+	 * offers h2 and http/1.1 and the seed's choice decides (gRPC
+	 * Gossip/Read or GET /gossip); insecure, HTTP. */
+	enum client_protocol { CP_AUTO, CP_HTTP, CP_GRPC } protocol;
 	bool json;
 	bool help;
 	bool verbose;	    /* discover: trace each step on stderr */

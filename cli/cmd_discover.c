@@ -43,9 +43,9 @@ usage_discover(FILE *out)
 	    "[--timeout-ms T]\n"
 	    "                        [--cacert FILE] [--cert FILE --key "
 	    "FILE] [--no-verify] [--insecure]\n"
-	    "                        [--json]\n"
+	    "                        [--protocol grpc|http|auto] [--json]\n"
 	    "\n"
-	    "Asks the seeds (shuffled, in turn) for GET /gossip and prints "
+	    "Asks the seeds (shuffled, in turn) for the gossip and prints "
 	    "the HTTP endpoint\n"
 	    "(host:port) of the member a KurrentDB client would connect "
 	    "to.\n"
@@ -82,6 +82,11 @@ usage_discover(FILE *out)
 	    "(also --tls-verify-cert=false)\n"
 	    "  --insecure          plain HTTP, for a cluster started with "
 	    "--insecure\n"
+	    "  --protocol P        grpc: gRPC Gossip/Read over HTTP/2 (as "
+	    "KurrentDB clients ask);\n"
+	    "                      http: GET /gossip; auto (default): over "
+	    "TLS what the seed\n"
+	    "                      chooses by ALPN, insecure http\n"
 	    "  --json              print the chosen member's whole gossip "
 	    "entry as JSON\n"
 	    "  -v, --verbose       tell each step on stderr (asked, listed, "
@@ -106,7 +111,8 @@ usage_status(FILE *out)
 	    "[--delay-ms D]\n"
 	    "                      [--cacert FILE] [--cert FILE --key FILE] "
 	    "[--no-verify] [--insecure]\n"
-	    "                      [--json] [--cluster-size N] [--watch "
+	    "                      [--protocol grpc|http|auto] [--json] "
+	    "[--cluster-size N] [--watch "
 	    "[--interval-ms MS]]\n"
 	    "\n"
 	    "Prints the cluster as the first seed that answers sees it: one "
@@ -117,8 +123,9 @@ usage_status(FILE *out)
 	    "/etc/gossipd/gossipd.conf:\n"
 	    "endpoint, Insecure, TrustedRootCertificatesPath as the CA), "
 	    "else 127.0.0.1:2113.\n"
-	    "--json prints the gossip document as received. TLS flags as "
-	    "for discover.\n"
+	    "--json prints the gossip document as received. TLS flags and "
+	    "--protocol as\nfor discover (gRPC carries id, time, state, "
+	    "liveness and client endpoint only).\n"
 	    "Each row also shows what the answering node's own exchanges "
 	    "with the member\n"
 	    "found (GET /members/health, served like /metrics): the last "
@@ -393,10 +400,19 @@ fill_row(struct row *r, const struct member *m, const char *answered,
 	const char *st = member_state_name(m->state);
 	const cJSON *mh;
 
+	char own[DISCOVERY_ENDPOINT_MAX];
+
+	/* the endpoint clients are sent to; the answering node is found by
+	 * its own (internal) endpoint when it advertises another */
+	discovery_format_endpoint(m->internal_http_ip, m->internal_http_port,
+				  own, sizeof(own));
 	discovery_format_endpoint(m->http_ip, m->http_port, r->cells[1],
 				  sizeof(r->cells[1]));
 	snprintf(r->cells[0], sizeof(r->cells[0]), "%s",
-		 strcasecmp(r->cells[1], answered) == 0 ? "*" : "");
+		 strcasecmp(r->cells[1], answered) == 0 ||
+			 strcasecmp(own, answered) == 0
+		     ? "*"
+		     : "");
 	snprintf(r->cells[2], sizeof(r->cells[2]), "%s%s",
 		 guid_is_zero(&m->instance_id) ? "seed, not yet answered"
 		 : st != NULL		       ? st

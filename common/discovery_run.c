@@ -106,6 +106,12 @@ self_entry(const struct cluster_doc *d, const char *host, int port)
 		if (same_endpoint(d->members[i].http_ip,
 				  d->members[i].http_port, host, port))
 			return &d->members[i];
+	/* a member that sends its clients elsewhere (AdvertiseHostToClientAs)
+	 * is found by its own endpoint, kept in internalHttpEndPoint */
+	for (i = 0; i < d->n; i++)
+		if (same_endpoint(d->members[i].internal_http_ip,
+				  d->members[i].internal_http_port, host, port))
+			return &d->members[i];
 	return NULL;
 }
 
@@ -126,18 +132,26 @@ confirm(struct run *r, const struct member *m, struct member *own, char *why,
 
 	if (timeout <= 0)
 		return -1;
+	/* asked at its own endpoint: where its clients are sent (the
+	 * advertised httpEndPoint) may be the database, not gossipd */
+	const char *gh =
+	    m->internal_http_ip[0] != '\0' ? m->internal_http_ip : m->http_ip;
+	int gp = m->internal_http_ip[0] != '\0' && m->internal_http_port > 0
+		     ? m->internal_http_port
+		     : m->http_port;
+
 	discovery_format_endpoint(m->http_ip, m->http_port, ep, sizeof(ep));
 	e[0] = '\0';
 	tracef(r, "confirming %s with itself", ep);
-	if (r->env->fetch(r->env->ctx, m->http_ip, m->http_port, timeout, &d, e,
-			  sizeof(e)) != 0) {
+	if (r->env->fetch(r->env->ctx, gh, gp, timeout, &d, e, sizeof(e)) !=
+	    0) {
 		snprintf(why, len, "%s (%s there): %s", ep,
 			 member_state_name(m->state),
 			 e[0] != '\0' ? e : "request failed");
 		tracef(r, "  %s", why);
 		return 0;
 	}
-	self = self_entry(&d, m->http_ip, m->http_port);
+	self = self_entry(&d, gh, gp);
 	if (self == NULL)
 		snprintf(why, len, "%s does not list itself", ep);
 	else if (!self->is_alive)
