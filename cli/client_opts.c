@@ -317,6 +317,23 @@ canonical_name(char *name, size_t len)
 		}
 }
 
+/* Keeps the spelling of a TLS file flag, so that messages about the
+ * file name the flag as the user typed it. */
+static void
+remember_typed(struct client_opts *o, const char *typed)
+{
+	char canon[64];
+
+	snprintf(canon, sizeof(canon), "%s", typed);
+	canonical_name(canon, sizeof(canon));
+	if (strcmp(canon, "--cacert") == 0)
+		snprintf(o->typed_cacert, sizeof(o->typed_cacert), "%s", typed);
+	else if (strcmp(canon, "--cert") == 0)
+		snprintf(o->typed_cert, sizeof(o->typed_cert), "%s", typed);
+	else if (strcmp(canon, "--key") == 0)
+		snprintf(o->typed_key, sizeof(o->typed_key), "%s", typed);
+}
+
 static bool
 takes_value(const struct client_opts *o, const char *name)
 {
@@ -372,6 +389,7 @@ client_parse_opts(struct client_opts *o, int argc, char **argv)
 						  a, "");
 		memcpy(name, a, nl);
 		name[nl] = '\0';
+		remember_typed(o, name);
 		canonical_name(name, sizeof(name));
 		if (eq == NULL && is_switch(o, name))
 			continue;
@@ -428,6 +446,19 @@ client_use_local_node(struct client_opts *o)
 	if (cfg == NULL) {
 		if (o->config != NULL)
 			return client_usage_error(o, "--config: %s%s", err, "");
+		/* A node's configuration this user may not read: asking
+		 * 127.0.0.1:2113 instead would only end in a misleading
+		 * "connection refused". */
+		if (strstr(err, "Permission denied") != NULL) {
+			fprintf(stderr,
+				"gossipd %s: cannot read the node "
+				"configuration: %s; run it as root or as a "
+				"user who may read the file (e.g. in group "
+				"gossipd), or name the node with --seed "
+				"HOST:PORT\n",
+				o->cmd, err);
+			return 2;
+		}
 		/* a note only when there was something to read */
 		if (stat("/etc/gossipd/gossipd.conf", &st) == 0 ||
 		    getenv("GOSSIPD_CONFIG") != NULL)
@@ -476,6 +507,53 @@ client_resolve_seeds(struct client_opts *o)
 	return 0;
 }
 
+/* Where a TLS file came from, in the user's words. */
+static const char *
+file_source(const char *value, const char *uri_copy, const char *typed,
+	    const char *flag, const char *uri_name, const char *dflt)
+{
+	if (value == NULL)
+		return dflt;
+	if (value == uri_copy)
+		return uri_name;
+	return typed[0] != '\0' ? typed : flag;
+}
+
+/* httpc names its files by its own fields ("ca_file X: ..."); say which
+ * flag (as typed), connection-string setting or default it was. */
+static void
+name_the_flag(const struct client_opts *o, char *err, size_t errlen)
+{
+	const struct {
+		const char *field, *source;
+	} map[] = {
+	    {"ca_file ",
+	     file_source(o->cacert, o->uri_ca, o->typed_cacert, "--cacert",
+			 "tlsCAFile (connection string)",
+			 "the system CA bundle")},
+	    {"cert_file ",
+	     file_source(o->cert, o->uri_cert, o->typed_cert, "--cert",
+			 "tlsCertFile (connection "
+			 "string)",
+			 "--cert")},
+	    {"key_file ",
+	     file_source(o->key, o->uri_key, o->typed_key, "--key",
+			 "tlsKeyFile (connection string)", "--key")},
+	};
+	char out[1024];
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		size_t fl = strlen(map[i].field);
+
+		if (strncmp(err, map[i].field, fl) != 0)
+			continue;
+		snprintf(out, sizeof(out), "%s %s", map[i].source, err + fl);
+		if (strlen(out) < errlen)
+			memcpy(err, out, strlen(out) + 1);
+		return;
+	}
+}
+
 /* An HTTP(S) client for the TLS flags; NULL after printing why. */
 struct httpc *
 client_make_httpc(const struct client_opts *o)
@@ -494,8 +572,10 @@ client_make_httpc(const struct client_opts *o)
 		cfg.verify_none = o->no_verify;
 	}
 	c = httpc_new(&cfg, err, sizeof(err));
-	if (c == NULL)
+	if (c == NULL) {
+		name_the_flag(o, err, sizeof(err));
 		fprintf(stderr, "gossipd %s: %s\n", o->cmd, err);
+	}
 	return c;
 }
 

@@ -50,6 +50,8 @@ struct client_opts {
 	char uri_ca[DISCOVERY_URI_PATH_MAX];
 	char uri_cert[DISCOVERY_URI_PATH_MAX];
 	char uri_key[DISCOVERY_URI_PATH_MAX];
+	/* the flags as typed (an alias such as --ca-file), for messages */
+	char typed_cacert[64], typed_cert[64], typed_key[64];
 };
 
 enum {

@@ -331,8 +331,10 @@ bind_seeds(struct cluster *c, const struct cluster_target *t, const char *host,
 			e = ev_add(ev, CE_REPLACED, NULL);
 			if (e == NULL)
 				continue;
-			snprintf(e->seed, sizeof(e->seed), "%s:%d", s->host,
-				 s->port);
+			snprintf(e->seed, sizeof(e->seed),
+				 strchr(s->host, ':') != NULL ? "[%s]:%d"
+							      : "%s:%d",
+				 s->host, s->port);
 			if (strchr(host, ':') != NULL)
 				snprintf(e->endpoint, sizeof(e->endpoint),
 					 "[%s]:%d", host, port);
@@ -444,8 +446,10 @@ cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 	bool sender_listed = false;
 	char why[CLUSTER_ENDPOINT_MAX + 16];
 
-	snprintf(why, sizeof(why), "reported by %s:%d", doc->server_ip,
-		 doc->server_port);
+	snprintf(why, sizeof(why),
+		 strchr(doc->server_ip, ':') != NULL ? "reported by [%s]:%d"
+						     : "reported by %s:%d",
+		 doc->server_ip, doc->server_port);
 	lock(c);
 	for (size_t i = 0; i < doc->n; i++) {
 		const struct member *m = &doc->members[i];

@@ -182,6 +182,7 @@ consider(struct run *r, const struct candidate *c,
 {
 	const struct member *m;
 	struct member own;
+	char ep[DISCOVERY_ENDPOINT_MAX];
 	size_t k;
 	int rc, rank;
 
@@ -202,8 +203,9 @@ consider(struct run *r, const struct candidate *c,
 		}
 		rank = discovery_rank_of(r->p->pref, r->p->strict, own.state);
 		if (rank < 0) {
-			snprintf(why, len, "%s:%d is %s by its own account",
-				 own.http_ip, own.http_port,
+			discovery_format_endpoint(own.http_ip, own.http_port,
+						  ep, sizeof(ep));
+			snprintf(why, len, "%s is %s by its own account", ep,
 				 member_state_name(own.state));
 			continue;
 		}
@@ -212,13 +214,13 @@ consider(struct run *r, const struct candidate *c,
 			r->best_rank = rank;
 			discovery_format_endpoint(c->host, c->port, r->best_via,
 						  sizeof(r->best_via));
+			discovery_format_endpoint(own.http_ip, own.http_port,
+						  ep, sizeof(ep));
 			if (rank > 0)
-				tracef(
-				    r,
-				    "keeping %s:%d (%s) unless the pass finds "
-				    "a better one",
-				    own.http_ip, own.http_port,
-				    member_state_name(own.state));
+				tracef(r,
+				       "keeping %s (%s) unless the pass finds "
+				       "a better one",
+				       ep, member_state_name(own.state));
 		}
 		if (rank == 0)
 			return 1;
@@ -236,6 +238,7 @@ ask(struct run *r, size_t i)
 	struct candidate *c = &r->cand[i];
 	struct cluster_doc doc = {0};
 	char why[DISCOVERY_REASON_MAX - 32], msg[DISCOVERY_REASON_MAX];
+	char ep[DISCOVERY_ENDPOINT_MAX];
 	int timeout = time_left(r), rc;
 	size_t *idx = NULL, n, m;
 	int had_best = r->best_rank;
@@ -244,8 +247,8 @@ ask(struct run *r, size_t i)
 		return -1;
 	c->asked = true;
 	why[0] = '\0';
-	tracef(r, "asking %s %s:%d", c->is_seed ? "seed" : "member", c->host,
-	       c->port);
+	discovery_format_endpoint(c->host, c->port, ep, sizeof(ep));
+	tracef(r, "asking %s %s", c->is_seed ? "seed" : "member", ep);
 	if (r->env->fetch(r->env->ctx, c->host, c->port, timeout, &doc, why,
 			  sizeof(why)) != 0) {
 		note_failure(r, i, why[0] != '\0' ? why : "request failed");
@@ -253,11 +256,14 @@ ask(struct run *r, size_t i)
 		return 0;
 	}
 	r->out->answers++;
-	for (m = 0; m < doc.n; m++)
-		tracef(r, "  lists %s:%d %s%s", doc.members[m].http_ip,
-		       doc.members[m].http_port,
+	for (m = 0; m < doc.n; m++) {
+		discovery_format_endpoint(doc.members[m].http_ip,
+					  doc.members[m].http_port, ep,
+					  sizeof(ep));
+		tracef(r, "  lists %s %s%s", ep,
 		       member_state_name(doc.members[m].state),
 		       doc.members[m].is_alive ? "" : " (dead)");
+	}
 	idx = calloc(doc.n > 0 ? doc.n : 1, sizeof(*idx));
 	if (idx == NULL) {
 		note_failure(r, i, "out of memory");
@@ -346,6 +352,7 @@ discovery_run(const struct discovery_params *p, const struct gossip_seed *seeds,
 	      size_t n_seeds, const struct discovery_env *env,
 	      struct discovery_outcome *out)
 {
+	char ep[DISCOVERY_ENDPOINT_MAX];
 	struct run *r;
 	int64_t left;
 	int attempt, rc = 0, result = -1;
@@ -382,9 +389,10 @@ discovery_run(const struct discovery_params *p, const struct gossip_seed *seeds,
 		out->chosen = r->best;
 		memcpy(out->via, r->best_via, sizeof(out->via));
 		result = 0;
-		tracef(r, "chose %s:%d (%s), learned from %s", r->best.http_ip,
-		       r->best.http_port, member_state_name(r->best.state),
-		       r->best_via);
+		discovery_format_endpoint(r->best.http_ip, r->best.http_port,
+					  ep, sizeof(ep));
+		tracef(r, "chose %s (%s), learned from %s", ep,
+		       member_state_name(r->best.state), r->best_via);
 	}
 	out->out_of_time = rc == -1 && result != 0;
 	finish_failures(r);

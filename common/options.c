@@ -610,6 +610,7 @@ options_free(struct gossipd_config *cfg)
 	}
 	free(cfg->sources);
 	free(cfg->config_path);
+	free(cfg->env_hints);
 	free(cfg);
 }
 

@@ -104,6 +104,9 @@ struct gossipd_config {
 	enum opt_source *sources;
 	size_t n_sources;
 	char *config_path; /* the YAML file read, or NULL */
+	/* "did you mean" notes for KURRENTDB_ and EVENTSTORE_ variables
+	 * that name no option but nearly do (logged at start), or NULL */
+	char *env_hints;
 };
 
 /*
@@ -136,8 +139,13 @@ struct opt_cli {
  * Environment: every GOSSIPD_* variable must name an option, except
  * GOSSIPD_CONFIG and the tooling names GOSSIPD_BIN, GOSSIPD_SRC,
  * GOSSIPD_TOOLS and GOSSIPD_TEST_*, GOSSIPD_FUZZ_*, GOSSIPD_BENCH_*. A
- * KURRENTDB_* variable is used when it names one of our options and ignored
- * otherwise; the GOSSIPD_* spelling wins over the KURRENTDB_* one.
+ * KURRENTDB_* or EVENTSTORE_* variable is used when it names one of our
+ * options and ignored otherwise (noted in env_hints when it is within a
+ * few edits of one); GOSSIPD_* wins over KURRENTDB_*, which wins over
+ * EVENTSTORE_*. An unknown GOSSIPD_* variable is an error that suggests the
+ * nearest option ("did you mean"), as are unknown flags and YAML keys. The
+ * file is named by --config, else GOSSIPD_CONFIG, KURRENTDB_CONFIG or
+ * EVENTSTORE_CONFIG (first set wins), else the default.
  *
  * Strings: an empty value unsets an optional string (the field is NULL);
  * AdminSocket unset means no admin socket, RunAsUser unset means no

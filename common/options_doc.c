@@ -63,6 +63,8 @@ options_what_if(const struct gossipd_config *cfg, FILE *out)
 		fprintf(out, "%s: %s (%s)\n", t[i].key, value,
 			options_source_name(cfg->sources[i]));
 	}
+	if (cfg->env_hints != NULL)
+		fprintf(stderr, "gossipd: environment: %s\n", cfg->env_hints);
 }
 
 void
@@ -74,6 +76,8 @@ options_log(const struct gossipd_config *cfg)
 
 	if (cfg->config_path != NULL)
 		log_info("configuration file %s", cfg->config_path);
+	if (cfg->env_hints != NULL)
+		log_warn("environment: %s", cfg->env_hints);
 	for (size_t i = 0; i < n; i++) {
 		opt_format_value(cfg, &t[i], value, sizeof(value));
 		log_info("option %s: %s (%s)", t[i].key, value,
@@ -169,8 +173,9 @@ options_help(FILE *out)
 			specials[i].metavar != NULL ? specials[i].metavar : "",
 			specials[i].help);
 	fprintf(out, "\nOptions, lowest precedence first: default, YAML "
-		     "file (Key: value), environment (GOSSIPD_* or "
-		     "KURRENTDB_*), command line. Booleans also take --name, "
+		     "file (Key: value), environment (GOSSIPD_*, or "
+		     "KURRENTDB_* or EVENTSTORE_*), command line. Booleans "
+		     "also take --name, "
 		     "--name+ and --name-.\n\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct opt_def *d = &t[i];
@@ -295,7 +300,8 @@ doc_markdown(FILE *out)
 		fputs(" |\n", out);
 	}
 	fputs("\nEvery `GOSSIPD_*` variable is also accepted in its "
-	      "`KURRENTDB_*` spelling. Besides the options: ",
+	      "`KURRENTDB_*` and `EVENTSTORE_*` spellings. Besides the "
+	      "options: ",
 	      out);
 	for (size_t i = 0; i < N_SPECIALS; i++)
 		fprintf(out, "%s`--%s%s%s`", i > 0 ? ", " : "",

@@ -19,6 +19,7 @@
 #define OPT_DEFAULT_CONFIG "/etc/gossipd/gossipd.conf"
 #define OPT_ENV_PREFIX	   "GOSSIPD_"
 #define OPT_ENV_KURRENTDB  "KURRENTDB_"
+#define OPT_ENV_EVENTSTORE "EVENTSTORE_"
 
 enum opt_type {
 	OT_STRING,     /* free text */
@@ -72,6 +73,11 @@ const struct opt_def *opt_by_env_suffix(const char *name, size_t len);
  * (any case), or NULL. */
 const char *opt_win_store_match(const char *name, size_t len,
 				enum opt_spelling how);
+/* The option whose name, spelt as how, is within a few edits of
+ * name[0..len) (case and '-'/'_' ignored): for "did you mean". NULL when
+ * none is close. */
+const struct opt_def *opt_suggest(const char *name, size_t len,
+				  enum opt_spelling how);
 /* A config holding the defaults, every source SRC_DEFAULT; NULL with a
  * reason when out of memory. */
 struct gossipd_config *opt_config_defaults(char *err, size_t errlen);

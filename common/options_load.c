@@ -15,8 +15,9 @@
 static bool
 env_is_tooling(const char *name, size_t len)
 {
-	static const char *const exact[] = {"GOSSIPD_CONFIG", "GOSSIPD_BIN",
-					    "GOSSIPD_SRC", "GOSSIPD_TOOLS"};
+	static const char *const exact[] = {
+	    "GOSSIPD_CONFIG", "KURRENTDB_CONFIG", "EVENTSTORE_CONFIG",
+	    "GOSSIPD_BIN",    "GOSSIPD_SRC",	  "GOSSIPD_TOOLS"};
 	static const char *const prefix[] = {"GOSSIPD_TEST_", "GOSSIPD_FUZZ_",
 					     "GOSSIPD_BENCH_"};
 
@@ -29,6 +30,25 @@ env_is_tooling(const char *name, size_t len)
 		    strncmp(prefix[i], name, strlen(prefix[i])) == 0)
 			return true;
 	return false;
+}
+
+/* Notes a variable of a shared prefix that nearly names an option. */
+static void
+env_hint(struct gossipd_config *cfg, const char *name, size_t len,
+	 const char *prefix, const struct opt_def *d)
+{
+	size_t have = cfg->env_hints != NULL ? strlen(cfg->env_hints) : 0;
+	size_t need = have + len + strlen(prefix) + strlen(d->env) + 40;
+	char *h;
+
+	if (env_is_tooling(name, len) || have > 2048 ||
+	    (h = realloc(cfg->env_hints, need)) == NULL)
+		return;
+	snprintf(h + have, need - have,
+		 "%s%.*s is not an option; did you mean %s%s?",
+		 have > 0 ? "; " : "", (int)len, name, prefix,
+		 d->env + strlen(OPT_ENV_PREFIX));
+	cfg->env_hints = h;
 }
 
 /* One pass over envp for one prefix; the GOSSIPD_ pass runs last. */
@@ -61,12 +81,24 @@ env_pass(struct gossipd_config *cfg, char **envp, const char *prefix,
 		}
 		d = opt_by_env_suffix(*e + plen, len - plen);
 		if (d == NULL) {
-			if (!strict)
+			const struct opt_def *near =
+			    opt_suggest(*e + plen, len - plen, OS_ENV);
+
+			if (!strict) {
+				if (near != NULL)
+					env_hint(cfg, *e, len, prefix, near);
 				continue;
+			}
 			opt_echo(name, name, sizeof(name));
-			snprintf(err, errlen,
-				 "environment: unknown variable %s%s", name,
-				 len > OPT_ECHO_MAX ? "..." : "");
+			if (near != NULL)
+				snprintf(err, errlen,
+					 "environment: unknown variable %s; "
+					 "did you mean %s?",
+					 name, near->env);
+			else
+				snprintf(err, errlen,
+					 "environment: unknown variable %s%s",
+					 name, len > OPT_ECHO_MAX ? "..." : "");
 			return -1;
 		}
 		if (opt_assign(cfg, d, eq + 1, false, SRC_ENVIRONMENT,
@@ -204,8 +236,15 @@ cli_lookup(const char *name, size_t len, bool has_value, const char **value,
 	snprintf(shown, sizeof(shown), "%.*s",
 		 (int)(len < OPT_ECHO_MAX ? len : OPT_ECHO_MAX), name);
 	opt_echo(shown, echo, sizeof(echo));
-	snprintf(err, errlen, "command line: unknown option --%s%s", echo,
-		 len > OPT_ECHO_MAX ? "..." : "");
+	d = opt_suggest(name, len, OS_FLAG);
+	if (d != NULL)
+		snprintf(err, errlen,
+			 "command line: unknown option --%s; did you mean "
+			 "--%s?",
+			 echo, d->flag);
+	else
+		snprintf(err, errlen, "command line: unknown option --%s%s",
+			 echo, len > OPT_ECHO_MAX ? "..." : "");
 	return NULL;
 }
 
@@ -330,6 +369,11 @@ pick_config(const char *forced, const char *flag, char **envp, bool *required)
 {
 	const char *env = env_get(envp, "GOSSIPD_CONFIG");
 
+	if (env == NULL || *env == '\0')
+		env = env_get(envp, "KURRENTDB_CONFIG");
+	if (env == NULL || *env == '\0')
+		env = env_get(envp, "EVENTSTORE_CONFIG");
+
 	*required = true;
 	if (forced != NULL)
 		return forced;
@@ -373,7 +417,9 @@ load(const char *forced, int argc, char **argv, char **envp,
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		if (env_pass(cfg, envp, OPT_ENV_KURRENTDB, false, err,
+		if (env_pass(cfg, envp, OPT_ENV_EVENTSTORE, false, err,
+			     errlen) != 0 ||
+		    env_pass(cfg, envp, OPT_ENV_KURRENTDB, false, err,
 			     errlen) != 0 ||
 		    env_pass(cfg, envp, OPT_ENV_PREFIX, true, err, errlen) != 0)
 			goto fail;

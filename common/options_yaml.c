@@ -248,7 +248,13 @@ yaml_key(struct yaml_ctx *y, const yaml_event_t *ev)
 		return NULL;
 	}
 	opt_echo(scalar(ev), echo, sizeof(echo));
-	snprintf(msg, sizeof(msg), "unknown option \"%s\"", echo);
+	d = opt_suggest(scalar(ev), strlen(scalar(ev)), OS_KEY);
+	if (d != NULL)
+		snprintf(msg, sizeof(msg),
+			 "unknown option \"%s\"; did you mean %s?", echo,
+			 d->key);
+	else
+		snprintf(msg, sizeof(msg), "unknown option \"%s\"", echo);
 	fail_at(y, line, NULL, msg);
 	return NULL;
 }

@@ -86,21 +86,37 @@ load_pkcs12(struct tls_creds_loader *l)
 	char why[256];
 	int ret;
 
+	/* What the file is comes first: a PEM certificate without its key
+	 * file is told so, not asked to be made private like a key. */
+	if (tls_creds_file_read(cfg->certificate_file, PKCS_MAX_FILE, false,
+				&buf, &len, why, sizeof(why)) != 0)
+		return tls_creds_errf(l, OPT_CERT " %s: %s",
+				      cfg->certificate_file, why);
+	ret = tls_creds_file_is_pem(buf, len);
+	tls_creds_file_free_secret(buf, len);
+	if (ret)
+		return tls_creds_errf(
+		    l,
+		    OPT_CERT " %s is a PEM certificate, and " OPT_KEY
+			     " is not set: give the key file (a PKCS#12 file "
+			     "would carry its key itself)",
+		    cfg->certificate_file);
+	/* A PKCS#12 file holds the private key: private like a key file. */
 	if (tls_creds_file_read(cfg->certificate_file, PKCS_MAX_FILE, true,
 				&buf, &len, why, sizeof(why)) != 0)
 		return tls_creds_errf(l, OPT_CERT " %s: %s",
 				      cfg->certificate_file, why);
-	if (tls_creds_file_is_pem(buf, len)) {
-		tls_creds_file_free_secret(buf, len);
-		return tls_creds_errf(l,
-				      OPT_CERT " %s: a PEM file needs " OPT_KEY
-					       " (without it, " OPT_CERT
-					       " must be a PKCS#12 file)",
-				      cfg->certificate_file);
-	}
 	ret = pkcs12_parse(buf, len, cfg->certificate_password, &l->c->chain,
 			   &l->c->key, why, sizeof(why));
 	tls_creds_file_free_secret(buf, len);
+	if (ret != 0 && strstr(why, "wrong password") != NULL &&
+	    (cfg->certificate_password == NULL ||
+	     cfg->certificate_password[0] == '\0'))
+		return tls_creds_errf(
+		    l,
+		    OPT_CERT " %s: the PKCS#12 file is protected by a password "
+			     "and CertificatePassword is not set",
+		    cfg->certificate_file);
 	if (ret != 0) {
 		const char *hint = password_hint(why, "CertificatePassword");
 		return tls_creds_errf(

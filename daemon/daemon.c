@@ -28,6 +28,7 @@
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "sanity.h"
 #include "version.h"
 #include "tls_server.h"
 #include "clock.h"
@@ -465,12 +466,14 @@ start_serving(struct gossipd *d, char *err, size_t errlen)
 		log_warn("INSECURE MODE: plain HTTP, no certificates, no "
 			 "authentication; every peer is trusted as a node. "
 			 "Never run like this outside a test bench.");
+	sanity_before_start(d->cfg);
 	if (gossip_service_start(d, err, errlen) != 0)
 		return -1;
 	if (listener_create(d, &d->listener, err, errlen) != 0)
 		return -1;
 	if (drop_privileges(d->cfg, err, errlen) != 0)
 		return -1;
+	sanity_after_drop(d->cfg);
 	return listener_start(d->listener, err, errlen);
 }
 

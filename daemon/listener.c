@@ -432,8 +432,10 @@ listener_start(struct listener *l, char *err, size_t errlen)
 		}
 		l->workers[i].started = true;
 	}
-	log_info("serving on %s:%d with %d worker%s", l->d->cfg->node_ip,
-		 l->d->cfg->node_port, l->n_workers,
+	log_info(strchr(l->d->cfg->node_ip, ':') != NULL
+		     ? "serving on [%s]:%d with %d worker%s"
+		     : "serving on %s:%d with %d worker%s",
+		 l->d->cfg->node_ip, l->d->cfg->node_port, l->n_workers,
 		 l->n_workers == 1 ? "" : "s");
 	return 0;
 }

@@ -49,7 +49,10 @@ sockets_listen_tcp(const struct gossipd_config *cfg, char *err, size_t errlen)
 	freeaddrinfo(ai);
 	return fd;
 fail:
-	snprintf(err, errlen, "cannot listen on %s:%d (NodeIp, NodePort): %s",
+	snprintf(err, errlen,
+		 strchr(cfg->node_ip, ':') != NULL
+		     ? "cannot listen on [%s]:%d (NodeIp, NodePort): %s"
+		     : "cannot listen on %s:%d (NodeIp, NodePort): %s",
 		 cfg->node_ip, cfg->node_port, strerror(errno));
 	if (fd >= 0)
 		close(fd);

@@ -89,8 +89,14 @@ expect 1 "wrong password (CertificatePrivateKeyPassword)" "${root[@]}" "${trust[
 	--certificate-private-key-password nope
 expect 1 "PKCS#12: wrong password (the MAC does not verify) (CertificatePassword)" \
 	"${root[@]}" "${trust[@]}" --certificate-file node.p12 --certificate-password nope
-expect 1 "a PEM file needs CertificatePrivateKeyFile (without it, CertificateFile must be a PKCS#12 file)" \
+expect 1 "is a PEM certificate, and CertificatePrivateKeyFile is not set: give the key file" \
 	"${root[@]}" "${trust[@]}" --certificate-file pem-only.crt
+# readable by all, as certificates are: the missing key is still what is said
+chmod 644 "$d/pem-only.crt"
+expect 1 "is a PEM certificate, and CertificatePrivateKeyFile is not set: give the key file" \
+	"${root[@]}" "${trust[@]}" --certificate-file pem-only.crt
+expect 1 "the PKCS#12 file is protected by a password and CertificatePassword is not set" \
+	"${root[@]}" "${trust[@]}" --certificate-file node.p12
 expect 1 ": No such file or directory" "${root[@]}" "${ok[@]}" \
 	--trusted-root-certificates-path nodir
 expect 1 "no trusted certificate could be loaded from it" "${root[@]}" "${ok[@]}" \

@@ -373,8 +373,17 @@ test_pkcs12_errors(void **state)
 	/* a PEM certificate without a key file */
 	cfg.certificate_file = F("node1-bundle.pem");
 	snprintf(want, sizeof(want),
-		 "CertificateFile %s: a PEM file needs "
-		 "CertificatePrivateKeyFile",
+		 "CertificateFile %s is a PEM certificate, and "
+		 "CertificatePrivateKeyFile is not set: give the key file",
+		 cfg.certificate_file);
+	load_fails(&cfg, time(NULL), want);
+
+	/* a PKCS#12 file without CertificatePassword */
+	cfg.certificate_file = F("node1.p12");
+	cfg.certificate_password = NULL;
+	snprintf(want, sizeof(want),
+		 "CertificateFile %s: the PKCS#12 file is protected by a "
+		 "password and CertificatePassword is not set",
 		 cfg.certificate_file);
 	load_fails(&cfg, time(NULL), want);
 }
