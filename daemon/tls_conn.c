@@ -19,6 +19,7 @@
 #include "mbed_err.h"
 #include "metrics.h"
 #include "node_auth.h"
+#include "tls_chain_cache.h"
 #include "tls_creds.h"
 #include "tls_server.h"
 
@@ -26,9 +27,8 @@ struct tls_session {
 	mbedtls_ssl_context ssl;
 	struct tls_server *srv; /* a reference */
 	struct conn *c;
-	uint32_t vflags;	    /* verification flags of the whole chain */
-	struct tls_creds_vrfy vrfy; /* revocation (tls_creds_crl_flags) */
-	size_t pending_write;	    /* length of a write that wanted to block */
+	uint32_t vflags;      /* verification flags of the whole chain */
+	size_t pending_write; /* length of a write that wanted to block */
 	bool resumed;
 };
 
@@ -67,17 +67,38 @@ tls_conn_refusing_flags(uint32_t flags)
 	return flags;
 }
 
+/*
+ * The handshake verifies the client's chain against no roots at all (see
+ * tls_conn_handshake): mbedTLS's own flags (not trusted) are dropped, and
+ * at the leaf the chain is verified against the set's roots and CRLs, or
+ * found among the chains verified before under this set
+ * (tls_chain_cache). The client's CertificateVerify is mbedTLS's, on every
+ * handshake.
+ */
 static int
 verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct tls_session *t = ctx;
+	bool hit;
 
-	tls_creds_vrfy_step(&t->vrfy, crt, depth, flags);
+	*flags = 0;
+	if (depth != 0)
+		return 0;
+	*flags =
+	    tls_chain_cache_verify(t->srv->chains, t->srv->creds, crt, &hit);
+	if (hit)
+		log_debug("connection from %s: client certificate chain "
+			  "verified before under these credentials (cache)",
+			  t->c->info->peer_addr);
 	t->vflags |= tls_conn_refusing_flags(*flags);
-	if (depth == 0 && t->vflags != 0)
+	if (t->vflags != 0)
 		return MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
 	return 0;
 }
+
+/* The roots the handshake itself verifies against once CertificateRequest
+ * (which names the real ones) is written: none. */
+static mbedtls_x509_crt no_roots;
 
 int
 tls_conn_start(struct conn *c)
@@ -97,7 +118,6 @@ tls_conn_start(struct conn *c)
 		log_error("cannot set up a TLS session");
 		return -1;
 	}
-	tls_creds_vrfy_init(&t->vrfy, t->srv->creds);
 	mbedtls_ssl_set_bio(&t->ssl, c, bio_send, bio_recv, NULL);
 	mbedtls_ssl_set_verify(&t->ssl, verify_cb, t);
 	return 0;
@@ -217,7 +237,14 @@ tls_conn_handshake(struct conn *c)
 	int ret;
 
 	tls_server_resumed_reset();
-	ret = mbedtls_ssl_handshake(&t->ssl);
+	/* mbedtls_ssl_handshake's loop, with one step of ours: before the
+	 * client's Certificate is read, its chain is left to verify_cb */
+	ret = 0;
+	while (ret == 0 && t->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
+		if (t->ssl.state == MBEDTLS_SSL_CLIENT_CERTIFICATE)
+			mbedtls_ssl_set_hs_ca_chain(&t->ssl, &no_roots, NULL);
+		ret = mbedtls_ssl_handshake_step(&t->ssl);
+	}
 	if (tls_server_resumed())
 		t->resumed = true;
 	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||

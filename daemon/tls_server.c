@@ -22,6 +22,7 @@
 #include "certflags.h"
 #include "log.h"
 #include "mbed_err.h"
+#include "tls_chain_cache.h"
 #include "tls_conn.h"
 #include "tls_creds.h"
 #include "worker.h"
@@ -208,6 +209,7 @@ server_free(struct tls_server *s)
 	mbedtls_ssl_config_free(&s->conf);
 	mbedtls_ssl_cache_free(&s->cache);
 	mbedtls_ssl_ticket_free(&s->ticket);
+	tls_chain_cache_free(s->chains);
 	tls_creds_unref(s->creds);
 	free(s);
 }
@@ -277,6 +279,7 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 	mbedtls_ssl_cache_init(&s->cache);
 	mbedtls_ssl_ticket_init(&s->ticket);
 	s->creds = tls_creds_ref(creds);
+	s->chains = tls_chain_cache_new(); /* NULL: every chain verified */
 	ret = configure(s, r, l->d->cfg->tls_session_cache_size);
 	if (ret != 0) {
 		mbed_err(err, errlen, "TLS server setup", ret);

@@ -15,6 +15,7 @@
 
 struct listener;
 struct tls_creds;
+struct tls_chain_cache;
 
 struct tls_server {
 	atomic_int refs;
@@ -22,6 +23,8 @@ struct tls_server {
 	mbedtls_ssl_cache_context cache;
 	mbedtls_ssl_ticket_context ticket;
 	struct tls_creds *creds; /* a reference */
+	/* client chains verified under creds (tls_chain_cache.h) */
+	struct tls_chain_cache *chains;
 };
 
 /*

@@ -8,19 +8,27 @@
 # Each figure: the counters are zeroed after a warm-up, loadgen runs for
 # --seconds, and the count is divided by the requests loadgen completed.
 #
-# usage: cost.sh [--seconds S] [--connections C] [--mode keepalive|full|resume] [--smoke]
+# 3. CPU time per request: gossipd's user+system time (/proc/PID/stat)
+# over a loadgen run, divided by the requests. Not the wall clock: other
+# processes on a busy machine do not count, though they still disturb its
+# caches. In full or resume mode a request is a connection with its
+# handshake: CPU per handshake.
+#
+# usage: cost.sh [--seconds S] [--connections C] [--mode keepalive|full|resume]
+#                [--phases "callgrind strace cpu"] [--smoke]
 set -u
 . "${GOSSIPD_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 LOADGEN_BIN=${LOADGEN_BIN:-$(dirname "$GOSSIPD_BIN")/tests/bench/loadgen}
 
-seconds=8 conns=2 mode=keepalive
+seconds=8 conns=2 mode=keepalive phases="callgrind strace cpu"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift ;;
 	--connections) conns=$2; shift ;;
 	--mode) mode=$2; shift ;;
+	--phases) phases=$2; shift ;;
 	--smoke) seconds=3 conns=1 ;;
-	*) echo "usage: $0 [--seconds S] [--connections C] [--mode M] [--smoke]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--seconds S] [--connections C] [--mode M] [--phases P] [--smoke]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -60,6 +68,7 @@ serve() {
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+callgrind_phase() {
 # 1. Instructions per request, under callgrind. Every loadgen run opens
 # its connections with full handshakes (millions of instructions each
 # under mbedTLS): two runs of different lengths with the same connections,
@@ -94,6 +103,9 @@ if [ -n "${COST_TOP:-}" ]; then
 fi
 stop_node cg 30 >/dev/null
 
+}
+
+strace_phase() {
 # 2. System calls per request, under strace (every thread).
 serve sc
 pid=$PID_sc
@@ -117,5 +129,30 @@ awk -v n="$n" -v m="$mode" 'BEGIN {}
 		printf "%s: %d requests under strace, %.2f system calls per request\n", m, n, tot / n
 		for (s in line) if (line[s] !~ / 0\.0[0-4] per/) print line[s] | "sort"
 	}' "$T_DIR/strace.txt"
+}
+
+# 3. CPU time per request.
+cpu_phase() {
+	serve cpu
+	pid=$PID_cpu
+	warm
+	local t0 t1 n hz
+	hz=$(getconf CLK_TCK)
+	t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	n=$(load "$seconds")
+	t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$n" -v m="$mode" 'BEGIN {
+		printf "%s: %d requests, %.2f s of CPU, %.1f us of CPU per request\n", m, n, (b - a) / hz, 1e6 * (b - a) / hz / n }'
+	stop_node cpu 10 >/dev/null
+}
+
+for ph in $phases; do
+	case "$ph" in
+	callgrind) callgrind_phase ;;
+	strace) strace_phase ;;
+	cpu) cpu_phase ;;
+	*) t_fail "unknown phase $ph" ;;
+	esac
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 t_pass

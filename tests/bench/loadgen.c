@@ -484,6 +484,10 @@ worker_tls_setup(struct worker *w, char *err, size_t errlen)
 	else
 		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	/* The client certificate file is sent as it is, as a gossipd node
+	 * sends its own: OpenSSL would otherwise add the CA from the trust
+	 * file to the chain (a root the server has and never needs). */
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 	if (o->cacert != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, o->cacert, NULL) != 1)
 			goto fail;

@@ -146,5 +146,19 @@ for m in $modes; do
 		med = (k % 2) ? R[(k + 1) / 2] : (R[k / 2] + R[k / 2 + 1]) / 2;
 		printf "%-10s ratio %.2f  (spread %.2f..%.2f over %d rounds)\n", m, med, R[1], R[k], k }'
 done
+# The ceiling: what mbedTLS's public-key arithmetic allows on the
+# servers' CPU, in this run (tests/bench/hs_ceiling.c).
+HS_CEILING_BIN=${HS_CEILING_BIN:-$(dirname "$LOADGEN_BIN")/hs_ceiling}
+if [ -x "$HS_CEILING_BIN" ] && [[ " $modes " == *" full "* ]]; then
+	ceil=$(${srv_cpu:+taskset -c $srv_cpu} "$HS_CEILING_BIN" --seconds "$([ "$seconds" -gt 1 ] && echo 1 || echo 0.2)" --no-rsa)
+	echo
+	echo "$ceil" | grep '^ceiling_'
+	awk -v g="${g_rps[full]:-}" -v c="$(echo "$ceil" | awk '/^ceiling_full_x25519_p256/ {print $2}')" \
+		-v k="$(echo "$ceil" | awk '/^ceiling_cached_x25519_p256/ {print $2}')" 'BEGIN {
+		n = split(g, G, " "); if (n == 0 || c == 0) exit
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (G[j] < G[i]) { t = G[i]; G[i] = G[j]; G[j] = t }
+		med = (n % 2) ? G[(n + 1) / 2] : (G[n / 2] + G[n / 2 + 1]) / 2
+		printf "full handshakes: gossipd median %.1f/s = %.2f of the full ceiling (%.1f/s), %.2f of the cached-chain ceiling (%.1f/s)\n", med, med / c, c, med / k, k }'
+fi
 [ "$errors" -eq 0 ] || t_fail "$errors run(s) had errors (see above)"
 t_pass

@@ -1,0 +1,182 @@
+/*
+ * tls_chain_cache: verified client chains (see tls_chain_cache.h).
+ */
+#include "tls_chain_cache.h"
+
+#include <mbedtls/sha256.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tls_creds.h"
+
+#define CHAIN_CACHE_SLOTS 1024 /* a power of two */
+
+struct slot {
+	unsigned char key[32]; /* SHA-256 of the presented chain */
+	time_t not_before;     /* the verified path's latest notBefore */
+	time_t not_after;      /* and its earliest notAfter */
+	bool used;
+};
+
+struct tls_chain_cache {
+	pthread_mutex_t lock;
+	struct slot *slots; /* allocated with the first entry */
+};
+
+struct tls_chain_cache *
+tls_chain_cache_new(void)
+{
+	struct tls_chain_cache *cc = calloc(1, sizeof(*cc));
+
+	if (cc != NULL)
+		pthread_mutex_init(&cc->lock, NULL);
+	return cc;
+}
+
+void
+tls_chain_cache_free(struct tls_chain_cache *cc)
+{
+	if (cc == NULL)
+		return;
+	pthread_mutex_destroy(&cc->lock);
+	free(cc->slots);
+	free(cc);
+}
+
+/* Every certificate's DER, each after its length. */
+static int
+chain_key(const mbedtls_x509_crt *crt, unsigned char key[32])
+{
+	mbedtls_sha256_context h;
+	int ret;
+
+	mbedtls_sha256_init(&h);
+	ret = mbedtls_sha256_starts_ret(&h, 0);
+	for (; ret == 0 && crt != NULL && crt->raw.p != NULL; crt = crt->next) {
+		unsigned char len[4] = {
+		    (unsigned char)(crt->raw.len >> 24),
+		    (unsigned char)(crt->raw.len >> 16),
+		    (unsigned char)(crt->raw.len >> 8),
+		    (unsigned char)crt->raw.len,
+		};
+
+		ret = mbedtls_sha256_update_ret(&h, len, sizeof(len));
+		if (ret == 0)
+			ret = mbedtls_sha256_update_ret(&h, crt->raw.p,
+							crt->raw.len);
+	}
+	if (ret == 0)
+		ret = mbedtls_sha256_finish_ret(&h, key);
+	mbedtls_sha256_free(&h);
+	return ret;
+}
+
+static time_t
+x509_time(const mbedtls_x509_time *v)
+{
+	struct tm tm = {
+	    .tm_year = v->year - 1900,
+	    .tm_mon = v->mon - 1,
+	    .tm_mday = v->day,
+	    .tm_hour = v->hour,
+	    .tm_min = v->min,
+	    .tm_sec = v->sec,
+	};
+
+	return timegm(&tm);
+}
+
+/* The verification's callback: revocation (tls_creds), and the validity
+ * window of the path, root included. */
+struct walk {
+	struct tls_creds_vrfy v;
+	time_t not_before, not_after;
+};
+
+static int
+walk_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct walk *w = ctx;
+	time_t from = x509_time(&crt->valid_from);
+	time_t to = x509_time(&crt->valid_to);
+
+	tls_creds_vrfy_step(&w->v, crt, depth, flags);
+	if (from > w->not_before)
+		w->not_before = from;
+	if (w->not_after == 0 || to < w->not_after)
+		w->not_after = to;
+	return 0;
+}
+
+/* Would a stale CRL refuse every certificate of its issuer now? */
+static bool
+stale_refuses(const struct tls_creds *c, time_t now)
+{
+	int i;
+
+	if (!c->crl_stale_refuses_all)
+		return false;
+	for (i = 0; i < c->n_crls; i++)
+		if (tls_creds_crl_stale(&c->crls[i], now))
+			return true;
+	return false;
+}
+
+static struct slot *
+slot_of(struct tls_chain_cache *cc, const unsigned char key[32])
+{
+	unsigned idx =
+	    ((unsigned)key[0] << 8 | key[1]) & (CHAIN_CACHE_SLOTS - 1);
+
+	return &cc->slots[idx];
+}
+
+uint32_t
+tls_chain_cache_verify(struct tls_chain_cache *cc, const struct tls_creds *c,
+		       mbedtls_x509_crt *chain, bool *hit)
+{
+	unsigned char key[32];
+	time_t now = time(NULL);
+	bool keyed = cc != NULL && chain_key(chain, key) == 0;
+	struct walk w = {.not_before = 0, .not_after = 0};
+	uint32_t flags = 0;
+	struct slot *s;
+	int ret;
+
+	*hit = false;
+	if (keyed) {
+		pthread_mutex_lock(&cc->lock);
+		if (cc->slots != NULL) {
+			s = slot_of(cc, key);
+			*hit = s->used &&
+			       memcmp(s->key, key, sizeof(key)) == 0 &&
+			       now >= s->not_before && now <= s->not_after;
+		}
+		pthread_mutex_unlock(&cc->lock);
+		if (*hit && !stale_refuses(c, now))
+			return 0;
+		*hit = false;
+	}
+	/* mbedTLS takes the trust list as non-const; it only reads it */
+	tls_creds_vrfy_init(&w.v, c);
+	ret = mbedtls_x509_crt_verify(chain, (mbedtls_x509_crt *)&c->trusted,
+				      NULL, NULL, &flags, walk_cb, &w);
+	if (ret != 0 && flags == 0)
+		flags = MBEDTLS_X509_BADCERT_OTHER; /* failed, not refused */
+	if (flags != 0 || !keyed)
+		return flags;
+	pthread_mutex_lock(&cc->lock);
+	if (cc->slots == NULL)
+		cc->slots = calloc(CHAIN_CACHE_SLOTS, sizeof(*cc->slots));
+	if (cc->slots != NULL) {
+		s = slot_of(cc, key);
+		memcpy(s->key, key, sizeof(key));
+		s->not_before = w.not_before;
+		s->not_after = w.not_after;
+		s->used = true;
+	}
+	pthread_mutex_unlock(&cc->lock);
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * tls_chain_cache: client certificate chains that verified before under
+ * one credential set, so that a returning peer's chain signatures are not
+ * verified again on its next full handshake.
+ *
+ * One cache per server configuration (tls_server): a reload or a new CRL
+ * builds a new configuration and so starts with an empty cache. An entry
+ * is the SHA-256 of the chain exactly as presented (every certificate's
+ * DER) and the validity window of the verified path (the latest notBefore
+ * and the earliest notAfter, the trusted root included): a hit outside
+ * that window, or while a CRL is past its nextUpdate under
+ * CertificateRevocationListStaleRefusesAll, is verified afresh. Only the
+ * chain is cached: the handshake's CertificateVerify (the client's
+ * signature with its key) is checked by mbedTLS on every handshake.
+ * Bounded: a fixed table, a new chain takes its slot from an older one.
+ */
+#ifndef GOSSIPD_TLS_CHAIN_CACHE_H
+#define GOSSIPD_TLS_CHAIN_CACHE_H
+
+#include <mbedtls/x509_crt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tls_creds;
+struct tls_chain_cache;
+
+struct tls_chain_cache *tls_chain_cache_new(void);
+void tls_chain_cache_free(struct tls_chain_cache *cc);
+
+/*
+ * The verification flags of chain (the leaf first, as received) against
+ * c's trusted roots and CRLs now: 0 when it verifies. From the cache when
+ * this chain verified before (*hit then true); otherwise verified, and
+ * remembered when it passes. Safe from many threads.
+ */
+uint32_t tls_chain_cache_verify(struct tls_chain_cache *cc,
+				const struct tls_creds *c,
+				mbedtls_x509_crt *chain, bool *hit);
+
+#endif
