@@ -60,12 +60,21 @@ usage(FILE *out)
 	    "[--timeout-ms T] [--json]\n"
 	    "       gossipd member show [--admin-socket PATH | --config FILE] "
 	    "[--timeout-ms T] [--json]\n"
+	    "       gossipd member remove HOST:PORT [--force] [--admin-socket "
+	    "PATH | --config FILE]\n"
+	    "                          [--timeout-ms T]\n"
 	    "\n"
 	    "Talks to the running daemon through its admin socket. set "
 	    "reports the given\n"
 	    "fields of this member (PUT /admin/member) and prints the new "
 	    "self entry; show\n"
-	    "prints it. The socket: --admin-socket, else the daemon's "
+	    "prints it. remove drops a dead or stray member from the whole "
+	    "cluster: a\n"
+	    "removal record goes round with the gossip so that relayed copies "
+	    "do not bring\n"
+	    "it back (a restarted member, new instanceId, does come back); a "
+	    "live member\n"
+	    "needs --force. The socket: --admin-socket, else the daemon's "
 	    "AdminSocket as its\n"
 	    "configuration says (--config, $GOSSIPD_CONFIG or "
 	    "/etc/gossipd/gossipd.conf,\n"
@@ -310,8 +319,9 @@ connect_advice(const char *path, int e, const char *why, char *err,
  * httpc_response_free), or -1 with the reason in err.
  */
 static int
-admin_request(const struct member_opts *o, const char *method, const char *body,
-	      struct httpc_response *resp, char *err, size_t errlen)
+admin_request(const struct member_opts *o, const char *method, const char *path,
+	      const char *body, struct httpc_response *resp, char *err,
+	      size_t errlen)
 {
 	struct httpc_config cfg;
 	struct httpc *c;
@@ -326,7 +336,7 @@ admin_request(const struct member_opts *o, const char *method, const char *body,
 		snprintf(err, errlen, "admin socket %s", why);
 		return -1;
 	}
-	rc = httpc_request(c, "localhost", 80, method, "/admin/member",
+	rc = httpc_request(c, "localhost", 80, method, path,
 			   body != NULL ? "application/json" : NULL, body,
 			   body != NULL ? strlen(body) : 0, o->timeout_ms, resp,
 			   why, sizeof(why));
@@ -437,6 +447,75 @@ find_socket(struct member_opts *o, char **envp)
 	return 0;
 }
 
+/* gossipd member remove HOST:PORT [--force] [socket options]. */
+static int
+member_remove(struct member_opts *o, int argc, char **argv, char **envp)
+{
+	struct gossip_seed ep;
+	struct httpc_response a;
+	const char *target = NULL;
+	char err[768], body[400], *args[64];
+	bool force = false;
+	size_t n = 0;
+	int nargs = 2, rc;
+
+	memset(&a, 0, sizeof(a));
+	if (argc > 64)
+		return usage_error("too many arguments%s", "");
+	args[0] = argv[0];
+	args[1] = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (strncmp(argv[i], "--", 2) != 0 && target == NULL)
+			target = argv[i];
+		else if (strncmp(argv[i], "--", 2) != 0)
+			return usage_error("unexpected argument \"%s\"",
+					   argv[i]);
+		else
+			args[nargs++] = argv[i];
+		/* a socket option's value stays with its flag */
+		if (strncmp(argv[i], "--", 2) == 0 &&
+		    strcmp(argv[i], "--force") != 0 &&
+		    strchr(argv[i], '=') == NULL && i + 1 < argc)
+			args[nargs++] = argv[++i];
+	}
+	if (target == NULL)
+		return usage_error("member remove needs HOST:PORT%s", "");
+	if (options_parse_seeds(target, &ep, 1, &n, err, sizeof(err)) != 0 ||
+	    n != 1)
+		return usage_error("\"%s\" is not HOST:PORT", target);
+	rc = parse_opts(o, false, nargs, args);
+	if (rc == 0 && o->socket == NULL)
+		rc = find_socket(o, envp);
+	if (rc != 0)
+		return rc;
+	snprintf(body, sizeof(body),
+		 strchr(ep.host, ':')
+		     ? "{\"endpoint\":\"[%s]:%d\",\"force\":%s}"
+		     : "{\"endpoint\":\"%s:%d\",\"force\":%s}",
+		 ep.host, ep.port, force ? "true" : "false");
+	if (admin_request(o, "POST", "/admin/member/remove", body, &a, err,
+			  sizeof(err)) != 0) {
+		fprintf(stderr, "gossipd member: %s\n", err);
+		rc = 1;
+	} else if (a.status != 200) {
+		print_refusal(&a, "the removal");
+		rc = 1;
+	} else {
+		printf("removed %s; the removal goes round with the gossip\n",
+		       target);
+		rc = 0;
+	}
+	httpc_response_free(&a);
+	return rc;
+}
+
 int
 cmd_member(int argc, char **argv, char **envp)
 {
@@ -454,10 +533,12 @@ cmd_member(int argc, char **argv, char **envp)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "remove") == 0)
+		return member_remove(&o, argc, argv, envp);
 	is_set = strcmp(argv[1], "set") == 0;
 	if (!is_set && strcmp(argv[1], "show") != 0)
-		return usage_error("unknown subcommand \"%s\" (set or show)",
-				   argv[1]);
+		return usage_error(
+		    "unknown subcommand \"%s\" (set, show or remove)", argv[1]);
 	for (rc = 2; rc < argc; rc++)
 		if (strcmp(argv[rc], "--help") == 0 ||
 		    strcmp(argv[rc], "-h") == 0) {
@@ -470,8 +551,8 @@ cmd_member(int argc, char **argv, char **envp)
 	if (rc != 0)
 		return rc;
 	snprintf(body, sizeof(body), "{%s}", o.body);
-	if (admin_request(&o, is_set ? "PUT" : "GET", is_set ? body : NULL, &a,
-			  err, sizeof(err)) != 0) {
+	if (admin_request(&o, is_set ? "PUT" : "GET", "/admin/member",
+			  is_set ? body : NULL, &a, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gossipd member: %s\n", err);
 		rc = 1;
 	} else if (a.status != 200) {

@@ -50,6 +50,9 @@ struct cluster {
 	struct shared_buf *doc; /* cached encoding, or NULL */
 	bool dirty;
 	unsigned long full_refusals; /* newcomers not taken: table full */
+	struct cluster_removal removals[CLUSTER_REMOVALS_MAX];
+	size_t nremovals;
+	ticks_t removal_keep;
 };
 
 /* Events gathered under the mutex, delivered after it is released. */
@@ -123,9 +126,14 @@ find(struct cluster *c, const char *host, int port)
 	return NULL;
 }
 
+static bool removed_ep(const struct cluster *c, const char *host, int port);
+
 static bool
 seed_visible(struct cluster *c, const struct seed *s)
 {
+	if (removed_ep(c, s->host, s->port) ||
+	    (s->bound && removed_ep(c, s->bound_host, s->bound_port)))
+		return false;
 	if (is_self(c, s->host, s->port) || find(c, s->host, s->port) != NULL)
 		return false;
 	if (s->bound && (is_self(c, s->bound_host, s->bound_port) ||
@@ -172,6 +180,8 @@ cluster_new(const struct member *self, const struct cluster_params *p,
 		free(c);
 		return NULL;
 	}
+	c->removal_keep =
+	    p->removal_keep > 0 ? p->removal_keep : p->dead_removal;
 	c->suspicion_mult = p->suspicion_mult;
 	c->suspicion_min = p->suspicion_min;
 	c->interval = p->interval;
@@ -438,6 +448,125 @@ relayed_liveness(struct cluster *c, struct member *ex, const struct member *m,
 	}
 }
 
+static bool
+removed_ep(const struct cluster *c, const char *host, int port)
+{
+	for (size_t i = 0; i < c->nremovals; i++)
+		if (same_ep(c->removals[i].t.host, c->removals[i].t.port, host,
+			    port))
+			return true;
+	return false;
+}
+
+/* Is m an instance removed by an operator (record still in force)? */
+static bool
+removed(const struct cluster *c, const struct member *m)
+{
+	for (size_t i = 0; i < c->nremovals; i++) {
+		const struct cluster_removal *r = &c->removals[i];
+
+		if (same_ep(r->t.host, r->t.port, m->http_ip, m->http_port) &&
+		    memcmp(&r->instance_id, &m->instance_id,
+			   sizeof(m->instance_id)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Drops the entry at slot (moving the last one into its place). */
+static void
+drop_entry(struct cluster *c, struct member *slot)
+{
+	size_t i = (size_t)(slot - c->ent);
+
+	c->ent[i] = c->ent[--c->n];
+	c->meta[i] = c->meta[c->n];
+	c->dirty = true;
+}
+
+/* Keeps r (a new record), dropping the entry it names. */
+static bool
+removal_add(struct cluster *c, const struct cluster_removal *r, const char *why,
+	    struct evlist *ev)
+{
+	struct member *ex;
+	struct cluster_event *e;
+
+	for (size_t i = 0; i < c->nremovals; i++)
+		if (same_ep(c->removals[i].t.host, c->removals[i].t.port,
+			    r->t.host, r->t.port) &&
+		    memcmp(&c->removals[i].instance_id, &r->instance_id,
+			   sizeof(r->instance_id)) == 0)
+			return true; /* known already */
+	if (c->nremovals == CLUSTER_REMOVALS_MAX)
+		return false;
+	c->removals[c->nremovals++] = *r;
+	c->dirty = true;
+	ex = find(c, r->t.host, r->t.port);
+	if (ex != NULL && memcmp(&ex->instance_id, &r->instance_id,
+				 sizeof(r->instance_id)) == 0) {
+		e = ev_add(ev, CE_FORGOTTEN, ex);
+		if (e != NULL)
+			snprintf(e->reason, sizeof(e->reason), "%s", why);
+		drop_entry(c, ex);
+	}
+	return true;
+}
+
+enum cluster_remove_result
+cluster_remove(struct cluster *c, const struct cluster_target *t, bool force,
+	       ticks_t now)
+{
+	struct evlist ev = {0};
+	struct cluster_removal r;
+	struct member *ex;
+	enum cluster_remove_result rc = CR_REMOVED;
+
+	lock(c);
+	ex = find(c, t->host, t->port);
+	if (ex == NULL)
+		rc = CR_UNKNOWN;
+	else if (ex->is_alive && !force)
+		rc = CR_ALIVE;
+	if (rc == CR_REMOVED) {
+		memset(&r, 0, sizeof(r));
+		r.t = *t;
+		r.instance_id = ex->instance_id;
+		r.at = now;
+		if (!removal_add(c, &r, "by an operator here", &ev))
+			rc = CR_FULL;
+	}
+	unlock_deliver(c, &ev);
+	return rc;
+}
+
+void
+cluster_apply_removal(struct cluster *c, const struct cluster_removal *r,
+		      ticks_t now)
+{
+	struct evlist ev = {0};
+
+	lock(c);
+	if (now - r->at < c->removal_keep && !is_self(c, r->t.host, r->t.port))
+		(void)removal_add(c, r, "by an operator elsewhere", &ev);
+	unlock_deliver(c, &ev);
+}
+
+size_t
+cluster_removals(struct cluster *c, ticks_t now, struct cluster_removal *out,
+		 size_t max)
+{
+	size_t k = 0;
+
+	lock(c);
+	/* Newest last in the array: walk it backwards. */
+	for (size_t i = c->nremovals; i > 0 && k < max; i--)
+		if (now - c->removals[i - 1].at < c->removal_keep)
+			out[k++] = c->removals[i - 1];
+	pthread_mutex_unlock(&c->mu);
+	return k;
+}
+
 void
 cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 	      const struct cluster_target *dialled, ticks_t now)
@@ -456,7 +585,7 @@ cluster_merge(struct cluster *c, const struct cluster_doc *doc,
 		struct member *ex;
 
 		if (is_self(c, m->http_ip, m->http_port) ||
-		    guid_is_zero(&m->instance_id))
+		    guid_is_zero(&m->instance_id) || removed(c, m))
 			continue;
 		ex = find(c, m->http_ip, m->http_port);
 		if (same_ep(m->http_ip, m->http_port, doc->server_ip,
@@ -538,6 +667,14 @@ cluster_expire(struct cluster *c, ticks_t now)
 	ticks_t limit;
 
 	lock(c);
+	for (size_t k = 0; k < c->nremovals;) {
+		if (now - c->removals[k].at >= c->removal_keep) {
+			c->removals[k] = c->removals[--c->nremovals];
+			c->dirty = true;
+			continue;
+		}
+		k++;
+	}
 	limit = suspicion_timeout_locked(c);
 	while (i < c->n) {
 		struct member *m = &c->ent[i];

@@ -46,6 +46,8 @@ struct cluster_params {
 	int suspicion_mult;
 	ticks_t suspicion_min; /* GossipSuspicionMinMs, in ticks */
 	ticks_t interval;      /* GossipIntervalMs, in ticks */
+	ticks_t removal_keep;  /* how long a removal record lasts (0: the
+				  dead removal period) */
 };
 
 enum cluster_event_kind {
@@ -59,6 +61,7 @@ enum cluster_event_kind {
 	CE_CLOCK_SKEW, /* a sender's own timeStamp is far from now */
 	CE_SUSPECT,    /* alive -> suspect; reason says why */
 	CE_UNSUSPECT,  /* suspect -> alive; reason says why */
+	CE_FORGOTTEN,  /* removed by an operator (here or elsewhere) */
 };
 
 struct cluster_event {
@@ -162,6 +165,40 @@ void cluster_expire(struct cluster *c, ticks_t now);
  */
 size_t cluster_pick_targets(struct cluster *c, unsigned *rng,
 			    struct cluster_target *out, size_t max);
+
+/*
+ * A removal record: the member endpoint, the instance removed, and when
+ * (the remover's clock). While it lasts (removal_keep from `at`), no
+ * entry of that instance is taken, from anyone; a restart (new
+ * instanceId) comes back. Records travel beside the document.
+ */
+#define CLUSTER_REMOVALS_MAX 32
+struct cluster_removal {
+	struct cluster_target t;
+	struct guid instance_id;
+	ticks_t at;
+};
+
+enum cluster_remove_result {
+	CR_REMOVED = 0,
+	CR_UNKNOWN = -1, /* no member there (a seed not answered is none) */
+	CR_ALIVE = -2,	 /* alive (or suspect), and not forced */
+	CR_FULL = -3,	 /* too many removal records already */
+};
+
+/*
+ * An operator removes the member at t: dropped from the table with a
+ * removal record (CE_FORGOTTEN). A member that is alive needs force.
+ */
+enum cluster_remove_result cluster_remove(struct cluster *c,
+					  const struct cluster_target *t,
+					  bool force, ticks_t now);
+/* A record heard from a peer: kept (if not too old) and applied. */
+void cluster_apply_removal(struct cluster *c, const struct cluster_removal *r,
+			   ticks_t now);
+/* The records in force, newest first, up to max. */
+size_t cluster_removals(struct cluster *c, ticks_t now,
+			struct cluster_removal *out, size_t max);
 
 /* The suspicion timeout for the table's present size, in ticks. */
 ticks_t cluster_suspicion_timeout(struct cluster *c);

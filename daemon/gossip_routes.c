@@ -122,6 +122,18 @@ refute_if_suspected(struct request *r)
 	}
 }
 
+/* Removal records beside the document: applied before it is merged. */
+static void
+apply_removals(struct request *r)
+{
+	struct cluster_removal rec[GOSSIP_REMOVED_MAX];
+	size_t n = gossip_removals_parse(
+	    request_header(r, GOSSIP_REMOVED_HEADER), rec, GOSSIP_REMOVED_MAX);
+
+	for (size_t i = 0; i < n; i++)
+		cluster_apply_removal(r->d->cluster, &rec[i], ticks_now());
+}
+
 enum MHD_Result
 route_gossip_post(struct request *r)
 {
@@ -152,6 +164,7 @@ route_gossip_post(struct request *r)
 		snprintf(msg, sizeof(msg), "invalid gossip document: %s", err);
 		return respond_error(r, MHD_HTTP_BAD_REQUEST, msg);
 	}
+	apply_removals(r);
 	cluster_merge(r->d->cluster, &doc, NULL, ticks_now());
 	cluster_doc_free(&doc);
 	refute_if_suspected(r);
@@ -269,4 +282,60 @@ route_admin_member_get(struct request *r)
 				     "not serving");
 	cluster_get_self(r->d->cluster, &self);
 	return respond_self(r, &self);
+}
+
+/*
+ * POST /admin/member/remove {"endpoint":"host:port","force":bool}: the
+ * admin socket only. Removes a member from the table with a removal
+ * record that the gossip spreads, so that relayed copies do not bring it
+ * back. 200 {"removed":...}, 404 no such member, 409 alive without force.
+ */
+enum MHD_Result
+route_admin_member_remove(struct request *r)
+{
+	struct cluster_target t;
+	const cJSON *je, *jf;
+	cJSON *root;
+	char msg[400];
+	bool ok, force = false;
+
+	if (r->identity != ID_LOCAL_ADMIN)
+		return respond_error(
+		    r, MHD_HTTP_FORBIDDEN,
+		    "only the admin socket may remove members");
+	if (r->d->cluster == NULL)
+		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "not serving");
+	root = r->body != NULL && r->body_len <= PROBE_MAX_BYTES
+		   ? cJSON_ParseWithLength(r->body, r->body_len)
+		   : NULL;
+	je = cJSON_GetObjectItemCaseSensitive(root, "endpoint");
+	jf = cJSON_GetObjectItemCaseSensitive(root, "force");
+	ok = cJSON_IsString(je) && parse_target(je->valuestring, &t) &&
+	     (jf == NULL || cJSON_IsBool(jf));
+	force = cJSON_IsTrue(jf);
+	cJSON_Delete(root);
+	if (!ok)
+		return respond_error(r, MHD_HTTP_BAD_REQUEST,
+				     "expected {\"endpoint\":\"host:port\","
+				     "\"force\":true|false}");
+	switch (cluster_remove(r->d->cluster, &t, force, ticks_now())) {
+	case CR_REMOVED:
+		snprintf(msg, sizeof(msg), "{\"removed\":\"%s:%d\"}", t.host,
+			 t.port);
+		return respond_bytes(r, MHD_HTTP_OK, CT_JSON, msg, strlen(msg));
+	case CR_UNKNOWN:
+		return respond_error(r, MHD_HTTP_NOT_FOUND,
+				     "no member at that endpoint (a seed "
+				     "placeholder is not a member: change "
+				     "GossipSeed)");
+	case CR_ALIVE:
+		return respond_error(r, MHD_HTTP_CONFLICT,
+				     "the member is alive: give --force to "
+				     "remove it anyway (it comes back when it "
+				     "restarts)");
+	default:
+		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "too many removal records in force");
+	}
 }

@@ -13,6 +13,8 @@ enum MHD_Result route_gossip_read(struct request *r);
 enum MHD_Result route_gossip_post(struct request *r);
 /* POST /gossip/probe: reach a suspect member for the asking node. */
 enum MHD_Result route_gossip_probe(struct request *r);
+/* POST /admin/member/remove: the admin socket; remove a member. */
+enum MHD_Result route_admin_member_remove(struct request *r);
 /* PUT /admin/member: nodes or the admin socket; update the self entry. */
 enum MHD_Result route_admin_member_put(struct request *r);
 /* GET /admin/member: the self entry (for "gossipd member show"). */

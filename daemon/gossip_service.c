@@ -80,6 +80,14 @@ on_event(void *ctx, const struct cluster_event *ev)
 		log_fmsg(LL_INFO, &f, "member %s: dead \u2192 alive",
 			 ev->endpoint);
 		break;
+	case CE_FORGOTTEN:
+		f.reason = ev->reason;
+		log_fmsg(LL_WARN, &f,
+			 "member %s removed %s: not taken back from gossip "
+			 "while the removal record lasts",
+			 ev->endpoint, ev->reason);
+		peer_health_forget(d->peers, ev->endpoint);
+		break;
 	case CE_SUSPECT:
 		f.reason = ev->reason;
 		log_fmsg(LL_WARN, &f, "member %s: alive \u2192 suspect (%s)",
@@ -141,6 +149,7 @@ gossip_service_start(struct gossipd *d, char *err, size_t errlen)
 	p.suspicion_mult = cfg->gossip_suspicion_mult;
 	p.suspicion_min = (ticks_t)cfg->gossip_suspicion_min_ms * TICKS_PER_MS;
 	p.interval = (ticks_t)cfg->gossip_interval_ms * TICKS_PER_MS;
+	p.removal_keep = p.dead_removal;
 	d->peers = peer_health_new();
 	d->cluster =
 	    d->peers != NULL ? cluster_new(&self, &p, on_event, d) : NULL;

@@ -39,6 +39,7 @@
 #include "resolver.h"
 #include "log.h"
 #include "metrics.h"
+#include "num.h"
 #include "node_auth.h"
 #include "peer_health.h"
 
@@ -508,7 +509,71 @@ suspects_header(struct gossiper *g, const struct cluster_target *also,
 		off += (size_t)w;
 	}
 	if (off > 0)
+		off += (size_t)snprintf(buf + off, len - off, "\r\n");
+	gossip_removals_header(g->d->cluster, buf + off, len - off);
+}
+
+void
+gossip_removals_header(struct cluster *c, char *buf, size_t len)
+{
+	struct cluster_removal r[GOSSIP_REMOVED_MAX];
+	size_t n = cluster_removals(c, ticks_now(), r, GOSSIP_REMOVED_MAX);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char id[37];
+		bool v6 = strchr(r[i].t.host, ':') != NULL;
+		int w;
+
+		guid_format(&r[i].instance_id, id);
+		w = snprintf(buf + off, len - off, "%s%s%s%s:%d %s %lld",
+			     i == 0 ? GOSSIP_REMOVED_HEADER ": " : ",",
+			     v6 ? "[" : "", r[i].t.host, v6 ? "]" : "",
+			     r[i].t.port, id, (long long)r[i].at);
+		if (w < 0 || (size_t)w >= len - off - 2) {
+			buf[off] = '\0';
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (off > 0)
 		snprintf(buf + off, len - off, "\r\n");
+}
+
+size_t
+gossip_removals_parse(const char *h, struct cluster_removal *out, size_t max)
+{
+	char copy[GOSSIP_REMOVED_HEADER_MAX + 1], *save = NULL, *tok;
+	size_t n = 0;
+
+	if (h == NULL || strlen(h) > GOSSIP_REMOVED_HEADER_MAX)
+		return 0;
+	snprintf(copy, sizeof(copy), "%s", h);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && n < max;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *s2 = NULL, *ep = strtok_r(tok, " ", &s2),
+		     *id = strtok_r(NULL, " ", &s2),
+		     *at = strtok_r(NULL, " ", &s2);
+		struct gossip_seed one;
+		long long ticks;
+		size_t k = 0;
+		char err[64];
+
+		if (ep == NULL || id == NULL || at == NULL ||
+		    strtok_r(NULL, " ", &s2) != NULL ||
+		    options_parse_seeds(ep, &one, 1, &k, err, sizeof(err)) !=
+			0 ||
+		    k != 1 || strlen(one.host) >= sizeof(out[n].t.host) ||
+		    guid_parse(id, &out[n].instance_id) != 0 ||
+		    num_parse(at, 0, INT64_MAX, &ticks) != NUM_OK)
+			continue; /* a malformed record is ignored */
+		snprintf(out[n].t.host, sizeof(out[n].t.host), "%s", one.host);
+		out[n].t.port = one.port;
+		out[n].at = (ticks_t)ticks;
+		n++;
+	}
+	return n;
 }
 
 /* A failure to start is a failed exchange (invalid address, no memory). */
@@ -533,7 +598,9 @@ gossip_with(struct gossiper *g, const struct gossipd_config *cfg,
 	    const struct cluster_target *t, bool probe,
 	    const struct cluster_target *report_to)
 {
-	char headers[GOSSIP_SUSPECTS_HEADER_MAX + 64], err[512];
+	char headers[GOSSIP_SUSPECTS_HEADER_MAX + GOSSIP_REMOVED_HEADER_MAX +
+		     64],
+	    err[512];
 	struct shared_buf *doc;
 	struct xchg *x;
 

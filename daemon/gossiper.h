@@ -30,6 +30,20 @@
 #define GOSSIP_SUSPECTS_HEADER_MAX 4096
 
 /*
+ * Removal records travel beside the document too: "host:port GUID
+ * ticks" each (the member, the instance removed, when), comma-separated.
+ */
+#define GOSSIP_REMOVED_HEADER	  "Gossip-Removed"
+#define GOSSIP_REMOVED_MAX	  8
+#define GOSSIP_REMOVED_HEADER_MAX 4096
+
+/* The Gossip-Removed header line (with CRLF) for c's records, or "". */
+void gossip_removals_header(struct cluster *c, char *buf, size_t len);
+/* Parses a Gossip-Removed value into out (malformed records skipped). */
+size_t gossip_removals_parse(const char *h, struct cluster_removal *out,
+			     size_t max);
+
+/*
  * Starts the thread for d (d->cluster must exist). Returns the running
  * gossiper (stop it with gossiper_stop), or NULL with a reason in err.
  */

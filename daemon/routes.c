@@ -68,6 +68,8 @@ static const struct route route_table[] = {
     {"/metrics", M_GET | M_HEAD, route_metrics, ACCESS_METRICS, false},
     {"/admin/reloadconfig", M_POST, route_reload_config, ACCESS_NODE_OR_ADMIN,
      false},
+    {"/admin/member/remove", M_POST, route_admin_member_remove,
+     ACCESS_NODE_OR_ADMIN, true},
     {"/admin/member", M_PUT, route_admin_member_put, ACCESS_NODE_OR_ADMIN,
      true},
     {"/admin/member", M_GET | M_HEAD, route_admin_member_get,

@@ -888,6 +888,50 @@ helpers_are_alive_members_other_than_the_suspect(void **state)
 	cluster_free(c);
 }
 
+static void
+removal_sticks_against_relayed_copies(void **state)
+{
+	struct cluster *c = table(0), *c2 = table(0);
+	struct cluster_target t = {"127.0.0.2", 2113};
+	struct member m = mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0);
+	struct cluster_removal r[4];
+
+	(void)state;
+	relay(c, m);
+	relay(c2, m);
+	/* Alive: only with force. Unknown: refused. */
+	assert_int_equal(cluster_remove(c, &t, false, T0), CR_ALIVE);
+	assert_true(has_entry(c, "127.0.0.2", 2113));
+	assert_int_equal(cluster_remove(c,
+					&(struct cluster_target){"10.0.0.9", 1},
+					true, T0),
+			 CR_UNKNOWN);
+	cluster_exchange_failed(c, &t, "refused", T0); /* dead: no suspicion */
+	nevents = 0;
+	assert_int_equal(cluster_remove(c, &t, false, T0 + SEC), CR_REMOVED);
+	assert_false(has_entry(c, "127.0.0.2", 2113));
+	assert_int_equal(count_events(CE_FORGOTTEN, "127.0.0.2:2113"), 1);
+	/* A relayed copy, even a newer one, does not bring it back. */
+	m.timestamp = T0 + 2 * SEC;
+	relay(c, m);
+	assert_false(has_entry(c, "127.0.0.2", 2113));
+	/* The record, handed to another table, removes it there too. */
+	assert_int_equal(cluster_removals(c, T0 + SEC, r, 4), 1);
+	cluster_apply_removal(c2, &r[0], T0 + 2 * SEC);
+	assert_false(has_entry(c2, "127.0.0.2", 2113));
+	relay(c2, m);
+	assert_false(has_entry(c2, "127.0.0.2", 2113));
+	/* A restart (new instanceId) comes back. */
+	m.instance_id.b[5] = 9;
+	relay(c, m);
+	assert_true(has_entry(c, "127.0.0.2", 2113));
+	/* The record ends after the removal period. */
+	cluster_expire(c2, T0 + SEC + DEAD);
+	assert_int_equal(cluster_removals(c2, T0 + SEC + DEAD, r, 4), 0);
+	cluster_free(c);
+	cluster_free(c2);
+}
+
 int
 main(void)
 {
@@ -924,6 +968,7 @@ main(void)
 		suspect_cleared_by_exchange_own_entry_or_newer_copy),
 	    cmocka_unit_test(relayed_death_confirms_suspicion_or_starts_one),
 	    cmocka_unit_test(helpers_are_alive_members_other_than_the_suspect),
+	    cmocka_unit_test(removal_sticks_against_relayed_copies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
