@@ -10,7 +10,10 @@
  */
 #include "h2_conn.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "grpc_service.h"
@@ -20,10 +23,17 @@
 #include "metrics.h"
 #include "worker.h"
 
+/* Output is gathered into one buffer per connection, so that an answer
+ * (HEADERS, DATA, trailers: three chunks from nghttp2) goes out as one
+ * TLS record and one send, not three small ones. */
+#define H2_OUT_BUF 16384
+
 struct h2_conn {
 	struct h2_server *s;
-	const uint8_t *pend; /* a chunk from nghttp2 not yet written */
+	const uint8_t *pend; /* a chunk from nghttp2 not yet gathered */
 	size_t pend_len;
+	uint8_t *out; /* gathered bytes [out_off, out_len) */
+	size_t out_off, out_len;
 	int64_t since_ms; /* start, or when the last stream closed */
 	bool goaway;	  /* graceful GOAWAY sent (stopping, idle) */
 	bool ending;	  /* close once everything is written */
@@ -77,10 +87,16 @@ h2_conn_start(struct conn *c)
 	if (h == NULL)
 		return -1;
 	h->s = h2_server_new(&hooks, cfg->request_timeout_ms);
-	if (h->s == NULL) {
+	h->out = malloc(H2_OUT_BUF);
+	if (h->s == NULL || h->out == NULL) {
+		h2_server_free(h->s);
+		free(h->out);
 		free(h);
 		return -1;
 	}
+	/* small frames, answered at once: no Nagle delay behind an
+	 * unacknowledged segment */
+	setsockopt(c->cfd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 	h->since_ms = clock_mono_ms();
 	c->h2 = h;
 	c->handed_off = true;
@@ -96,8 +112,37 @@ h2_conn_free(struct conn *c)
 	if (c->h2 == NULL)
 		return;
 	h2_server_free(c->h2->s);
+	free(c->h2->out);
 	free(c->h2);
 	c->h2 = NULL;
+}
+
+/* Gathers what the session has to send into h->out (at most its size). */
+static int
+gather(struct h2_conn *h)
+{
+	h->out_off = h->out_len = 0;
+	while (h->out_len < H2_OUT_BUF) {
+		size_t k;
+
+		if (h->pend_len == 0) {
+			ssize_t n = h2_server_send(h->s, &h->pend);
+
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				break;
+			h->pend_len = (size_t)n;
+		}
+		k = H2_OUT_BUF - h->out_len;
+		if (k > h->pend_len)
+			k = h->pend_len;
+		memcpy(h->out + h->out_len, h->pend, k);
+		h->out_len += k;
+		h->pend += k;
+		h->pend_len -= k;
+	}
+	return 0;
 }
 
 /* Writes what the session has to send. Returns 1 when all is written,
@@ -110,21 +155,19 @@ flush(struct conn *c)
 	for (;;) {
 		ssize_t n;
 
-		if (h->pend_len == 0) {
-			n = h2_server_send(h->s, &h->pend);
-			if (n < 0)
+		if (h->out_off == h->out_len) {
+			if (gather(h) != 0)
 				return -1;
-			if (n == 0)
+			if (h->out_len == 0)
 				return 1;
-			h->pend_len = (size_t)n;
 		}
-		n = conn_client_send(c, (const char *)h->pend, h->pend_len);
+		n = conn_client_send(c, (const char *)h->out + h->out_off,
+				     h->out_len - h->out_off);
 		if (n == IO_AGAIN)
 			return 0;
 		if (n <= 0)
 			return -1;
-		h->pend += n;
-		h->pend_len -= (size_t)n;
+		h->out_off += (size_t)n;
 	}
 }
 
@@ -167,7 +210,8 @@ h2_conn_idle(const struct conn *c)
 {
 	const struct h2_conn *h = c->h2;
 
-	return h2_server_streams(h->s) == 0 && h->pend_len == 0;
+	return h2_server_streams(h->s) == 0 && h->pend_len == 0 &&
+	       h->out_off == h->out_len;
 }
 
 void
