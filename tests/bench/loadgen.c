@@ -52,6 +52,7 @@ static const char *const err_names[E__N] = {
 struct opts {
 	const char *host, *path, *cacert, *cert, *key;
 	int port, conns, threads, seconds;
+	double rate; /* keepalive: requests/s over all threads, 0: no pacing */
 	enum mode mode;
 	bool plain;
 };
@@ -91,6 +92,13 @@ struct worker {
 	char req[512];
 	size_t reqlen;
 	pthread_t tid;
+	/* --rate: requests are due every `interval` from `due` on; a due
+	 * request goes to an idle connection, and its latency counts from
+	 * when it was due (so a late start is not hidden) */
+	double interval_us, due;
+	bool paced; /* the schedule has started (every connection ready) */
+	int *idle, n_idle;
+	uint64_t run_end; /* paced: the schedule's own end */
 };
 
 /* hold mode: at most this many connections of a thread are being made at
@@ -195,16 +203,57 @@ conn_watch(struct conn *c, uint32_t events, int op)
 }
 
 static void
-conn_begin_request(struct conn *c)
+conn_send_request(struct conn *c)
 {
 	c->st = C_WRITING;
 	c->sent = 0;
 	c->done = false;
 	llhttp_init(&c->parser, HTTP_RESPONSE, &c->w->settings);
 	c->parser.data = c;
-	if (c->w->o->mode == M_KEEPALIVE)
-		c->t0 = now_us();
 	conn_watch(c, EPOLLOUT, EPOLL_CTL_MOD);
+}
+
+/* A connection ready for its next request: at once, or (--rate) idle
+ * until a request is due. */
+static void
+conn_begin_request(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (w->o->rate > 0 && w->o->mode == M_KEEPALIVE) {
+		w->idle[w->n_idle++] = (int)(c - w->c);
+		conn_watch(c, 0, EPOLL_CTL_MOD);
+		return;
+	}
+	if (w->o->mode == M_KEEPALIVE)
+		c->t0 = now_us();
+	conn_send_request(c);
+}
+
+/* --rate: hands every request due by now to an idle connection; returns
+ * microseconds until the next one is due (-1: none can be sent yet). */
+static int64_t
+pace(struct worker *w)
+{
+	uint64_t t = now_us();
+
+	if (!w->paced) {
+		if (w->n_idle < w->o->conns)
+			return -1;
+		w->paced = true; /* every connection is ready: start */
+		w->due = (double)t;
+		w->run_end = t + (uint64_t)w->o->seconds * 1000000u;
+	}
+	while (w->n_idle > 0 && w->due <= (double)t && t < w->run_end) {
+		struct conn *c = &w->c[w->idle[--w->n_idle]];
+
+		c->t0 = (uint64_t)w->due;
+		w->due += w->interval_us;
+		conn_send_request(c);
+	}
+	if (t >= w->run_end || w->n_idle == 0)
+		return -1;
+	return (int64_t)(w->due - (double)t);
 }
 
 static void
@@ -326,7 +375,12 @@ conn_finish(struct conn *c)
 	}
 	w->ok++;
 	lat_add(&w->lat, now_us() - c->t0);
-	if (w->o->mode != M_HOLD && now_us() >= w->deadline) {
+	if (w->paced && now_us() >= w->run_end) {
+		conn_close(c);
+		return;
+	}
+	if (w->o->mode != M_HOLD && w->o->rate <= 0 &&
+	    now_us() >= w->deadline) {
 		conn_close(c);
 		return;
 	}
@@ -444,7 +498,12 @@ worker_run(void *arg)
 				conn_close(&w->c[i]);
 			break;
 		}
-		if (t >= w->deadline +
+		if (w->paced && t >= w->run_end && w->n_idle == open) {
+			for (i = 0; i < w->o->conns; i++)
+				conn_close(&w->c[i]);
+			break;
+		}
+		if (t >= (w->paced ? w->run_end : w->deadline) +
 			     (w->o->mode == M_HOLD ? 120000000u : 2000000u)) {
 			/* Whatever is still open 2 s after the end timed out.
 			 */
@@ -455,7 +514,16 @@ worker_run(void *arg)
 				}
 			break;
 		}
-		n = epoll_wait(w->ep, evs, 256, 100);
+		if (w->o->rate > 0) {
+			int64_t us = pace(w);
+			struct timespec ts = {0, 100000000};
+
+			if (us >= 0 && us < 100000)
+				ts.tv_nsec = (long)us * 1000;
+			n = epoll_pwait2(w->ep, evs, 256, &ts, NULL);
+		} else {
+			n = epoll_wait(w->ep, evs, 256, 100);
+		}
 		for (i = 0; i < n; i++)
 			conn_event(evs[i].data.ptr);
 	}
@@ -579,19 +647,27 @@ usage(void)
 		"usage: loadgen --host H --port P [--path /gossip] "
 		"[--mode keepalive|resume|full|hold]\n"
 		"               [--connections N] [--threads T] [--seconds S]\n"
-		"               [--cacert F] [--cert F --key F] [--plain]\n");
+		"               [--cacert F] [--cert F --key F] [--plain]\n"
+		"               [--rate R]  (keepalive: R requests/s in all, "
+		"latency from when each was due)\n");
 }
 
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-	    {"host", 1, 0, 'h'},	{"port", 1, 0, 'p'},
-	    {"path", 1, 0, 'u'},	{"mode", 1, 0, 'm'},
-	    {"connections", 1, 0, 'c'}, {"threads", 1, 0, 't'},
-	    {"seconds", 1, 0, 's'},	{"cacert", 1, 0, 'A'},
-	    {"cert", 1, 0, 'C'},	{"key", 1, 0, 'K'},
-	    {"plain", 0, 0, 'P'},	{0, 0, 0, 0}};
+	static const struct option lo[] = {{"host", 1, 0, 'h'},
+					   {"port", 1, 0, 'p'},
+					   {"path", 1, 0, 'u'},
+					   {"mode", 1, 0, 'm'},
+					   {"connections", 1, 0, 'c'},
+					   {"threads", 1, 0, 't'},
+					   {"seconds", 1, 0, 's'},
+					   {"cacert", 1, 0, 'A'},
+					   {"cert", 1, 0, 'C'},
+					   {"key", 1, 0, 'K'},
+					   {"plain", 0, 0, 'P'},
+					   {"rate", 1, 0, 'R'},
+					   {0, 0, 0, 0}};
 	int ch;
 
 	*o = (struct opts){.host = "127.0.0.1",
@@ -633,6 +709,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'P':
 			o->plain = true;
 			break;
+		case 'R':
+			o->rate = strtod(optarg, NULL);
+			break;
 		case 'm':
 			if (strcmp(optarg, "keepalive") == 0)
 				o->mode = M_KEEPALIVE;
@@ -652,7 +731,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (o->port < 1 || o->port > 65535 || o->conns < 1 ||
 	    o->conns > 100000 || o->threads < 1 || o->threads > 64 ||
 	    o->seconds < 1 || o->seconds > 3600 || strlen(o->path) > 256 ||
-	    strlen(o->host) > 253)
+	    o->rate < 0 || o->rate > 10000000 ||
+	    (o->rate > 0 && o->mode != M_KEEPALIVE) || strlen(o->host) > 253)
 		return -1;
 	return 0;
 }
@@ -695,6 +775,8 @@ main(int argc, char **argv)
 			? ""
 			: "Connection: close\r\n");
 		w->c = calloc((size_t)o.conns, sizeof(*w->c));
+		w->idle = calloc((size_t)o.conns, sizeof(*w->idle));
+		w->interval_us = o.rate > 0 ? 1e6 * o.threads / o.rate : 0;
 		w->ep = epoll_create1(EPOLL_CLOEXEC);
 		if (w->c == NULL || w->ep < 0 ||
 		    resolve(&o, &w->addr, &w->addrlen) < 0) {
@@ -723,6 +805,7 @@ main(int argc, char **argv)
 		if (w->ep > 0)
 			close(w->ep);
 		free(w->c);
+		free(w->idle);
 		free(w->lat.v);
 		SSL_CTX_free(w->ctx);
 	}

@@ -7,19 +7,25 @@
 # load generator to CPU 1. Every loadgen mode runs against both servers in
 # alternation for several rounds; the figures of each and the ratio
 # gossipd/nginx (median, and the spread over rounds) are printed.
+# Mode "latency" (after the others): each server at half its own median
+# keep-alive rate of this run (loadgen --rate), latency from when each
+# request was due. --workers 2: both servers with two workers, unpinned
+# (the load generator shares the CPUs), loadgen with two threads.
 #
-# usage: vs-nginx.sh [--rounds N] [--seconds S] [--connections C] [--smoke]
+# usage: vs-nginx.sh [--rounds N] [--seconds S] [--connections C]
+#                    [--modes "keepalive resume full latency"] [--workers N] [--smoke]
 set -u
 . "${GOSSIPD_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 LOADGEN_BIN=${LOADGEN_BIN:-$(dirname "$GOSSIPD_BIN")/tests/bench/loadgen}
 
-rounds=3 seconds=5 conns=32 modes="keepalive resume full"
+rounds=3 seconds=5 conns=32 modes="keepalive resume full latency" workers=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
 	--connections) conns=$2; shift ;;
 	--modes) modes=$2; shift ;;
+	--workers) workers=$2; shift ;;
 	--smoke) rounds=1 seconds=1 conns=4 ;;
 	*) echo "usage: $0 [--rounds N] [--seconds S] [--connections C] [--modes 'keepalive resume full'] [--smoke]" >&2; exit 2 ;;
 	esac
@@ -34,6 +40,7 @@ t_init
 srv_cpu="" gen_cpu=""
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
 	srv_cpu=0 gen_cpu=1
+	[ "$workers" -gt 1 ] && srv_cpu="" gen_cpu=""
 fi
 pin() { # pin PID CPU: the process and all its threads
 	[ -n "$2" ] && taskset -a -p -c "$2" "$1" >/dev/null
@@ -47,7 +54,7 @@ start_node gossipd --node-ip 127.0.0.1 --node-port "$pg" \
 	--certificate-file "$T_DIR/node/node.crt" \
 	--certificate-private-key-file "$T_DIR/node/node.key" \
 	--trusted-root-certificates-path "$T_DIR/ca/ca.crt" \
-	--gossip-requires-client-cert --workers 1 --log-level warn \
+	--gossip-requires-client-cert --workers "$workers" --log-level warn \
 	--max-connections 20000 --max-connections-per-ip 20000
 wait_for 15 curl -sf "${tls[@]}" "https://127.0.0.1:$pg/gossip" ||
 	t_fail "gossipd did not serve /gossip"
@@ -59,7 +66,7 @@ mkdir -p "$T_DIR/nginx/logs"
 # The worker runs as the invoking user: the test directory is private.
 cat >"$T_DIR/nginx/nginx.conf" <<EOF
 $([ "$(id -u)" = 0 ] && echo "user root root;")
-worker_processes 1;
+worker_processes $workers;
 daemon off;
 pid $T_DIR/nginx/nginx.pid;
 error_log $T_DIR/nginx.log warn;
@@ -93,12 +100,14 @@ wait_for 10 curl -sf "${tls[@]}" "https://127.0.0.1:$pn/gossip" ||
 pin "$nginx_pid" "$srv_cpu"
 for p in $(pgrep -P "$nginx_pid"); do pin "$p" "$srv_cpu"; done
 
-# run SERVER PORT MODE: one loadgen run; prints "rps p50 p99 p999 resumed%".
+# run SERVER PORT MODE [LOADGEN ARGS...]: one loadgen run; prints "rps p50
+# p99 p999 resumed%".
+lt=$((workers > 1 ? workers : 1)) # loadgen threads
 run() {
 	local out
 	out=$(${gen_cpu:+taskset -c $gen_cpu} "$LOADGEN_BIN" --host 127.0.0.1 \
-		--port "$2" --mode "$3" --seconds "$seconds" \
-		--connections "$conns" --cacert "$T_DIR/ca/ca.crt" \
+		--port "$2" --mode "$3" --seconds "$seconds" "${@:4}" \
+		--threads "$lt" --connections "$((conns / lt))" --cacert "$T_DIR/ca/ca.crt" \
 		--cert "$T_DIR/client/client.crt" --key "$T_DIR/client/client.key" \
 		2>"$T_DIR/loadgen-err.txt")
 	local rc=$?
@@ -119,6 +128,7 @@ errors=0
 declare -A ratios g_rps n_rps
 for r in $(seq 1 "$rounds"); do
 	for m in $modes; do
+		[ "$m" = latency ] && continue
 		# Alternate which server goes first, so neither always runs warm.
 		if [ $((r % 2)) -eq 1 ]; then order="gossipd nginx"; else order="nginx gossipd"; fi
 		for s in $order; do
@@ -132,10 +142,29 @@ for r in $(seq 1 "$rounds"); do
 	done
 done
 
+# Latency at half the maximum: each server at half its own median
+# keep-alive rate measured above.
+if [[ " $modes " == *" latency "* ]] && [[ " $modes " == *" keepalive "* ]]; then
+	echo
+	printf '%-10s %-8s %12s %10s %10s %10s\n' latency server rate_asked p50_us p99_us p999_us
+	for s in gossipd nginx; do
+		port=$pg rates=${g_rps[keepalive]:-}
+		[ "$s" = nginx ] && port=$pn rates=${n_rps[keepalive]:-}
+		half=$(echo "$rates" | awk '{n = split($0, R, " "); if (n == 0) exit
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (R[j] < R[i]) { t = R[i]; R[i] = R[j]; R[j] = t }
+			printf "%.0f", ((n % 2) ? R[(n + 1) / 2] : (R[n / 2] + R[n / 2 + 1]) / 2) / 2 }')
+		[ -n "$half" ] || continue
+		res=$(run "$s" "$port" keepalive --rate "$half") || { errors=$((errors + 1)); continue; }
+		read -r rps p50 p99 p999 _ <<<"$res"
+		printf '%-10s %-8s %12s %10s %10s %10s\n' half-max "$s" "$half" "$p50" "$p99" "$p999"
+	done
+fi
+
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "summary (gossipd/nginx requests per second: median ratio, and min..max over rounds)"
 for m in $modes; do
+	[ "$m" = latency ] && continue
 	awk -v m="$m" -v g="${g_rps[$m]:-}" -v n="${n_rps[$m]:-}" 'BEGIN {
 		ng = split(g, G, " "); nn = split(n, N, " ");
 		k = ng < nn ? ng : nn;
