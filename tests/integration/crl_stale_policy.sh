@@ -8,8 +8,8 @@
 #   served, r (revoked) is still refused;
 # - node b (CertificateRevocationListStaleRefusesAll) refuses n too:
 #   "the CRL of its issuer is past its next update";
-# - a fresh CRL due in 3 days brought by a reload: a warning that it is
-#   due within 7 days, the metric positive, r still refused.
+# - a fresh CRL due in 3 days brought by a reload: logged, a warning that
+#   it is due within 7 days, the metric positive, r still refused.
 source "$GOSSIPD_SRC/tests/lib.sh"
 source "$GOSSIPD_SRC/tests/tools/openssl_ca.sh"
 t_init
@@ -70,6 +70,9 @@ wait_log a "CertificateRevocationListFile $T_DIR/crl.pem: the CRL of \"$issuer\"
 m=$(crl_metric "$pa")
 [ -n "$m" ] && [ "$m" -gt 250000 ] && [ "$m" -le 259200 ] ||
 	t_fail "gossipd_crl_next_update_seconds after the reload: '$m'"
+# the CRL logged at start and at each of the two reloads
+assert_eq 3 "$(log_count a "CertificateRevocationListFile $T_DIR/crl.pem: CRL of \"$issuer\", 1 revoked serial, next update")" \
+	"CRL lines at start and reloads"
 assert_eq 200 "$(as n "$pa")" "a valid node with a fresh CRL"
 assert_eq 000 "$(as r "$pa")" "a revoked node with a fresh CRL"
 t_pass
