@@ -3,7 +3,7 @@
 # on: three TLS members in their own namespaces form a cluster; a cut
 # link stops exactly the traffic between its two members (both ways,
 # silently) while the third still reaches both; healing restores it; a
-# cut ends by itself when its time is up; a loss rule drops about the
+# 5 s cut ends by itself; a loss rule drops about the
 # share of packets asked for; delay is applied or its absence explained;
 # and after teardown none of the namespaces is left.
 . "$GOSSIPD_SRC/tests/netns.sh"
@@ -12,7 +12,7 @@ ns_init 3
 ns_pki
 for i in 1 2 3; do
 	ns_start "$i" --cluster-size 3 --gossip-seed "$(ns_seeds)" \
-		--gossip-interval-ms 100 --gossip-timeout-ms 500
+		--gossip-interval-ms 100 --gossip-timeout-ms 2000
 done
 for i in 1 2 3; do ns_wait_serving "$i"; done
 wait_for 30 ns_all_alive 3 1 2 3 || t_fail "the TLS cluster did not form across the namespaces"
@@ -25,17 +25,18 @@ ip -o link show | grep -q -- "$NS_TAG" && t_fail "a link of this run is in the r
 ns_cut 1 2 30
 ns_reach 1 2 && t_fail "1 still reaches 2 through a cut link"
 ns_reach 2 1 && t_fail "2 still reaches 1 through a cut link"
+# (A success may take a retry on a loaded machine; a cut never lets one through.)
 for p in "1 3" "3 1" "2 3" "3 2"; do
-	ns_reach $p || t_fail "cutting 1-2 also cut $p"
+	wait_for 10 ns_reach $p || t_fail "cutting 1-2 also cut $p"
 done
 ns_heal 1 2
-ns_reach 1 2 || t_fail "1 does not reach 2 after healing"
-ns_reach 2 1 || t_fail "2 does not reach 1 after healing"
+wait_for 10 ns_reach 1 2 || t_fail "1 does not reach 2 after healing"
+wait_for 10 ns_reach 2 1 || t_fail "2 does not reach 1 after healing"
 
 # A cut ends by itself when its time is up.
-ns_cut 1 3 2
+ns_cut 1 3 5
 ns_reach 1 3 && t_fail "1 still reaches 3 through a cut link"
-wait_for 10 ns_reach 1 3 || t_fail "the 2 s cut of 1-3 did not end by itself"
+wait_for 15 ns_reach 1 3 || t_fail "the 5 s cut of 1-3 did not end by itself"
 
 # Loss: with 30% asked, the share of member packets dropped lies well
 # within 15..45% once a few hundred have crossed (the gossip traffic
