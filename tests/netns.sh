@@ -188,7 +188,7 @@ ns_poll() {
 	for i in "$@"; do
 		: >"$T_DIR/view.$i"
 		[ ${#args[@]} -gt 0 ] && args+=(--next)
-		args+=(-s --max-time 2 --unix-socket "$T_DIR/n$i.sock" -o "$T_DIR/view.$i"
+		args+=(-s --max-time 5 --unix-socket "$T_DIR/n$i.sock" -o "$T_DIR/view.$i"
 			http://localhost/gossip)
 	done
 	curl --parallel --parallel-max 64 "${args[@]}" 2>/dev/null

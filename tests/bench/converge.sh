@@ -49,7 +49,7 @@ poll_all() {
 	for p in "$@"; do
 		rm -f "$T_DIR/g.$p"
 		[ ${#args[@]} -gt 0 ] && args+=(--next)
-		args+=(-s --max-time 2 --unix-socket "${sock_of[$p]}" -o "$T_DIR/g.$p" http://localhost/gossip)
+		args+=(-s --max-time 5 --unix-socket "${sock_of[$p]}" -o "$T_DIR/g.$p" http://localhost/gossip)
 	done
 	curl --parallel --parallel-max 64 "${args[@]}" 2>/dev/null
 	return 0
