@@ -4,7 +4,7 @@
 #
 # N TLS members (default 5), each seeded with all, interval 200 ms,
 # timeout 1000 ms, the engine's default suspicion timeout (or
-# --suspicion-ms). Four phases, each reported as it ends:
+# --suspicion-ms: GossipSuspicionMinMs). Four phases, each reported as it ends:
 #   1. loss: P% (default 10) of the packets of every link, each way, for
 #      D seconds (default 300); all views polled about 5 times a second.
 #      Reports polls that found a member listed dead, the first such, the
@@ -54,6 +54,21 @@ if [ -n "$susp" ] && [ ${#NS_SUSP[@]} -eq 0 ]; then
 	t_log "this gossipd has no suspicion option: --suspicion-ms ignored"
 	susp=""
 fi
+# help_default FLAG: the default that `gossipd start --help` gives FLAG.
+help_default() {
+	"$GOSSIPD_BIN" start --help 2>&1 | awk -v f="$1" '$1 == f { getline
+		if (match($0, /Default: [0-9]+/)) print substr($0, RSTART + 9, RLENGTH - 9); exit }'
+}
+# The suspicion timeout in effect: max(GossipSuspicionMinMs,
+# GossipSuspicionMult x max(1, log10(members)) x GossipIntervalMs).
+susp_note=""
+if [ -n "$(gossip_suspicion_flag)" ]; then
+	min=${susp:-$(help_default --gossip-suspicion-min-ms)}
+	mult=$(help_default --gossip-suspicion-mult)
+	susp=$(awk -v m="${min:-0}" -v k="${mult:-0}" -v n="$nodes" -v i="$interval" 'BEGIN {
+		l = log(n) / log(10); if (l < 1) l = 1; t = k * l * i; printf "%d", (t > m ? t : m) }')
+	susp_note=" (GossipSuspicionMinMs $min, GossipSuspicionMult $mult)"
+fi
 all=$(seq 1 "$nodes")
 last=$nodes
 others=$(seq 1 $((nodes - 1)))
@@ -70,8 +85,7 @@ sleep 2.5 # past the fast start
 logs_matching() { cat "$T_DIR"/n*.log | grep -cE -- "$1" || true; }
 
 echo "faults.sh: $nodes TLS members in network namespaces, interval ${interval} ms," \
-	"timeout ${timeout} ms, suspicion timeout ${susp:-engine default}" \
-	"$([ -n "$(gossip_suspicion_flag)" ] || echo "(this engine has no suspicion)")"
+	"timeout ${timeout} ms, suspicion timeout ${susp:-none: this engine has no suspicion} ms$susp_note"
 
 # 1. Loss.
 # shellcheck disable=SC2086
