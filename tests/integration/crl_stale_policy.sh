@@ -8,6 +8,7 @@
 #   served, r (revoked) is still refused;
 # - node b (CertificateRevocationListStaleRefusesAll) refuses n too:
 #   "the CRL of its issuer is past its next update";
+# - outbound (httpc with node credentials) the same both ways;
 # - a fresh CRL due in 3 days brought by a reload: logged, a warning that
 #   it is due within 7 days, the metric positive, r still refused.
 source "$GOSSIPD_SRC/tests/lib.sh"
@@ -60,6 +61,19 @@ pb=$port
 wait_log b "is past its next update .*and so is every other certificate of that CA \(CertificateRevocationListStaleRefusesAll\)"
 assert_eq 000 "$(as n "$pb")" "a valid node with a stale CRL (strict)"
 wait_log b "connection from 127\.0\.0\.1:[0-9]+ denied: the CRL of its issuer is past its next update"
+
+# Outbound, the same verdict (httpc with node credentials, as the
+# gossiper dials): node a's server certificate is accepted with the stale
+# CRL, refused with the strict switch.
+get=("${GOSSIPD_TOOLS:-$(dirname "$GOSSIPD_BIN")/tests/tools}/httpc_get"
+	--node-cert "$P/n.crt" --node-key "$P/n.key" --trusted "$P/ca.crt"
+	--crl "$T_DIR/crl.pem" --reserved-cn '*.cluster.test')
+out=$("${get[@]}" 127.0.0.1 "$pa" /gossip) || t_fail "outbound, stale CRL (default): $out"
+assert_contains "$out" "#1 status=200" "outbound, stale CRL (default)"
+out=$("${get[@]}" --crl-stale-refuses-all 127.0.0.1 "$pa" /gossip) &&
+	t_fail "outbound, stale CRL (strict) accepted: $out"
+assert_eq "#1 error: TLS handshake with 127.0.0.1:$pa: the CRL of its issuer is past its next update" \
+	"$out" "outbound, stale CRL (strict)"
 
 # A fresh CRL due in 3 days: warned about at the reload.
 openssl ca -batch -config "$P/ca.cnf" -gencrl -crldays 3 -out "$T_DIR/crl.new" \

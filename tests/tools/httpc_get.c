@@ -6,7 +6,8 @@
  *     --ca FILE [--cert F --key F] client files (discover/status mode)
  *     --verify-none                TLS without verification
  *     --node-cert F --node-key F --trusted PATH [--crl F] [--advertise H]
- *     [--reserved-cn PATTERN]      node credentials (tls_creds_load); the
+ *     [--reserved-cn PATTERN] [--crl-stale-refuses-all]
+ *                                  node credentials (tls_creds_load); the
  *                                  server must be a node (reserved CN:
  *                                  PATTERN, or the own CN)
  *     --method M --data STRING --content-type T
@@ -99,6 +100,7 @@ main(int argc, char **argv)
 	    {"reload-at", required_argument, NULL, 'L'},
 	    {"reload-crl", required_argument, NULL, 'U'},
 	    {"reserved-cn", required_argument, NULL, 'Z'},
+	    {"crl-stale-refuses-all", no_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct httpc_config cfg = {0};
@@ -175,6 +177,9 @@ main(int argc, char **argv)
 			break;
 		case 'Z':
 			cc.reserved_node_cn = optarg;
+			break;
+		case 'S':
+			cc.crl_stale_refuses_all = true;
 			break;
 		default:
 			usage();
