@@ -24,6 +24,7 @@ pkgs+=(python3-prometheus-client)
 # Benchmarks: the load generator's TLS client (OpenSSL, cheaper than the
 # servers it measures).
 pkgs+=(libssl-dev)
+pkgs+=(python3-cryptography) # cert_ca_rotation: generated certificates load without a warning
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
