@@ -82,16 +82,15 @@ session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess)
 {
 	mbedtls_x509_crt *leaf = sess->peer_cert;
 	struct tls_creds *c = s->creds;
-	struct tls_creds_vrfy v;
-	uint32_t flags = 0;
+	uint32_t flags;
+	bool hit;
 
 	if (leaf == NULL || leaf->raw.p == NULL)
 		return true; /* anonymous: nothing to restore */
-	/* mbedTLS takes the trust list as non-const; it reads it. The CRLs
-	 * are applied by tls_creds_crl_flags, as in a full handshake. */
-	tls_creds_vrfy_init(&v, c);
-	mbedtls_x509_crt_verify(leaf, &c->trusted, NULL, NULL, &flags,
-				tls_creds_vrfy_cb, &v);
+	/* As in a full handshake (CRLs by tls_creds_crl_flags); a leaf that
+	 * verified before under this set, alone, is found in the chain
+	 * cache with its validity window checked: no signature again. */
+	flags = tls_chain_cache_verify(s->chains, c, leaf, &hit);
 	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
 		flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
 		if (mbedtls_x509_time_is_past(&leaf->valid_to))
