@@ -25,9 +25,14 @@
 #include "num.h"
 #include "ratelimit.h"
 
-/* A body this many times over the limit is not worth reading to the end
- * just to answer 413: the connection is closed instead. */
-#define DISCARD_FACTOR 4
+/*
+ * A body over the limit whose length was not announced (chunked) is read
+ * to its end and dropped, so that it can be answered 413: libmicrohttpd
+ * 0.9.75 cannot queue an answer while a body is being uploaded. Up to this
+ * many times the limit (and within RequestTimeoutMs); beyond, the
+ * connection is cut, with a log line.
+ */
+#define DISCARD_FACTOR 64
 
 #define DENIED_LOGS_PER_S 10
 
@@ -336,17 +341,77 @@ content_length(struct req_ctx *c, long long *len)
 	return num_parse(cl, 0, LLONG_MAX, len);
 }
 
+struct cl_count {
+	const char *first;
+	bool differ;
+	unsigned n;
+};
+
+static enum MHD_Result
+count_cl(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct cl_count *k = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+		return MHD_YES;
+	if (k->n++ == 0)
+		k->first = value;
+	else if (value == NULL || k->first == NULL ||
+		 strcmp(value, k->first) != 0)
+		k->differ = true;
+	return MHD_YES;
+}
+
+/* Requests that break HTTP/1.1 itself (RFC 9112 3.2 and 6.3), whatever
+ * the path: 400 JSON. */
+static const char *
+malformed(struct req_ctx *c, const char *version)
+{
+	struct cl_count k = {NULL, false, 0};
+
+	if (version != NULL && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	    request_header(&c->r, MHD_HTTP_HEADER_HOST) == NULL)
+		return "an HTTP/1.1 request needs a Host header";
+	MHD_get_connection_values(c->r.conn, MHD_HEADER_KIND, count_cl, &k);
+	if (k.differ)
+		return "conflicting Content-Length headers";
+	return NULL;
+}
+
+/* A transfer coding other than chunked (RFC 9112 6.1): 501, or the body
+ * would be read until the connection ends. */
+static bool
+unknown_coding(struct req_ctx *c)
+{
+	const char *te =
+	    request_header(&c->r, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	return te != NULL && strcasecmp(te, "chunked") != 0;
+}
+
 /* The checks made once the headers are in; a refusal is recorded in
  * c->v_status, to be answered by answer_refusal. */
 static void
-precheck(struct req_ctx *c)
+precheck(struct req_ctx *c, const char *version)
 {
 	long long len;
 	enum num_err cl = content_length(c, &len);
+	const char *bad;
 	unsigned status;
 
 	log_debug("%s %s from %s (%s)", c->r.method, c->r.path, c->r.peer_addr,
 		  node_identity_name(c->r.identity));
+	bad = malformed(c, version);
+	if (bad != NULL || unknown_coding(c)) {
+		c->route = NULL;
+		if (bad != NULL)
+			refuse(c, MHD_HTTP_BAD_REQUEST, bad);
+		else
+			refuse(c, MHD_HTTP_NOT_IMPLEMENTED,
+			       "only the chunked transfer coding is supported");
+		return;
+	}
 	c->route = find_route(c);
 	if (c->route == NULL)
 		return;
@@ -467,6 +532,34 @@ collect(struct req_ctx *c, const char *data, size_t len)
 	return true;
 }
 
+/* 413 for a body over MaxBodyBytes, with one line (rate-limited). */
+static enum MHD_Result
+answer_too_big(struct req_ctx *c)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct ratelimit rl = {.window_ms = 1000,
+				      .burst = DENIED_LOGS_PER_S};
+	bool allow;
+
+	c->answered = true;
+	count_document_refusal(c, MHD_HTTP_CONTENT_TOO_LARGE);
+	pthread_mutex_lock(&mu);
+	allow = ratelimit_allow(&rl, clock_mono_ms(), NULL);
+	pthread_mutex_unlock(&mu);
+	if (allow)
+		log_fmsg(LL_INFO,
+			 &(struct log_fields){.peer = c->r.peer_addr,
+					      .reason = "body too large"},
+			 "%s %s from %s refused: the body is over "
+			 "MaxBodyBytes (%d)",
+			 c->r.method, c->r.path, c->r.peer_addr,
+			 c->r.d->cfg->max_body_bytes);
+	else
+		log_suppressed_add(1);
+	return respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,
+			     "request body too large");
+}
+
 enum MHD_Result
 routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	      const char *method, const char *version, const char *upload_data,
@@ -474,13 +567,12 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct req_ctx *c = *req_cls;
 
-	(void)version;
 	if (c == NULL) {
 		c = ctx_new(cls, conn, url, method);
 		if (c == NULL)
 			return MHD_NO;
 		*req_cls = c;
-		precheck(c);
+		precheck(c, version);
 		if (c->v_status != 0 && has_body(c))
 			return answer_refusal(c);
 		return MHD_YES;
@@ -489,18 +581,26 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t len = *upload_data_size;
 
 		*upload_data_size = 0;
-		return collect(c, upload_data, len) ? MHD_YES : MHD_NO;
+		if (collect(c, upload_data, len))
+			return MHD_YES;
+		if (c->too_big)
+			log_fmsg(
+			    LL_INFO,
+			    &(struct log_fields){.peer = c->r.peer_addr,
+						 .reason = "body too large"},
+			    "%s %s from %s cut: a chunked body more than "
+			    "%d times MaxBodyBytes (%d)",
+			    c->r.method, c->r.path, c->r.peer_addr,
+			    DISCARD_FACTOR, c->r.d->cfg->max_body_bytes);
+		return MHD_NO;
 	}
 	if (c->answered)
 		return MHD_YES;
 	if (c->v_status != 0)
 		return answer_refusal(c);
+	if (c->too_big)
+		return answer_too_big(c);
 	c->answered = true;
-	if (c->too_big) {
-		count_document_refusal(c, MHD_HTTP_CONTENT_TOO_LARGE);
-		return respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,
-				     "request body too large");
-	}
 	c->r.body = c->body;
 	c->r.body_len = c->len;
 	return c->route->fn(&c->r);
