@@ -597,10 +597,22 @@ opt_assign(struct gossipd_config *cfg, const struct opt_def *d, const char *v,
 /* ---------------------------------------------------------------- */
 /* config objects */
 
-void
-options_free(struct gossipd_config *cfg)
+struct gossipd_config *
+options_ref(const struct gossipd_config *c)
 {
-	if (cfg == NULL)
+	struct gossipd_config *cfg = (struct gossipd_config *)c;
+
+	if (cfg != NULL)
+		atomic_fetch_add(&cfg->refs, 1);
+	return cfg;
+}
+
+void
+options_free(const struct gossipd_config *c)
+{
+	struct gossipd_config *cfg = (struct gossipd_config *)c;
+
+	if (cfg == NULL || atomic_fetch_sub(&cfg->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < opt_count; i++) {
 		const struct opt_def *d = &opt_table[i];
@@ -627,6 +639,8 @@ opt_config_defaults(char *err, size_t errlen)
 	struct gossipd_config *cfg = calloc(1, sizeof(*cfg));
 	char msg[OPT_MSG_MAX];
 
+	if (cfg != NULL)
+		atomic_init(&cfg->refs, 1);
 	if (cfg == NULL ||
 	    (cfg->sources = calloc(opt_count, sizeof(*cfg->sources))) == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -10,6 +10,7 @@
 #ifndef GOSSIP_OPTIONS_H
 #define GOSSIP_OPTIONS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,6 +108,7 @@ struct gossipd_config {
 	/* "did you mean" notes for KURRENTDB_ and EVENTSTORE_ variables
 	 * that name no option but nearly do (logged at start), or NULL */
 	char *env_hints;
+	atomic_int refs; /* options_ref / options_free */
 };
 
 /*
@@ -186,7 +188,16 @@ struct gossipd_config *options_apply_reload(const struct gossipd_config *live,
 					    char *changed, size_t changedlen,
 					    size_t *n_changed);
 
-void options_free(struct gossipd_config *cfg);
+/*
+ * A config is reference-counted, like a credential set: a daemon swaps
+ * the live one on reload and frees a replaced one when its last user
+ * lets go. options_ref takes another reference and returns cfg;
+ * options_free drops one and frees the config with the last (a config
+ * from options_load or options_apply_reload comes with one). Both accept
+ * NULL; both are safe from any thread.
+ */
+struct gossipd_config *options_ref(const struct gossipd_config *cfg);
+void options_free(const struct gossipd_config *cfg);
 
 /*
  * Where the option with this YAML key (any case) came from; SRC_DEFAULT

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "num.h"
+#include "reload.h"
 
 enum MHD_Result
 route_health_live(struct request *r)
@@ -64,7 +65,7 @@ route_info(struct request *r)
 		     "\"userManagement\":false,\"atomPub\":false,"
 		     "\"tls\":%s}}",
 		     GOSSIPD_VERSION, lower,
-		     r->d->cfg->insecure ? "false" : "true");
+		     r->cfg->insecure ? "false" : "true");
 	return respond_bytes(r, MHD_HTTP_OK, CT_JSON, body, (size_t)n);
 }
 
@@ -82,15 +83,45 @@ route_metrics(struct request *r)
 	return ret;
 }
 
+static void
+job_free(void *j)
+{
+	reload_job_unref(j);
+}
+
+/*
+ * The reload runs on the main thread (reload.c): the first call suspends
+ * the connection and asks; once the main thread has answered, the worker
+ * resumes the connection and this is called again, to answer.
+ */
 enum MHD_Result
 route_reload_config(struct request *r)
 {
-	char err[512];
+	struct reload_job *j = r->pending;
+	enum MHD_Result ret;
+	const char *why;
+	int rc;
 
-	log_info("reload requested by %s (%s)", r->peer_addr,
-		 node_identity_name(r->identity));
-	if (gossipd_reload(r->d, err, sizeof(err)) != 0)
-		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
-	return respond_bytes(r, MHD_HTTP_OK, CT_JSON,
-			     "{\"result\":\"reloaded\"}", 21);
+	if (j == NULL) {
+		log_info("reload requested by %s (%s)", r->peer_addr,
+			 node_identity_name(r->identity));
+		j = reload_ask(r->d, r->w, r->conn);
+		if (j == NULL)
+			return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					     "out of memory");
+		r->pending = j;
+		r->pending_free = job_free;
+		MHD_suspend_connection(r->conn);
+		return MHD_YES;
+	}
+	if (!reload_job_result(j, &rc, &why)) {
+		rc = -1; /* resumed without an answer: never expected */
+		why = "the reload was not answered";
+	}
+	ret = rc == 0 ? respond_bytes(r, MHD_HTTP_OK, CT_JSON,
+				      "{\"result\":\"reloaded\"}", 21)
+		      : respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, why);
+	r->pending = NULL;
+	reload_job_unref(j); /* why pointed into it: copied by now */
+	return ret;
 }

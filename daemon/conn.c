@@ -104,7 +104,7 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 	      socklen_t len, bool is_admin, struct ip_slot *slot)
 {
 	struct conn *c = calloc(1, sizeof(*c));
-	struct gossipd_config *cfg = w->l->d->cfg;
+	const struct gossipd_config *cfg = w->cfg;
 
 	if (c == NULL || (c->info = calloc(1, sizeof(*c->info))) == NULL) {
 		free(c);
@@ -614,7 +614,7 @@ conn_event(struct conn *c, bool from_pair, uint32_t events)
 void
 conn_doom(struct conn *c, const char *reason)
 {
-	const struct gossipd_config *cfg = c->w->l->d->cfg;
+	const struct gossipd_config *cfg = c->w->cfg;
 
 	if (c->doom_until_ms != 0)
 		return;
@@ -660,7 +660,7 @@ conn_idle(const struct conn *c)
 void
 conn_sweep(struct conn *c, int64_t now)
 {
-	struct gossipd_config *cfg = c->w->l->d->cfg;
+	const struct gossipd_config *cfg = c->w->cfg;
 
 	if (c->linger_until_ms != 0) {
 		if (now >= c->linger_until_ms || c->w->stopping)

@@ -26,6 +26,7 @@
 #include "gossip_service.h"
 #include "gossipd.h"
 #include "listener.h"
+#include "reload.h"
 #include "log.h"
 #include "metrics.h"
 #include "sanity.h"
@@ -62,6 +63,38 @@ gossipd_creds_get(struct gossipd *d)
 		c = tls_creds_ref(d->creds);
 	pthread_mutex_unlock(&d->lock);
 	return c;
+}
+
+const struct gossipd_config *
+gossipd_cfg_get(struct gossipd *d)
+{
+	const struct gossipd_config *c;
+
+	pthread_mutex_lock(&d->lock);
+	c = options_ref(d->cfg_live);
+	pthread_mutex_unlock(&d->lock);
+	return c;
+}
+
+void
+gossipd_cfg_put(const struct gossipd_config *cfg)
+{
+	options_free(cfg);
+}
+
+const struct gossipd_config *
+gossipd_cfg_refresh(struct gossipd *d, const struct gossipd_config **held,
+		    unsigned *gen)
+{
+	unsigned now = atomic_load(&d->cfg_gen);
+
+	if (*held == NULL || now != *gen) {
+		/* a swap after the load only makes the next turn refresh */
+		gossipd_cfg_put(*held);
+		*held = gossipd_cfg_get(d);
+		*gen = now;
+	}
+	return *held;
 }
 
 static void
@@ -192,41 +225,27 @@ log_creds(const struct tls_creds *c, const char *crl_file)
 			 __ATOMIC_RELAXED);
 }
 
-/* Makes room to keep one more replaced config until exit (see
- * gossipd.h), so that the swap itself cannot fail. */
-static int
-reserve_retired(struct gossipd *d)
-{
-	struct gossipd_config **r =
-	    realloc(d->retired, (d->n_retired + 1) * sizeof(*r));
-
-	if (r == NULL)
-		return -1;
-	d->retired = r;
-	return 0;
-}
-
 static int
 reload_locked(struct gossipd *d, char *err, size_t errlen)
 {
-	struct gossipd_config *fresh, *next = NULL;
+	struct gossipd_config *fresh, *next = NULL, *old_cfg;
 	struct tls_creds *creds = NULL, *old_creds;
 	char changed[512] = "";
 	size_t n_changed = 0;
 
 	err[0] = '\0';
-	fresh = options_reload(d->cfg, d->argc, d->argv, d->envp, err, errlen);
+	fresh =
+	    options_reload(d->cfg_live, d->argc, d->argv, d->envp, err, errlen);
 	if (fresh == NULL)
 		return -1;
-	next = options_apply_reload(d->cfg, fresh, changed, sizeof(changed),
-				    &n_changed);
+	next = options_apply_reload(d->cfg_live, fresh, changed,
+				    sizeof(changed), &n_changed);
 	options_free(fresh);
 	if (next == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (load_creds(next, &creds, err, errlen) != 0 ||
-	    reserve_retired(d) != 0 ||
 	    (creds != NULL &&
 	     tls_server_update(d->listener, creds, err, errlen) != 0)) {
 		if (err[0] == '\0')
@@ -235,13 +254,15 @@ reload_locked(struct gossipd *d, char *err, size_t errlen)
 		options_free(next);
 		return -1;
 	}
-	d->retired[d->n_retired++] = d->cfg;
 	pthread_mutex_lock(&d->lock);
-	__atomic_store_n(&d->cfg, next, __ATOMIC_RELEASE);
+	old_cfg = d->cfg_live;
+	d->cfg_live = next;
+	atomic_fetch_add(&d->cfg_gen, 1);
 	old_creds = d->creds;
 	d->creds = creds;
 	pthread_mutex_unlock(&d->lock);
 	tls_creds_unref(old_creds);
+	options_free(old_cfg); /* freed now, or by its last user */
 	options_log_setup(next);
 	if (n_changed > 0)
 		log_warn("changed options that take effect only after a "
@@ -298,12 +319,12 @@ static void
 crl_check_now(struct gossipd *d)
 {
 	struct tls_creds *c = gossipd_creds_get(d);
-	const struct gossipd_config *cfg =
-	    __atomic_load_n(&d->cfg, __ATOMIC_ACQUIRE);
+	const struct gossipd_config *cfg = gossipd_cfg_get(d);
 	time_t next =
 	    crl_check(c, cfg->certificate_revocation_list_file, false);
 
 	__atomic_store_n(&crl_next_check, next, __ATOMIC_RELAXED);
+	gossipd_cfg_put(cfg);
 	tls_creds_unref(c);
 }
 
@@ -336,7 +357,8 @@ signal_loop(struct gossipd *d, int sfd)
 	char err[1024];
 
 	for (;;) {
-		struct pollfd p = {.fd = sfd, .events = POLLIN};
+		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
+				      {.fd = d->reload_efd, .events = POLLIN}};
 		time_t now = time(NULL);
 		int64_t timeout = (int64_t)(next_check - now) * 1000;
 		int r;
@@ -361,8 +383,11 @@ signal_loop(struct gossipd *d, int sfd)
 			if (next_ping - t < timeout)
 				timeout = next_ping - t;
 		}
-		r = poll(&p, 1, (int)timeout);
-		if (r <= 0 || read(sfd, &si, sizeof(si)) != sizeof(si))
+		r = poll(p, 2, (int)timeout);
+		if (r > 0 && (p[1].revents & POLLIN))
+			reload_queue_run(d);
+		if (r <= 0 || !(p[0].revents & POLLIN) ||
+		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP: reloading");
@@ -417,16 +442,12 @@ drop_privileges(const struct gossipd_config *cfg, char *err, size_t errlen)
 static void
 gossipd_free(struct gossipd *d)
 {
-	size_t i;
-
 	listener_free(d->listener);
 	gossip_service_stop(d);
 	client_view_release();
 	tls_creds_unref(d->creds);
-	for (i = 0; i < d->n_retired; i++)
-		options_free(d->retired[i]);
-	free(d->retired);
-	options_free(d->cfg);
+	reload_queue_fini(d);
+	options_free(d->cfg_live);
 	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->reload_lock);
 }
@@ -455,26 +476,44 @@ raise_fd_limit(const struct gossipd_config *cfg)
 			 (unsigned long long)need);
 }
 
+/* Main thread, before any other: cfg is the live configuration. */
 static int
-start_serving(struct gossipd *d, char *err, size_t errlen)
+start_serving(struct gossipd *d, const struct gossipd_config *cfg, char *err,
+	      size_t errlen)
 {
-	raise_fd_limit(d->cfg);
-	if (load_creds(d->cfg, &d->creds, err, errlen) != 0)
+	raise_fd_limit(cfg);
+	if (load_creds(cfg, &d->creds, err, errlen) != 0)
 		return -1;
-	log_creds(d->creds, d->cfg->certificate_revocation_list_file);
-	if (d->cfg->insecure)
+	log_creds(d->creds, cfg->certificate_revocation_list_file);
+	if (cfg->insecure)
 		log_warn("INSECURE MODE: plain HTTP, no certificates, no "
 			 "authentication; every peer is trusted as a node. "
 			 "Never run like this outside a test bench.");
-	sanity_before_start(d->cfg);
+	sanity_before_start(cfg);
 	if (gossip_service_start(d, err, errlen) != 0)
 		return -1;
 	if (listener_create(d, &d->listener, err, errlen) != 0)
 		return -1;
-	if (drop_privileges(d->cfg, err, errlen) != 0)
+	if (drop_privileges(cfg, err, errlen) != 0)
 		return -1;
-	sanity_after_drop(d->cfg);
+	sanity_after_drop(cfg);
 	return listener_start(d->listener, err, errlen);
+}
+
+/* Stops the listener; requests in flight get DRAIN_MS, and reloads they
+ * ask for are still answered meanwhile. */
+static void
+drain(struct gossipd *d)
+{
+	listener_stop_begin(d->listener, DRAIN_MS);
+	while (!listener_drained(d->listener)) {
+		struct pollfd p = {.fd = d->reload_efd, .events = POLLIN};
+
+		if (poll(&p, 1, 20) > 0)
+			reload_queue_run(d);
+	}
+	listener_stop(d->listener, DRAIN_MS);
+	reload_queue_fail(d, "the daemon is stopping");
 }
 
 static int
@@ -488,7 +527,8 @@ run(struct gossipd_config *cfg, int argc, char **argv, char **envp)
 	memset(&d, 0, sizeof(d));
 	pthread_mutex_init(&d.lock, NULL);
 	pthread_mutex_init(&d.reload_lock, NULL);
-	d.cfg = cfg;
+	d.cfg_live = cfg; /* the one reference, dropped by gossipd_free */
+	d.reload_efd = -1;
 	d.argc = argc;
 	d.argv = argv;
 	d.envp = envp;
@@ -503,7 +543,8 @@ run(struct gossipd_config *cfg, int argc, char **argv, char **envp)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
-	if (sfd < 0 || start_serving(&d, err, sizeof(err)) != 0) {
+	if (sfd < 0 || reload_queue_init(&d, err, sizeof(err)) != 0 ||
+	    start_serving(&d, cfg, err, sizeof(err)) != 0) {
 		if (sfd < 0)
 			snprintf(err, sizeof(err), "signalfd: %s",
 				 strerror(errno));
@@ -516,7 +557,7 @@ run(struct gossipd_config *cfg, int argc, char **argv, char **envp)
 		atomic_store(&d.phase, PHASE_STOPPING);
 		notify_systemd("STOPPING=1");
 		gossip_service_leave(&d);
-		listener_stop(d.listener, DRAIN_MS);
+		drain(&d);
 		log_info("stopped");
 	}
 	gossipd_free(&d);

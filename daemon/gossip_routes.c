@@ -29,7 +29,7 @@
 static bool
 is_node(const struct request *r)
 {
-	return r->identity == ID_NODE || r->d->cfg->insecure;
+	return r->identity == ID_NODE || r->cfg->insecure;
 }
 
 /* The document: the client view for GET (advertised client endpoints,
@@ -137,7 +137,7 @@ apply_removals(struct request *r)
 enum MHD_Result
 route_gossip_post(struct request *r)
 {
-	const struct gossipd_config *cfg = r->d->cfg;
+	const struct gossipd_config *cfg = r->cfg;
 	struct cluster_doc doc;
 	char err[256], msg[300];
 

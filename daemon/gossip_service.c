@@ -59,6 +59,7 @@ static void
 on_event(void *ctx, const struct cluster_event *ev)
 {
 	struct gossipd *d = ctx;
+	const struct gossipd_config *cfg = gossipd_cfg_get(d);
 	char peer[40], ours[40];
 	struct log_fields f = {.member = ev->endpoint};
 
@@ -106,7 +107,7 @@ on_event(void *ctx, const struct cluster_event *ev)
 	case CE_REMOVED:
 		log_fmsg(LL_INFO, &f,
 			 "member %s removed: dead for more than %d s",
-			 ev->endpoint, d->cfg->dead_member_removal_period_sec);
+			 ev->endpoint, cfg->dead_member_removal_period_sec);
 		peer_health_forget(d->peers, ev->endpoint);
 		break;
 	case CE_REPLACED:
@@ -125,15 +126,17 @@ on_event(void *ctx, const struct cluster_event *ev)
 			 "clock skew with member %s: its time %s, ours %s "
 			 "(more than %d ms apart)",
 			 ev->endpoint, peer, ours,
-			 d->cfg->gossip_allowed_difference_ms);
+			 cfg->gossip_allowed_difference_ms);
 		break;
 	}
+	gossipd_cfg_put(cfg);
 }
 
-int
-gossip_service_start(struct gossipd *d, char *err, size_t errlen)
+/* gossip_service_start with the configuration held. */
+static int
+start_with(struct gossipd *d, const struct gossipd_config *cfg, char *err,
+	   size_t errlen)
 {
-	const struct gossipd_config *cfg = d->cfg;
 	struct cluster_params p;
 	struct member self;
 	char ep[CLUSTER_ENDPOINT_MAX];
@@ -180,6 +183,16 @@ gossip_service_start(struct gossipd *d, char *err, size_t errlen)
 		 cfg->discover_via_dns ? " and ClusterDns" : "",
 		 cfg->gossip_interval_ms, cfg->gossip_timeout_ms);
 	return 0;
+}
+
+int
+gossip_service_start(struct gossipd *d, char *err, size_t errlen)
+{
+	const struct gossipd_config *cfg = gossipd_cfg_get(d);
+	int rc = start_with(d, cfg, err, errlen);
+
+	gossipd_cfg_put(cfg);
+	return rc;
 }
 
 void

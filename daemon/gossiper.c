@@ -95,6 +95,9 @@ struct gossiper {
 	int64_t leave_start, leave_budget_ms;
 	struct probe_job pq[PROBE_QUEUE]; /* under mu */
 	size_t npq;			  /* under mu */
+	/* the configuration the loop reads, refreshed at each turn */
+	const struct gossipd_config *cfg;
+	unsigned cfg_gen;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	bool stop;		     /* under mu */
@@ -161,18 +164,6 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 	g->quiet[g->n_quiet++] = *t;
 	log_fmsg(LL_WARN, &(struct log_fields){.member = ep, .reason = cls},
 		 "seed %s does not answer: %s", ep, why);
-}
-
-/* The current configuration; a replaced one stays allocated until exit. */
-static const struct gossipd_config *
-cfg_of(struct gossipd *d)
-{
-	const struct gossipd_config *cfg;
-
-	pthread_mutex_lock(&d->lock);
-	cfg = d->cfg;
-	pthread_mutex_unlock(&d->lock);
-	return cfg;
 }
 
 /* Static seeds plus what DNS gave, into the table. */
@@ -895,7 +886,8 @@ run(void *arg)
 	g->started_ms = clock_mono_ms();
 	g->next_round_ms = g->started_ms;
 	while (!stopping(g)) {
-		const struct gossipd_config *cfg = cfg_of(g->d);
+		const struct gossipd_config *cfg =
+		    gossipd_cfg_refresh(g->d, &g->cfg, &g->cfg_gen);
 		int64_t now;
 		int n;
 
@@ -943,6 +935,7 @@ gossiper_free(struct gossiper *g)
 {
 	resolver_cancel(g->dns_job);
 	httpc_free(g->hc);
+	gossipd_cfg_put(g->cfg);
 	tls_creds_unref(g->new_creds);
 	if (g->ep >= 0)
 		close(g->ep);
@@ -966,7 +959,7 @@ wake(struct gossiper *g)
 struct gossiper *
 gossiper_start(struct gossipd *d, char *err, size_t errlen)
 {
-	const struct gossipd_config *cfg = cfg_of(d);
+	const struct gossipd_config *cfg;
 	struct httpc_config hcfg;
 	struct epoll_event e;
 	struct gossiper *g;
@@ -979,6 +972,7 @@ gossiper_start(struct gossipd *d, char *err, size_t errlen)
 		return NULL;
 	}
 	g->d = d;
+	cfg = gossipd_cfg_refresh(d, &g->cfg, &g->cfg_gen);
 	g->rng = (unsigned)getpid() ^ (unsigned)ticks_now();
 	pthread_mutex_init(&g->mu, NULL);
 	{

@@ -79,10 +79,12 @@ gossip_read(struct gossipd *d, const struct conn_info *ci,
 	    const struct h2_request *rq, struct h2_answer *a)
 {
 	/* the rule of GET /gossip */
+	const struct gossipd_config *cfg = gossipd_cfg_get(d);
 	const struct access_switches sw = {
-	    .gossip_requires_client_cert = d->cfg->gossip_requires_client_cert,
+	    .gossip_requires_client_cert = cfg->gossip_requires_client_cert,
 	};
 
+	gossipd_cfg_put(cfg);
 	enum access_verdict v =
 	    access_check(ACCESS_GOSSIP_READ, ci->identity, &sw);
 

@@ -77,7 +77,7 @@ on_event(void *ctx, enum h2_event ev, int code, int grpc, const char *detail)
 int
 h2_conn_start(struct conn *c)
 {
-	struct gossipd_config *cfg = c->w->l->d->cfg;
+	const struct gossipd_config *cfg = c->w->cfg;
 	struct h2_hooks hooks = {.ctx = c,
 				 .request = on_request,
 				 .event = on_event,
@@ -218,7 +218,7 @@ void
 h2_conn_sweep(struct conn *c, int64_t now)
 {
 	struct h2_conn *h = c->h2;
-	struct gossipd_config *cfg = c->w->l->d->cfg;
+	const struct gossipd_config *cfg = c->w->cfg;
 
 	if (c->deadline_ms != 0 && now > c->deadline_ms) {
 		metrics_refusal("handshake_timeout");

@@ -17,9 +17,9 @@
 
 /* Why the node is not ready, or NULL when it is. */
 static const char *
-not_ready_reason(struct gossipd *d, time_t now)
+not_ready_reason(struct gossipd *d, const struct gossipd_config *cfg,
+		 time_t now)
 {
-	const struct gossipd_config *cfg = d->cfg;
 	struct tls_creds *c;
 	const char *why = NULL;
 
@@ -40,7 +40,7 @@ not_ready_reason(struct gossipd *d, time_t now)
 enum MHD_Result
 route_health_ready(struct request *r)
 {
-	const char *why = not_ready_reason(r->d, time(NULL));
+	const char *why = not_ready_reason(r->d, r->cfg, time(NULL));
 	char body[160];
 	int n;
 
@@ -91,7 +91,7 @@ add_peer(cJSON *o, const struct peer_health_entry *e, time_t now)
 }
 
 static cJSON *
-members_health(struct gossipd *d, time_t now)
+members_health(struct gossipd *d, int cluster_size, time_t now)
 {
 	struct cluster_doc doc;
 	struct cluster_verdict v;
@@ -107,9 +107,9 @@ members_health(struct gossipd *d, time_t now)
 	}
 	cluster_get_self(d->cluster, &self);
 	member_endpoint(&self, self_ep, sizeof(self_ep));
-	cluster_verdict_of(&doc, d->cfg->cluster_size, &v);
+	cluster_verdict_of(&doc, cluster_size, &v);
 	cJSON_AddStringToObject(root, "self", self_ep);
-	cJSON_AddNumberToObject(root, "clusterSize", d->cfg->cluster_size);
+	cJSON_AddNumberToObject(root, "clusterSize", cluster_size);
 	cJSON_AddBoolToObject(root, "healthy", v.healthy);
 	cJSON_AddStringToObject(root, "problems", v.problems);
 	cJSON_AddNumberToObject(root, "alive", (double)v.alive);
@@ -150,7 +150,7 @@ members_health(struct gossipd *d, time_t now)
 enum MHD_Result
 route_members_health(struct request *r)
 {
-	cJSON *root = members_health(r->d, time(NULL));
+	cJSON *root = members_health(r->d, r->cfg->cluster_size, time(NULL));
 	char *s = root != NULL ? cJSON_PrintUnformatted(root) : NULL;
 	enum MHD_Result ret;
 

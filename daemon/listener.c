@@ -131,13 +131,13 @@ refuse(struct worker *w, int fd, const struct sockaddr *sa,
 		worker_log_refusal(w, peer, "connection limit reached",
 				   "connection from %s refused: connection "
 				   "limit reached (MaxConnections %d)",
-				   peer, w->l->d->cfg->max_connections);
+				   peer, w->cfg->max_connections);
 	else
 		worker_log_refusal(w, peer, "per-IP connection limit reached",
 				   "connection from %s refused: per-IP "
 				   "connection limit reached "
 				   "(MaxConnectionsPerIp %d)",
-				   peer, w->l->d->cfg->max_connections_per_ip);
+				   peer, w->cfg->max_connections_per_ip);
 }
 
 /* Out of descriptors: the pending connection would keep the listening
@@ -203,14 +203,23 @@ epoll_add(int epfd, int fd, uint32_t events, struct ev *ev)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e);
 }
 
+void
+worker_resume_later(struct worker *w, struct worker_resume *node)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->resume_mu);
+	node->next = w->resume;
+	w->resume = node;
+	pthread_mutex_unlock(&w->resume_mu);
+	if (write(w->wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_error("eventfd write: %s", strerror(errno));
+}
+
 /* Stop accepting; connections get drain_ms to finish what they do. */
 static void
 worker_begin_stop(struct worker *w)
 {
-	uint64_t v;
-
-	if (read(w->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_debug("eventfd read: %s", strerror(errno));
 	if (w->stopping)
 		return;
 	w->stopping = true;
@@ -219,6 +228,27 @@ worker_begin_stop(struct worker *w)
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->l->lfd, NULL);
 	if (w->has_admin)
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->l->afd, NULL);
+}
+
+/* The wake eventfd: connections to resume, and perhaps the stop. */
+static void
+worker_woken(struct worker *w)
+{
+	struct worker_resume *list, *next;
+	uint64_t v;
+
+	if (read(w->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("eventfd read: %s", strerror(errno));
+	pthread_mutex_lock(&w->resume_mu);
+	list = w->resume;
+	w->resume = NULL;
+	pthread_mutex_unlock(&w->resume_mu);
+	for (; list != NULL; list = next) {
+		next = list->next; /* list may be freed once resumed */
+		mhd_glue_resume(w, list->conn);
+	}
+	if (atomic_load(&w->stop_asked))
+		worker_begin_stop(w);
 }
 
 static void
@@ -234,7 +264,7 @@ dispatch(struct worker *w, struct epoll_event *e)
 		accept_ready(w, w->l->afd, true);
 		break;
 	case EV_WAKE:
-		worker_begin_stop(w);
+		worker_woken(w);
 		break;
 	case EV_MHD:
 		break; /* MHD_run follows every turn */
@@ -284,6 +314,7 @@ worker_main(void *arg)
 	for (;;) {
 		int64_t now;
 
+		gossipd_cfg_refresh(w->l->d, &w->cfg, &w->cfg_gen);
 		n = epoll_wait(w->epfd, evs, 64, loop_timeout(w));
 		if (n < 0 && errno != EINTR) {
 			log_error("epoll_wait: %s", strerror(errno));
@@ -303,6 +334,7 @@ worker_main(void *arg)
 	while (w->conns != NULL)
 		conn_close(w->conns);
 	conn_reap(w);
+	atomic_store(&w->finished, true);
 	return NULL;
 }
 
@@ -313,6 +345,8 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 	int mhd_fd;
 
 	w->l = l;
+	gossipd_cfg_refresh(l->d, &w->cfg, &w->cfg_gen);
+	pthread_mutex_init(&w->resume_mu, NULL);
 	ratelimit_init(&w->refusal_log, 1000, REFUSAL_LOGS_PER_S);
 	w->refusal_keys.window_ms = REFUSAL_WINDOW_MS;
 	w->refusal_keys.burst = 1;
@@ -350,6 +384,13 @@ static void
 worker_fini(struct worker *w)
 {
 	mhd_glue_stop(w);
+	/* what was posted after the loop ended: MHD closed those
+	 * connections, and their nodes are gone with them */
+	w->resume = NULL;
+	if (w->l != NULL)
+		pthread_mutex_destroy(&w->resume_mu);
+	gossipd_cfg_put(w->cfg);
+	w->cfg = NULL;
 	if (w->epfd >= 0)
 		close(w->epfd);
 	if (w->wakefd >= 0)
@@ -374,11 +415,13 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 		size_t errlen)
 {
 	struct listener *l = calloc(1, sizeof(*l));
+	const struct gossipd_config *cfg = gossipd_cfg_get(d);
 	int i;
 
 	*out = NULL;
 	if (l == NULL) {
 		snprintf(err, errlen, "out of memory");
+		gossipd_cfg_put(cfg);
 		return -1;
 	}
 	l->d = d;
@@ -386,11 +429,11 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 	l->afd = -1;
 	l->drain_ms = 1000;
 	pthread_mutex_init(&l->tls_lock, NULL);
-	l->n_workers = worker_count(d->cfg);
+	l->n_workers = worker_count(cfg);
 	l->workers = calloc((size_t)l->n_workers, sizeof(*l->workers));
-	l->limits = ip_limits_new(d->cfg->max_connections,
-				  d->cfg->max_connections_per_ip,
-				  d->cfg->max_connections_per_ip_v6_prefix);
+	l->limits =
+	    ip_limits_new(cfg->max_connections, cfg->max_connections_per_ip,
+			  cfg->max_connections_per_ip_v6_prefix);
 	for (i = 0; l->workers != NULL && i < l->n_workers; i++)
 		l->workers[i].epfd = l->workers[i].wakefd =
 		    l->workers[i].reserve_fd = -1;
@@ -398,10 +441,10 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	l->lfd = sockets_listen_tcp(d->cfg, err, errlen);
+	l->lfd = sockets_listen_tcp(cfg, err, errlen);
 	if (l->lfd < 0)
 		goto fail;
-	l->afd = sockets_admin_open(d->cfg->admin_socket, &l->admin_path);
+	l->afd = sockets_admin_open(cfg->admin_socket, &l->admin_path);
 	metrics_admin_socket(l->afd >= 0);
 	if (d->creds != NULL &&
 	    tls_server_update(l, d->creds, err, errlen) != 0)
@@ -410,9 +453,11 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 		if (worker_init(&l->workers[i], l, i, err, errlen) != 0)
 			goto fail;
 	*out = l;
+	gossipd_cfg_put(cfg);
 	return 0;
 fail:
 	listener_free(l);
+	gossipd_cfg_put(cfg);
 	return -1;
 }
 
@@ -432,16 +477,16 @@ listener_start(struct listener *l, char *err, size_t errlen)
 		}
 		l->workers[i].started = true;
 	}
-	log_info(strchr(l->d->cfg->node_ip, ':') != NULL
+	log_info(strchr(l->workers[0].cfg->node_ip, ':') != NULL
 		     ? "serving on [%s]:%d with %d worker%s"
 		     : "serving on %s:%d with %d worker%s",
-		 l->d->cfg->node_ip, l->d->cfg->node_port, l->n_workers,
-		 l->n_workers == 1 ? "" : "s");
+		 l->workers[0].cfg->node_ip, l->workers[0].cfg->node_port,
+		 l->n_workers, l->n_workers == 1 ? "" : "s");
 	return 0;
 }
 
 void
-listener_stop(struct listener *l, int drain_ms)
+listener_stop_begin(struct listener *l, int drain_ms)
 {
 	uint64_t one = 1;
 	int i;
@@ -452,10 +497,30 @@ listener_stop(struct listener *l, int drain_ms)
 	 * stays open (workers may be in accept4 on it) until free. */
 	if (l->lfd >= 0)
 		shutdown(l->lfd, SHUT_RD);
-	for (i = 0; i < l->n_workers; i++)
+	for (i = 0; i < l->n_workers; i++) {
+		atomic_store(&l->workers[i].stop_asked, true);
 		if (l->workers[i].started &&
 		    write(l->workers[i].wakefd, &one, sizeof(one)) < 0)
 			log_error("eventfd write: %s", strerror(errno));
+	}
+}
+
+bool
+listener_drained(struct listener *l)
+{
+	for (int i = 0; i < l->n_workers; i++)
+		if (l->workers[i].started &&
+		    !atomic_load(&l->workers[i].finished))
+			return false;
+	return true;
+}
+
+void
+listener_stop(struct listener *l, int drain_ms)
+{
+	int i;
+
+	listener_stop_begin(l, drain_ms);
 	for (i = 0; i < l->n_workers; i++) {
 		if (!l->workers[i].started)
 			continue;

@@ -6,6 +6,7 @@
 #ifndef GOSSIPD_LISTENER_H
 #define GOSSIPD_LISTENER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gossipd.h"
@@ -30,6 +31,13 @@ int listener_start(struct listener *l, char *err, size_t errlen);
  * drain_ms, then closes every connection and joins the workers.
  */
 void listener_stop(struct listener *l, int drain_ms);
+
+/* The first half of listener_stop, returning at once, for a caller that
+ * has work of its own during the drain (the main thread answers reloads
+ * asked for by requests in flight); listener_drained tells when every
+ * worker is done. listener_stop then only joins. */
+void listener_stop_begin(struct listener *l, int drain_ms);
+bool listener_drained(struct listener *l);
 
 /* Frees everything; stops first if needed. Accepts NULL. */
 void listener_free(struct listener *l);

@@ -75,21 +75,23 @@ notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
 int
 mhd_glue_start(struct worker *w, int *epoll_fd, char *err, size_t errlen)
 {
-	const struct gossipd_config *cfg = w->l->d->cfg;
+	const struct gossipd_config *cfg = w->cfg;
 	const union MHD_DaemonInfo *di;
 
 	/* The logger first: libmicrohttpd reports what it finds while
 	 * parsing the options, so in any later place those reports would go
-	 * to stderr in its own format. */
+	 * to stderr in its own format. Suspend/resume: a route may wait for
+	 * the main thread (reload.c) without holding up the worker. */
 	w->mhd = MHD_start_daemon(
-	    MHD_USE_NO_LISTEN_SOCKET | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
-	    NULL, NULL, routes_handle, w->l->d, MHD_OPTION_EXTERNAL_LOGGER,
+	    MHD_USE_NO_LISTEN_SOCKET | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME,
+	    0, NULL, NULL, routes_handle, w, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_logger, w, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->idle_timeout_sec, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)MHD_POOL_BYTES, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)(cfg->max_connections + 64), MHD_OPTION_NOTIFY_COMPLETED,
-	    routes_completed, w->l->d, MHD_OPTION_NOTIFY_CONNECTION,
-	    notify_conn, w, MHD_OPTION_END);
+	    routes_completed, w, MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
+	    MHD_OPTION_END);
 	di = w->mhd != NULL
 		 ? MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD)
 		 : NULL;
@@ -123,6 +125,13 @@ mhd_glue_timeout(struct worker *w, int cap_ms)
 	if (MHD_get_timeout(w->mhd, &to) == MHD_YES && to < (unsigned)cap_ms)
 		return (int)to;
 	return cap_ms;
+}
+
+void
+mhd_glue_resume(struct worker *w, struct MHD_Connection *conn)
+{
+	(void)w;
+	MHD_resume_connection(conn);
 }
 
 void

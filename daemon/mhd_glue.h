@@ -25,6 +25,9 @@ void mhd_glue_stop(struct worker *w);
 /* The time MHD needs to be run again, at most cap_ms. */
 int mhd_glue_timeout(struct worker *w, int cap_ms);
 
+/* Resumes a connection a route suspended (worker thread only). */
+void mhd_glue_resume(struct worker *w, struct MHD_Connection *conn);
+
 /* Lets MHD do whatever is ready (called once per loop turn). */
 void mhd_glue_run(struct worker *w);
 

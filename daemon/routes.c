@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "num.h"
 #include "ratelimit.h"
+#include "worker.h"
 
 /*
  * A body over the limit whose length was not announced (chunked) is read
@@ -266,9 +267,8 @@ static unsigned
 auth_check(const struct request *r, enum access_rule rule)
 {
 	const struct access_switches sw = {
-	    .gossip_requires_client_cert =
-		r->d->cfg->gossip_requires_client_cert,
-	    .metrics_requires_node = r->d->cfg->metrics_requires_node,
+	    .gossip_requires_client_cert = r->cfg->gossip_requires_client_cert,
+	    .metrics_requires_node = r->cfg->metrics_requires_node,
 	};
 
 	switch (access_check(rule, r->identity, &sw)) {
@@ -424,7 +424,7 @@ precheck(struct req_ctx *c, const char *version)
 			   : "this endpoint is for cluster nodes only");
 	} else if (cl == NUM_INVALID) {
 		refuse(c, MHD_HTTP_BAD_REQUEST, "invalid Content-Length");
-	} else if (cl == NUM_TOO_LARGE || len > c->r.d->cfg->max_body_bytes) {
+	} else if (cl == NUM_TOO_LARGE || len > c->r.cfg->max_body_bytes) {
 		refuse(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
 	} else if (c->route->json_body &&
 		   !is_json_type(
@@ -474,7 +474,7 @@ has_body(struct req_ctx *c)
 }
 
 static struct req_ctx *
-ctx_new(struct gossipd *d, struct MHD_Connection *conn, const char *url,
+ctx_new(struct worker *w, struct MHD_Connection *conn, const char *url,
 	const char *method)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -483,7 +483,9 @@ ctx_new(struct gossipd *d, struct MHD_Connection *conn, const char *url,
 
 	if (c == NULL)
 		return NULL;
-	c->r.d = d;
+	c->r.d = w->l->d;
+	c->r.w = w;
+	c->r.cfg = options_ref(w->cfg); /* dropped in routes_completed */
 	c->r.conn = conn;
 	c->r.method = method;
 	c->r.path = url;
@@ -505,7 +507,7 @@ ctx_new(struct gossipd *d, struct MHD_Connection *conn, const char *url,
 static bool
 collect(struct req_ctx *c, const char *data, size_t len)
 {
-	size_t max = (size_t)c->r.d->cfg->max_body_bytes;
+	size_t max = (size_t)c->r.cfg->max_body_bytes;
 
 	if (c->too_big || c->answered || len > max - c->len) {
 		c->too_big = true;
@@ -594,6 +596,8 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			    DISCARD_FACTOR, c->r.d->cfg->max_body_bytes);
 		return MHD_NO;
 	}
+	if (c->r.pending != NULL)
+		return c->route->fn(&c->r); /* resumed: it answers now */
 	if (c->answered)
 		return MHD_YES;
 	if (c->v_status != 0)
@@ -621,6 +625,9 @@ routes_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		c->ci->in_request = false;
 		conn_info_unref(c->ci);
 	}
+	if (c->r.pending != NULL)
+		c->r.pending_free(c->r.pending);
+	gossipd_cfg_put(c->r.cfg);
 	free(c->body);
 	free(c);
 	*req_cls = NULL;

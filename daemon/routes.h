@@ -15,8 +15,14 @@
 
 #define CT_JSON "application/json; charset=utf-8"
 
+struct worker;
+
 struct request {
 	struct gossipd *d;
+	struct worker *w; /* the worker the connection lives on */
+	/* the configuration pinned for the whole request (routes.c takes
+	 * the reference at the first call and drops it at completion) */
+	const struct gossipd_config *cfg;
 	struct MHD_Connection *conn;
 	const char *method; /* "GET", "HEAD", ... */
 	const char *path;   /* without the query */
@@ -25,6 +31,14 @@ struct request {
 	enum node_identity identity;
 	const char *peer_cn;   /* CN of the client certificate, or "" */
 	const char *peer_addr; /* "ip:port" of the real peer */
+	/*
+	 * A handler that suspended the connection (MHD_suspend_connection)
+	 * keeps its state here; once the connection is resumed, the handler
+	 * is called again and must answer. pending_free drops the state if
+	 * the request ends first.
+	 */
+	void *pending;
+	void (*pending_free)(void *pending);
 };
 
 typedef enum MHD_Result (*route_fn)(struct request *r);
@@ -49,8 +63,9 @@ const char *request_arg(struct request *r, const char *name);
 const char *request_header(struct request *r, const char *name);
 
 /*
- * The libmicrohttpd access handler (cls: struct gossipd *): dispatch,
- * body collection within cfg->max_body_bytes, method and identity checks.
+ * The libmicrohttpd access handler (cls: the struct worker of the
+ * connection): dispatch, body collection within cfg->max_body_bytes,
+ * method and identity checks.
  * The request state it allocates in *req_cls is freed by
  * routes_completed, which must be set as MHD_OPTION_NOTIFY_COMPLETED.
  */

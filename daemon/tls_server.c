@@ -263,6 +263,7 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 		  size_t errlen)
 {
 	struct tls_rng *r = rng_get(l, err, errlen);
+	const struct gossipd_config *cfg;
 	struct tls_server *s, *old;
 	int ret;
 
@@ -279,7 +280,9 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 	mbedtls_ssl_ticket_init(&s->ticket);
 	s->creds = tls_creds_ref(creds);
 	s->chains = tls_chain_cache_new(); /* NULL: every chain verified */
-	ret = configure(s, r, l->d->cfg->tls_session_cache_size);
+	cfg = gossipd_cfg_get(l->d);
+	ret = configure(s, r, cfg->tls_session_cache_size);
+	gossipd_cfg_put(cfg);
 	if (ret != 0) {
 		mbed_err(err, errlen, "TLS server setup", ret);
 		server_free(s);

@@ -90,11 +90,27 @@ struct conn {
 	struct iobuf out;	 /* MHD -> client */
 };
 
+/* A connection to resume on its worker, posted from another thread
+ * (worker_resume_later). The node lives in the poster's state until the
+ * worker has resumed the connection. */
+struct worker_resume {
+	struct MHD_Connection *conn;
+	struct worker_resume *next;
+};
+
 struct worker {
 	struct listener *l;
 	int idx;
+	/* the configuration this worker reads: a reference refreshed at
+	 * each loop turn (gossipd_cfg_refresh) */
+	const struct gossipd_config *cfg;
+	unsigned cfg_gen;
 	int epfd;
-	int wakefd;	/* eventfd: listener_stop wakes the loop */
+	int wakefd;		   /* eventfd: stop, or connections to resume */
+	atomic_bool stop_asked;	   /* by listener_stop */
+	atomic_bool finished;	   /* the loop has ended */
+	pthread_mutex_t resume_mu; /* guards resume */
+	struct worker_resume *resume; /* posted, not yet resumed */
 	int reserve_fd; /* /dev/null, given up to shed a connection at EMFILE */
 	bool has_listen, has_admin;
 	struct MHD_Daemon *mhd;
@@ -173,5 +189,8 @@ void worker_log_refusal(struct worker *w, const char *peer, const char *reason,
     __attribute__((format(printf, 4, 5)));
 /* The timer side: reports windows that have ended (from the sweep). */
 void worker_refusal_timer(struct worker *w, int64_t now);
+/* Any thread: has w resume node->conn (suspended by a route) in its
+ * loop; the route is then called again. */
+void worker_resume_later(struct worker *w, struct worker_resume *node);
 
 #endif
