@@ -555,7 +555,7 @@ answer_too_big(struct req_ctx *c)
 			 "%s %s from %s refused: the body is over "
 			 "MaxBodyBytes (%d)",
 			 c->r.method, c->r.path, c->r.peer_addr,
-			 c->r.d->cfg->max_body_bytes);
+			 c->r.cfg->max_body_bytes);
 	else
 		log_suppressed_add(1);
 	return respond_error(&c->r, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -593,7 +593,7 @@ routes_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			    "%s %s from %s cut: a chunked body more than "
 			    "%d times MaxBodyBytes (%d)",
 			    c->r.method, c->r.path, c->r.peer_addr,
-			    DISCARD_FACTOR, c->r.d->cfg->max_body_bytes);
+			    DISCARD_FACTOR, c->r.cfg->max_body_bytes);
 		return MHD_NO;
 	}
 	if (c->r.pending != NULL)
