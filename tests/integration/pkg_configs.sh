@@ -38,6 +38,60 @@ assert_contains "$out" "GossipSeed: node2.cluster.example.org:2113,node3.cluster
 assert_contains "$out" 'CertificateReservedNodeCommonName: *.cluster.example.org (Config File)' \
 	"wildcard-cn.conf reserved CN"
 
+# One certificate layout across the examples, the default configuration,
+# the man pages and the first-start instructions: node.crt and node.key in
+# /etc/gossipd/certs, the trusted CA certificates in /etc/gossipd/certs/ca.
+for f in "$GOSSIPD_SRC"/configs/*.conf "$GOSSIPD_SRC/packaging/gossipd.conf"; do
+	while read -r key value; do
+		case "$key" in
+		CertificateFile) want="/etc/gossipd/certs/node.crt /etc/gossipd/certs/node.p12" ;;
+		CertificatePrivateKeyFile) want="/etc/gossipd/certs/node.key" ;;
+		TrustedRootCertificatesPath) want="/etc/gossipd/certs/ca" ;;
+		*) continue ;;
+		esac
+		assert_contains " $want " " $value " "$(basename "$f"): $key"
+	done < <(sed -n 's/^#* *\(CertificateFile\|CertificatePrivateKeyFile\|TrustedRootCertificatesPath\): *\([^ #,]*\).*/\1 \2/p' "$f")
+done
+for f in "$GOSSIPD_SRC"/packaging/man/*.in "$GOSSIPD_SRC/docs/operations.md" "$GOSSIPD_SRC"/configs/*.conf; do
+	bad=$(grep -nE '/etc/gossipd/certs/(node/|ca\.crt)' "$f") &&
+		t_fail "$(basename "$f") uses another certificate layout: $bad"
+done
+
+# insecure-dev.conf's three nodes, run as its comment says (ports and
+# socket paths moved to free ones): each has its own admin socket, and
+# they find each other.
+dev=$GOSSIPD_SRC/configs/insecure-dev.conf
+q=("$(free_port)" "$(free_port)" "$(free_port)")
+sed -e "s/2113/${q[0]}/g; s/2114/${q[1]}/g; s/2115/${q[2]}/g" \
+	-e "s#/tmp/gossipd-dev-#$T_DIR/dev-#g" -e 's/^LogLevel: debug/LogLevel: info/' \
+	"$dev" >"$T_DIR/dev.conf"
+i=0
+while read -r cmd; do
+	read -r -a args <<<"$cmd"
+	[ "${#args[@]}" -ge 2 ] && [ "${args[0]} ${args[1]}" = "gossipd start" ] || continue
+	args=("${args[@]:2}")
+	for j in "${!args[@]}"; do
+		[ "${args[j]}" = insecure-dev.conf ] && args[j]=$T_DIR/dev.conf
+	done
+	# start_node would give a node without --admin-socket a socket of
+	# its own; this one uses the file's, as it says
+	case " ${args[*]} " in
+	*" --admin-socket "*) ;;
+	*) args+=(--admin-socket "$(sed -n 's/^AdminSocket: //p' "$T_DIR/dev.conf")") ;;
+	esac
+	start_node "dev$i" "${args[@]}"
+	i=$((i + 1))
+done < <(sed -n '/^#   gossipd start/,/^#$/p' "$T_DIR/dev.conf" | sed 's/^#   *//' |
+	sed -e ':a' -e '/\\$/N; s/\\\n *//; ta')
+assert_eq 3 "$i" "insecure-dev.conf shows three start commands"
+for i in 0 1 2; do
+	wait_serving "dev$i" "http://127.0.0.1:${q[i]}"
+	[ -S "$T_DIR/dev-${q[i]}.sock" ] || t_fail "dev$i has no admin socket of its own"
+	assert_eq 0 "$(log_count "dev$i" 'AdminSocket: .*no admin socket')" "dev$i admin socket"
+done
+alive3() { [ "$(curl -sf --max-time 2 "http://127.0.0.1:${q[0]}/gossip" | jq '[.members[] | select(.isAlive and .state != "Manager")] | length')" = 3 ]; }
+wait_for 20 alive3 || t_fail "insecure-dev.conf's three nodes did not find each other"
+
 # The default configuration names every option, and each commented-out
 # "# Key: value" line is at the option's default unless marked "e.g.", so
 # that uncommenting one changes nothing until its value is edited.

@@ -51,6 +51,24 @@ assert_not_contains "$contents" "./var/run/" "runtime directory shipped"
 grep -v '^d' "$T_DIR/contents" | awk '{print $2}' | grep -qv '^root/root$' &&
 	t_fail "a file not owned by root/root"
 
+# Every relative link of a shipped document resolves inside the package
+# (a document its docs point to is shipped too).
+mkdir -p "$T_DIR/docs"
+dpkg-deb -x "$deb" "$T_DIR/docs"
+shipped=$T_DIR/docs/usr/share/doc/gossipd
+[ -f "$shipped/operations.md" ] || t_fail "operations.md not shipped"
+n=0
+while IFS= read -r md; do
+	dir=$(dirname "$md")
+	for target in $(grep -oE '\]\([^)#: ]+' "$md" | sed 's/^](//' | sort -u); do
+		[ -e "$dir/$target" ] ||
+			t_fail "${md#"$shipped"/} links to $target, which the package does not ship"
+		n=$((n + 1))
+	done
+done < <(find "$shipped" -name '*.md')
+[ "$n" -gt 5 ] || t_fail "only $n links checked in the shipped documents"
+t_log "$n links in the shipped documents resolve"
+
 # 3. Control files: the conffile and the maintainer scripts.
 mkdir -p "$T_DIR/control"
 dpkg-deb -e "$deb" "$T_DIR/control"
