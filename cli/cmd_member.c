@@ -373,15 +373,15 @@ print_entry(const struct httpc_response *a, bool compact)
 	cJSON_ArrayForEach(it, j)
 	{
 		if (cJSON_IsString(it))
-			printf("%-25s %s\n", it->string, it->valuestring);
+			printf("%-27s %s\n", it->string, it->valuestring);
 		else if (cJSON_IsNumber(it))
-			printf("%-25s %.0f\n", it->string, it->valuedouble);
+			printf("%-27s %.0f\n", it->string, it->valuedouble);
 		else if (cJSON_IsBool(it))
-			printf("%-25s %s\n", it->string,
+			printf("%-27s %s\n", it->string,
 			       cJSON_IsTrue(it) ? "true" : "false");
 		else {
 			s = cJSON_PrintUnformatted(it);
-			printf("%-25s %s\n", it->string, s != NULL ? s : "?");
+			printf("%-27s %s\n", it->string, s != NULL ? s : "?");
 			free(s);
 		}
 	}
