@@ -42,6 +42,7 @@
 #include "num.h"
 #include "node_auth.h"
 #include "peer_health.h"
+#include "ratelimit.h"
 
 #define FAST_PERIOD_MS	 2000 /* rounds every 100 ms during the first 2 s */
 #define FAST_INTERVAL_MS 100
@@ -287,21 +288,43 @@ static bool gossip_with(struct gossiper *g, const struct gossipd_config *cfg,
 			const struct cluster_target *t, bool probe,
 			const struct cluster_target *report_to);
 
+#define NOT_NODE_LOG_EVERY_MS (60 * 1000)
+
+/* Refused peers, one line per peer and reason a minute (the gossiper's
+ * thread only). */
+static struct ratelimit_set not_node_log = {.window_ms = NOT_NODE_LOG_EVERY_MS,
+					    .burst = 1};
+
 /* A peer whose server certificate is not a node's (err from httpc holds
  * NODE_AUTH_NOT_A_NODE): one line in the words of an inbound refusal,
- * "connection from A:P denied: <reason>". */
+ * "connection from A:P denied: <reason>", at most once a minute per peer
+ * and reason, saying how many more were refused meanwhile (each one is
+ * counted in the metrics). */
 static void
 log_not_node(const struct cluster_target *t, const char *err)
 {
-	char ep[PEER_HEALTH_ENDPOINT_MAX];
+	char ep[PEER_HEALTH_ENDPOINT_MAX], key[RATELIMIT_KEY_MAX];
 	const char *denied = strstr(err, NODE_AUTH_NOT_A_NODE ": ");
 	const char *reason =
 	    denied != NULL ? denied + sizeof(NODE_AUTH_NOT_A_NODE ": ") - 1
 			   : err;
+	struct ratelimit_held prev = {0};
 
 	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
-	log_fmsg(LL_WARN, &(struct log_fields){.peer = ep, .reason = reason},
-		 "connection to %s denied: %s", ep, reason);
+	/* the key may be cut: it only groups the lines */
+	snprintf(key, sizeof(key), "%.200s %.70s", ep, reason);
+	if (!ratelimit_set_allow(&not_node_log, key, clock_mono_ms(), &prev))
+		return;
+	if (prev.count > 0)
+		log_fmsg(
+		    LL_WARN, &(struct log_fields){.peer = ep, .reason = reason},
+		    "connection to %s denied: %s (and %lu more times in "
+		    "the last %lld s)",
+		    ep, reason, prev.count, (long long)(prev.window_ms / 1000));
+	else
+		log_fmsg(LL_WARN,
+			 &(struct log_fields){.peer = ep, .reason = reason},
+			 "connection to %s denied: %s", ep, reason);
 }
 
 /* The end of an exchange with x->t: merge the answer, or count why not. */
