@@ -27,7 +27,9 @@ struct h2_stream {
 	struct h2_stream *prev, *next;
 	int32_t id;
 	bool answered;
-	bool rst_after; /* reset (NO_ERROR) once the answer is sent */
+	bool rst_after;	     /* reset (NO_ERROR) once the answer is sent */
+	bool cancelled;	     /* reset by us: the answer was not taken */
+	int64_t answered_ms; /* when the answer was queued */
 	bool is_post;
 	bool is_grpc;
 	bool path_long;
@@ -192,6 +194,7 @@ finish(struct h2_server *s, struct h2_stream *st, bool request_complete)
 	char status[12];
 
 	st->answered = true;
+	st->answered_ms = now(s);
 	if (st->grpc_status >= 0 && st->out == NULL) {
 		/* trailers-only */
 		nghttp2_nv nv[4] = {NV(":status", "200"),
@@ -242,6 +245,7 @@ http_error(struct h2_server *s, struct h2_stream *st, int code, const char *msg,
 	st->grpc_status = -1;
 	st->out = shared_buf_new(body, (size_t)n);
 	st->answered = true;
+	st->answered_ms = now(s);
 	nghttp2_submit_response(s->ng, st->id, nv, 3,
 				st->out != NULL ? &dp : NULL);
 	st->rst_after = !complete;
@@ -609,6 +613,20 @@ h2_server_expire(struct h2_server *s, int64_t t)
 
 	for (st = s->streams; st != NULL; st = next) {
 		next = st->next;
+		if (st->answered && !st->cancelled &&
+		    t - st->answered_ms > (s->request_timeout_ms > 0
+					       ? s->request_timeout_ms
+					       : H2_ANSWER_TIMEOUT_MS)) {
+			/* an answer the client does not take (a window it
+			 * never opens): the stream is reset */
+			st->cancelled = true;
+			event(s, H2E_REQUEST_TIMEOUT, 0, -1,
+			      "answer not taken in time (flow-control window "
+			      "kept closed?)");
+			nghttp2_submit_rst_stream(s->ng, NGHTTP2_FLAG_NONE,
+						  st->id, NGHTTP2_CANCEL);
+			continue;
+		}
 		if (st->answered)
 			continue;
 		if (st->grpc_deadline_ms != 0 && t >= st->grpc_deadline_ms) {

@@ -30,6 +30,9 @@
 #define H2_WINDOW		  65535
 #define H2_MAX_FRAME		  16384
 #define H2_PATH_MAX		  256
+/* An answer not taken by the client within the request timeout (or this
+ * when there is none) is reset. */
+#define H2_ANSWER_TIMEOUT_MS 10000
 
 /* The connection preface an HTTP/2 client sends first. */
 #define H2_PREFACE     "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -101,7 +104,8 @@ ssize_t h2_server_send(struct h2_server *s, const uint8_t **data);
 bool h2_server_alive(struct h2_server *s);
 /* Open streams. */
 size_t h2_server_streams(struct h2_server *s);
-/* Answers streams past their deadline (DEADLINE_EXCEEDED). */
+/* Answers streams past their deadline (DEADLINE_EXCEEDED), and resets
+ * those whose answer the client has not taken in time. */
 void h2_server_expire(struct h2_server *s, int64_t now_ms);
 /* Graceful end: GOAWAY NO_ERROR; streams in progress are finished. */
 void h2_server_goaway(struct h2_server *s);

@@ -34,9 +34,11 @@ struct h2_conn {
 	size_t pend_len;
 	uint8_t *out; /* gathered bytes [out_off, out_len) */
 	size_t out_off, out_len;
-	int64_t since_ms; /* start, or when the last stream closed */
-	bool goaway;	  /* graceful GOAWAY sent (stopping, idle) */
-	bool ending;	  /* close once everything is written */
+	int64_t since_ms;   /* start, or when the last stream closed */
+	int64_t blocked_ms; /* since when the client takes nothing (0: it
+			       does) */
+	bool goaway;	    /* graceful GOAWAY sent (stopping, idle) */
+	bool ending;	    /* close once everything is written */
 };
 
 static void
@@ -183,8 +185,12 @@ h2_conn_pump(struct conn *c)
 
 		if (w < 0)
 			goto close;
-		if (w == 0)
+		if (w == 0) {
+			if (h->blocked_ms == 0)
+				h->blocked_ms = clock_mono_ms();
 			return; /* the next EPOLLOUT edge brings us back */
+		}
+		h->blocked_ms = 0;
 		if (h->ending || !h2_server_alive(h->s))
 			goto close;
 		n = conn_client_recv(c, buf, CONN_BUF);
@@ -228,6 +234,20 @@ h2_conn_sweep(struct conn *c, int64_t now)
 				   "connection preface within %d ms",
 				   c->info->peer_addr,
 				   cfg->handshake_timeout_ms);
+		conn_close(c);
+		return;
+	}
+	if (h->blocked_ms != 0 &&
+	    now - h->blocked_ms > (cfg->request_timeout_ms > 0
+				       ? cfg->request_timeout_ms
+				       : H2_ANSWER_TIMEOUT_MS)) {
+		/* a client that sends and never reads */
+		metrics_refusal("request_timeout");
+		worker_log_refusal(
+		    c->w, c->info->peer_addr, "HTTP/2 answers not read",
+		    "HTTP/2 connection from %s closed: it read "
+		    "nothing of its answers for %lld ms",
+		    c->info->peer_addr, (long long)(now - h->blocked_ms));
 		conn_close(c);
 		return;
 	}

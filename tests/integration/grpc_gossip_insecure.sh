@@ -61,6 +61,10 @@ r=$(probe streams)
 assert_eq 32 "$(field 'd["refused"]' <<<"$r")" "streams past 32 refused"
 r=$(probe headers)
 assert_contains "$r" '"grpc-status": "8"' "header list over the bound: RESOURCE_EXHAUSTED"
+r=$(probe window0)
+assert_contains "$r" '"reset": "CANCEL"' "an answer never taken (window 0): the stream is reset"
+assert_contains "$r" '"data": 0' "no DATA through a closed window"
+wait_log n1 'HTTP/2 stream from 127.0.0.1:[0-9]+ ended: answer not taken in time'
 r=$(probe body)
 assert_contains "$r" '"grpc-status": "8"' "request body over the bound: RESOURCE_EXHAUSTED"
 

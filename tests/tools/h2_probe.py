@@ -14,6 +14,8 @@ Scenarios (one JSON line out, with what the server answered):
   body         a request body over the bound: the answer
   resets       1000 streams opened and reset at once: GOAWAY code
   not-grpc     POST with content-type application/json: :status
+  window0      a flow-control window of 0, never opened: the answer's
+               headers come, then the stream is reset (code, ms)
   settings     the server's SETTINGS
 Every read has a deadline; the connection is closed at the end.
 """
@@ -25,6 +27,7 @@ import sys
 import time
 
 import h2.config
+import h2.settings
 import hpack
 import hyperframe.frame
 import h2.connection
@@ -233,6 +236,21 @@ def main():
         p.c.send_data(1, b"{}", end_stream=True)
         p.flush()
         ev = p.pump(ended(1), 5)
+        out.update(answer(ev, 1))
+    elif scen == "window0":
+        p = Probe(host, port, ca)
+        p.c.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0})
+        p.flush()
+        p.pump(lambda ev: of(ev, h2.events.SettingsAcknowledged), 3)
+        t0 = time.monotonic()
+        p.grpc_headers(1)
+        p.c.send_data(1, b"\x00\x00\x00\x00\x00", end_stream=True)
+        p.flush()
+        ev = p.pump(ended(1), 20)
+        out["ms"] = int((time.monotonic() - t0) * 1000)
+        out["data"] = sum(len(e.data) for e in of(ev, h2.events.DataReceived))
+        r = [e for e in of(ev, h2.events.StreamReset) if e.stream_id == 1]
+        out["reset"] = r[0].error_code.name if r else None
         out.update(answer(ev, 1))
     elif scen == "settings":
         p = Probe(host, port, ca)
