@@ -84,9 +84,12 @@ gossip_read(struct gossipd *d, const struct conn_info *ci,
 	    .gossip_requires_client_cert = cfg->gossip_requires_client_cert,
 	};
 
+	/* the identity now: a certificate past its notAfter no longer
+	 * counts, as for GET /gossip */
+	enum access_verdict v = access_check(
+	    ACCESS_GOSSIP_READ, conn_info_identity(ci, time(NULL)), &sw);
+
 	gossipd_cfg_put(cfg);
-	enum access_verdict v =
-	    access_check(ACCESS_GOSSIP_READ, ci->identity, &sw);
 
 	if (v == ACCESS_FORBIDDEN) {
 		a->status = GRPC_PERMISSION_DENIED;
