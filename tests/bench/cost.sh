@@ -61,7 +61,8 @@ warm() {
 serve() {
 	port=$(free_port)
 	start_node "$1" --node-ip 127.0.0.1 --node-port "$port" $(tls_args "$T_DIR") \
-		--gossip-requires-client-cert --workers 1 --log-level warn
+		--gossip-requires-client-cert --workers 1 --log-level warn \
+		--handshake-timeout-ms 60000 --request-timeout-ms 60000
 	wait_for 60 curl -sf "${tls[@]}" "https://127.0.0.1:$port/gossip" ||
 		t_fail "$1 did not serve /gossip"
 }
@@ -87,11 +88,14 @@ counted() {
 	f="$T_DIR/cg.$pid.$2"
 	wait_for 30 grep -q '^summary:' "$f" || t_fail "no callgrind dump $f"
 	ir=$(awk '/^summary:/ {print $2}' "$f")
+	[ -n "$n" ] && [ -n "$ir" ] || exit 1
 	echo "$n $ir"
 }
 warm
-read -r n1 ir1 <<<"$(counted "$seconds" 1)"
-read -r n2 ir2 <<<"$(counted $((seconds * 3)) 2)"
+out1=$(counted "$seconds" 1) || t_fail "the first counted run failed"
+out2=$(counted $((seconds * 3)) 2) || t_fail "the second counted run failed"
+read -r n1 ir1 <<<"$out1"
+read -r n2 ir2 <<<"$out2"
 case "$n1 $n2 $ir1 $ir2" in
 *[!0-9\ ]* | "") t_fail "a counted run failed (see above)" ;;
 esac
@@ -118,6 +122,7 @@ T_PIDS+=("$st")
 wait_for 10 grep -q . "/proc/$st/status"
 sleep 0.5 # strace attaches asynchronously; no figure depends on this wait
 n=$(load "$seconds")
+[ -n "$n" ] || t_fail "the strace run failed"
 kill -INT "$st"
 wait "$st" 2>/dev/null
 [ -s "$T_DIR/strace.txt" ] || t_fail "strace wrote nothing"
@@ -140,6 +145,7 @@ cpu_phase() {
 	hz=$(getconf CLK_TCK)
 	t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 	n=$(load "$seconds")
+	[ -n "$n" ] || t_fail "the CPU run failed"
 	t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 	awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$n" -v m="$mode" 'BEGIN {
 		printf "%s: %d requests, %.2f s of CPU, %.1f us of CPU per request\n", m, n, (b - a) / hz, 1e6 * (b - a) / hz / n }'
