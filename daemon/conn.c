@@ -597,6 +597,8 @@ conn_event(struct conn *c, bool from_pair, uint32_t events)
 	bool in_held = c->in.start != c->in.end;
 	bool out_held = c->out.start != c->out.end;
 
+	if (!from_pair)
+		tls_conn_rearm(c); /* before anything reads the client */
 	if (c->closed || !c->handed_off || c->h2 != NULL || c->sniffing ||
 	    c->linger_until_ms != 0 || c->pfd < 0) {
 		conn_pump(c);

@@ -29,6 +29,15 @@ struct tls_session {
 	struct conn *c;
 	uint32_t vflags;      /* verification flags of the whole chain */
 	size_t pending_write; /* length of a write that wanted to block */
+	/* read-ahead: bytes [ra_off, ra_len) of ra were read from the
+	 * socket and not yet taken by mbedTLS; ra is the worker's tls_ra
+	 * during one call into mbedTLS, a buffer of our own across calls
+	 * (only while bytes are left over), or NULL */
+	unsigned char *ra;
+	size_t ra_off, ra_len;
+	/* a read came back short since the last epoll event: the socket was
+	 * empty then, and new bytes bring a new event (edge-triggered) */
+	bool drained;
 	bool resumed;
 };
 
@@ -45,17 +54,79 @@ bio_send(void *ctx, const unsigned char *buf, size_t len)
 	return MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
+/*
+ * mbedTLS asks for a record's 5-byte header, then for its body: two reads,
+ * and a third that fails with EAGAIN before it gives up. Instead one read
+ * takes what the socket holds into the worker's read-ahead buffer, and a
+ * short read says the socket is empty (until its next epoll event), so
+ * the call that would fail is not made.
+ */
 static int
 bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
 	struct conn *c = ctx;
-	ssize_t n = read(c->cfd, buf, len);
+	struct tls_session *t = c->tls;
+	ssize_t n;
 
-	if (n >= 0)
-		return (int)n;
-	if (errno == EAGAIN || errno == EINTR)
-		return MBEDTLS_ERR_SSL_WANT_READ;
-	return MBEDTLS_ERR_NET_RECV_FAILED;
+	if (t->ra_off == t->ra_len) {
+		if (t->drained)
+			return MBEDTLS_ERR_SSL_WANT_READ;
+		if (t->ra != NULL && t->ra != c->w->tls_ra)
+			free(t->ra);
+		t->ra = c->w->tls_ra;
+		t->ra_off = t->ra_len = 0;
+		n = read(c->cfd, t->ra, TLS_RA_BYTES);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			t->drained = errno == EAGAIN;
+			return MBEDTLS_ERR_SSL_WANT_READ;
+		}
+		if (n < 0)
+			return MBEDTLS_ERR_NET_RECV_FAILED;
+		if (n == 0)
+			return 0;
+		t->drained = (size_t)n < TLS_RA_BYTES;
+		t->ra_len = (size_t)n;
+	}
+	if (len > t->ra_len - t->ra_off)
+		len = t->ra_len - t->ra_off;
+	memcpy(buf, t->ra + t->ra_off, len);
+	t->ra_off += len;
+	return (int)len;
+}
+
+/* After a call into mbedTLS: the worker's read-ahead buffer is given back;
+ * bytes left in it move to a buffer of the session's own. -1 when that
+ * cannot be had. */
+static int
+ra_settle(struct conn *c)
+{
+	struct tls_session *t = c->tls;
+	unsigned char *own;
+
+	if (t->ra_off == t->ra_len) {
+		if (t->ra != c->w->tls_ra)
+			free(t->ra);
+		t->ra = NULL;
+		t->ra_off = t->ra_len = 0;
+		return 0;
+	}
+	if (t->ra != c->w->tls_ra)
+		return 0;
+	own = malloc(t->ra_len - t->ra_off);
+	if (own == NULL)
+		return -1;
+	memcpy(own, t->ra + t->ra_off, t->ra_len - t->ra_off);
+	t->ra_len -= t->ra_off;
+	t->ra_off = 0;
+	t->ra = own;
+	return 0;
+}
+
+void
+tls_conn_rearm(struct conn *c)
+{
+	if (c->tls != NULL)
+		c->tls->drained = false;
 }
 
 /* Called for each certificate of the client's chain, the leaf last: a
@@ -245,6 +316,11 @@ tls_conn_handshake(struct conn *c)
 			mbedtls_ssl_set_hs_ca_chain(&t->ssl, &no_roots, NULL);
 		ret = mbedtls_ssl_handshake_step(&t->ssl);
 	}
+	if (ra_settle(c) != 0) {
+		log_error("connection from %s closed: out of memory",
+			  c->info->peer_addr);
+		return -1;
+	}
 	if (tls_server_resumed())
 		t->resumed = true;
 	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
@@ -304,6 +380,8 @@ tls_conn_recv(struct conn *c, char *buf, size_t len)
 	struct tls_session *t = c->tls;
 	int ret = mbedtls_ssl_read(&t->ssl, (unsigned char *)buf, len);
 
+	if (ra_settle(c) != 0)
+		return -2;
 	if (ret > 0)
 		return ret;
 	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
@@ -364,6 +442,8 @@ tls_conn_free(struct conn *c)
 		return;
 	mbedtls_ssl_free(&t->ssl);
 	tls_server_unref(t->srv);
+	if (t->ra != c->w->tls_ra)
+		free(t->ra);
 	free(t);
 	c->tls = NULL;
 }

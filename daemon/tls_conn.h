@@ -40,6 +40,8 @@ uint32_t tls_conn_refusing_flags(uint32_t flags);
  * -2 fatal. */
 ssize_t tls_conn_recv(struct conn *c, char *buf, size_t len);
 ssize_t tls_conn_send(struct conn *c, const char *buf, size_t len);
+/* An epoll event on the client socket: the read-ahead reads again. */
+void tls_conn_rearm(struct conn *c);
 /* Sends close_notify, best effort, without blocking. */
 void tls_conn_close_notify(struct conn *c);
 /* After the handshake: true when ALPN chose HTTP/2 ("h2"). */

@@ -21,6 +21,8 @@
 #include "ratelimit.h"
 
 #define CONN_BUF 16384
+/* a TLS record at most: 16 KiB of content, header, IV, tag, padding */
+#define TLS_RA_BYTES (16384 + 2048)
 
 /* What an epoll registration points at. */
 enum ev_kind { EV_LISTEN, EV_ADMIN, EV_MHD, EV_WAKE, EV_CLIENT, EV_PAIR };
@@ -127,7 +129,10 @@ struct worker {
 	struct conn_info **pending;
 	size_t n_pending;
 	struct ev ev_listen, ev_admin, ev_mhd, ev_wake;
-	char scratch[CONN_BUF];	      /* lent to one pump direction at a time */
+	char scratch[CONN_BUF]; /* lent to one pump direction at a time */
+	/* TLS read-ahead: one read of the client socket takes a whole
+	 * record (and what follows it) for mbedTLS (tls_conn.c) */
+	unsigned char tls_ra[TLS_RA_BYTES];
 	struct ratelimit refusal_log; /* refusal lines: 10 a second */
 	/* refusal lines per peer address and reason: one per window, the
 	 * rest summarised by the sweep when the window ends */
