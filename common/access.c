@@ -11,8 +11,18 @@ access_check(enum access_rule rule, enum node_identity id,
 		return !sw->gossip_requires_client_cert || id != ID_ANONYMOUS
 			   ? ACCESS_OK
 			   : ACCESS_UNAUTHENTICATED;
-	if (rule == ACCESS_METRICS && !sw->metrics_requires_node)
-		return ACCESS_OK;
+	if (rule == ACCESS_METRICS && !sw->metrics_requires_node) {
+		if (!sw->metrics_requires_client_cert || id != ID_ANONYMOUS)
+			return ACCESS_OK;
+		return ACCESS_UNAUTHENTICATED;
+	}
+	if (rule == ACCESS_ADMIN_CHANGE) {
+		if (id == ID_LOCAL_ADMIN ||
+		    (id == ID_NODE && sw->admin_over_https))
+			return ACCESS_OK;
+		return id == ID_ANONYMOUS ? ACCESS_UNAUTHENTICATED
+					  : ACCESS_FORBIDDEN;
+	}
 	if (rule == ACCESS_ANY || id == ID_NODE)
 		return ACCESS_OK;
 	if (id == ID_LOCAL_ADMIN && rule != ACCESS_NODE)

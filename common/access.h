@@ -19,13 +19,18 @@ enum access_rule {
 	ACCESS_GOSSIP_READ,   /* anyone; trusted certificates only with
 				 GossipRequiresClientCert */
 	ACCESS_METRICS,	      /* anyone; nodes (and the admin socket) only
-				 with MetricsRequiresNode */
+				 with MetricsRequiresNode; any trusted
+				 certificate with MetricsRequiresClientCert */
+	ACCESS_ADMIN_CHANGE,  /* state changes: the admin socket; nodes too
+				 with AdminOverHttps */
 };
 
 /* The configuration switches the rules depend on. */
 struct access_switches {
 	bool gossip_requires_client_cert;
 	bool metrics_requires_node;
+	bool admin_over_https;
+	bool metrics_requires_client_cert;
 };
 
 enum access_verdict {

@@ -171,6 +171,15 @@ static const struct opt_def opt_table[] = {
     {"MetricsRequiresNode", "metrics-requires-node",
      "GOSSIPD_METRICS_REQUIRES_NODE", OT_BOOL, 0, 0, "false", 0,
      OFF(metrics_requires_node), "GET /metrics only for nodes"},
+    {"MetricsRequiresClientCert", "metrics-requires-client-cert",
+     "GOSSIPD_METRICS_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", 0,
+     OFF(metrics_requires_client_cert),
+     "GET /metrics only with a trusted client certificate (a scraper "
+     "needs no node certificate)"},
+    {"AdminOverHttps", "admin-over-https", "GOSSIPD_ADMIN_OVER_HTTPS", OT_BOOL,
+     0, 0, "false", 0, OFF(admin_over_https),
+     "PUT /admin/member and POST /admin/reloadconfig also over HTTPS, for "
+     "nodes (otherwise the admin socket only)"},
     {"TlsSessionCacheSize", "tls-session-cache-size",
      "GOSSIPD_TLS_SESSION_CACHE_SIZE", OT_INT, 0, 1000000, "1024", 0,
      OFF(tls_session_cache_size),
@@ -205,6 +214,10 @@ static const struct opt_def opt_table[] = {
     {"AdminSocket", "admin-socket", "GOSSIPD_ADMIN_SOCKET", OT_PATH, 0, 0,
      "/run/gossipd/admin.sock", 0, OFF(admin_socket),
      "local Unix socket for member set and reload (empty: none)"},
+    {"AdminSocketGroup", "admin-socket-group", "GOSSIPD_ADMIN_SOCKET_GROUP",
+     OT_STRING, 0, 0, NULL, 0, OFF(admin_socket_group),
+     "group given the admin socket, mode 0660 (another user's database "
+     "may report its state); empty: owner only, 0600"},
     {"RunAsUser", "run-as-user", "GOSSIPD_RUN_AS_USER", OT_STRING, 0, 0,
      "gossipd", 0, OFF(run_as_user),
      "user to drop to when started as root (empty: no drop)"},

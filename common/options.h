@@ -79,6 +79,8 @@ struct gossipd_config {
 	bool certificate_revocation_list_stale_refuses_all;
 	bool gossip_requires_client_cert; /* GET /gossip needs a trusted cert */
 	bool metrics_requires_node;	  /* GET /metrics only for nodes */
+	bool metrics_requires_client_cert; /* GET /metrics: any trusted cert */
+	bool admin_over_https; /* state changes over HTTPS too (nodes) */
 	int tls_session_cache_size;
 
 	/* connection bounds */
@@ -95,7 +97,8 @@ struct gossipd_config {
 
 	/* process */
 	char *admin_socket;
-	char *run_as_user; /* drop to this user when started as root */
+	char *admin_socket_group; /* the socket's group (mode 0660), or NULL */
+	char *run_as_user;	  /* drop to this user when started as root */
 	char *run_as_group;
 	bool allow_root;
 	char *log_level;

@@ -11,6 +11,7 @@
 
 #include "gossip_service.h"
 #include "log.h"
+#include "audit.h"
 #include "metrics.h"
 #include "num.h"
 #include "reload.h"
@@ -98,8 +99,10 @@ enum MHD_Result
 route_reload_config(struct request *r)
 {
 	struct reload_job *j = r->pending;
+	const struct gossipd_config *after;
 	enum MHD_Result ret;
 	const char *why;
+	char who[384];
 	int rc;
 
 	if (j == NULL) {
@@ -118,6 +121,11 @@ route_reload_config(struct request *r)
 		rc = -1; /* resumed without an answer: never expected */
 		why = "the reload was not answered";
 	}
+	/* r->cfg: the configuration pinned when the request began */
+	audit_who(r, who, sizeof(who));
+	after = gossipd_cfg_get(r->d);
+	audit_reload(who, r->cfg, after, rc, why);
+	gossipd_cfg_put(after);
 	ret = rc == 0 ? respond_bytes(r, MHD_HTTP_OK, CT_JSON,
 				      "{\"result\":\"reloaded\"}", 21)
 		      : respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, why);

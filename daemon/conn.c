@@ -128,7 +128,15 @@ conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 	if (watch(w, cfd, &c->ev_client) != 0)
 		goto fail;
 	if (is_admin) {
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+
 		c->info->identity = ID_LOCAL_ADMIN;
+		/* who is on the other end, for the audit lines */
+		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+			snprintf(c->info->peer_addr, sizeof(c->info->peer_addr),
+				 "admin socket (uid %u, pid %d)",
+				 (unsigned)cred.uid, (int)cred.pid);
 	} else if (!cfg->insecure) {
 		if (tls_conn_start(c) != 0)
 			goto fail;

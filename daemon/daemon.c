@@ -21,6 +21,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "audit.h"
 #include "commands.h"
 #include "client_view.h"
 #include "gossip_service.h"
@@ -390,8 +391,20 @@ signal_loop(struct gossipd *d, int sfd)
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
+			const struct gossipd_config *before =
+			    gossipd_cfg_get(d);
+			const struct gossipd_config *after;
+			char who[64];
+			int rc;
+
 			log_info("SIGHUP: reloading");
-			gossipd_reload(d, err, sizeof(err));
+			snprintf(who, sizeof(who), "SIGHUP (pid %u, uid %u)",
+				 si.ssi_pid, si.ssi_uid);
+			rc = gossipd_reload(d, err, sizeof(err));
+			after = gossipd_cfg_get(d);
+			audit_reload(who, before, after, rc, err);
+			gossipd_cfg_put(after);
+			gossipd_cfg_put(before);
 			continue;
 		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "client_view.h"
 #include "cluster.h"
 #include "gossip_json.h"
@@ -242,8 +243,8 @@ enum MHD_Result
 route_admin_member_put(struct request *r)
 {
 	struct member_update u;
-	struct member self;
-	char err[256], msg[300];
+	struct member self, before;
+	char err[256], msg[300], who[384];
 
 	if (!is_node(r) && r->identity != ID_LOCAL_ADMIN)
 		return respond_error(r,
@@ -261,7 +262,10 @@ route_admin_member_put(struct request *r)
 		snprintf(msg, sizeof(msg), "invalid member update: %s", err);
 		return respond_error(r, MHD_HTTP_BAD_REQUEST, msg);
 	}
+	cluster_get_self(r->d->cluster, &before);
 	cluster_update_self(r->d->cluster, &u, ticks_now(), &self);
+	audit_who(r, who, sizeof(who));
+	audit_member(who, &before, &self);
 	return respond_self(r, &self);
 }
 
@@ -296,7 +300,7 @@ route_admin_member_remove(struct request *r)
 	struct cluster_target t;
 	const cJSON *je, *jf;
 	cJSON *root;
-	char msg[400];
+	char msg[400], who[384];
 	bool ok, force = false;
 
 	if (r->identity != ID_LOCAL_ADMIN)
@@ -321,6 +325,10 @@ route_admin_member_remove(struct request *r)
 				     "\"force\":true|false}");
 	switch (cluster_remove(r->d->cluster, &t, force, ticks_now())) {
 	case CR_REMOVED:
+		audit_who(r, who, sizeof(who));
+		log_info("audit: %s: POST /admin/member/remove: member %s:%d "
+			 "removed%s",
+			 who, t.host, t.port, force ? " (forced)" : "");
 		snprintf(msg, sizeof(msg), "{\"removed\":\"%s:%d\"}", t.host,
 			 t.port);
 		return respond_bytes(r, MHD_HTTP_OK, CT_JSON, msg, strlen(msg));

@@ -416,6 +416,7 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 {
 	struct listener *l = calloc(1, sizeof(*l));
 	const struct gossipd_config *cfg = gossipd_cfg_get(d);
+	struct admin_owner owner;
 	int i;
 
 	*out = NULL;
@@ -444,7 +445,9 @@ listener_create(struct gossipd *d, struct listener **out, char *err,
 	l->lfd = sockets_listen_tcp(cfg, err, errlen);
 	if (l->lfd < 0)
 		goto fail;
-	l->afd = sockets_admin_open(cfg->admin_socket, &l->admin_path);
+	if (sockets_admin_owner(cfg, &owner, err, errlen) != 0)
+		goto fail;
+	l->afd = sockets_admin_open(cfg->admin_socket, &owner, &l->admin_path);
 	metrics_admin_socket(l->afd >= 0);
 	if (d->creds != NULL &&
 	    tls_server_update(l, d->creds, err, errlen) != 0)

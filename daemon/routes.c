@@ -72,12 +72,11 @@ static const struct route route_table[] = {
     {"/ping", M_GET | M_HEAD, route_ping, ACCESS_ANY, false},
     {"/info", M_GET | M_HEAD, route_info, ACCESS_ANY, false},
     {"/metrics", M_GET | M_HEAD, route_metrics, ACCESS_METRICS, false},
-    {"/admin/reloadconfig", M_POST, route_reload_config, ACCESS_NODE_OR_ADMIN,
+    {"/admin/reloadconfig", M_POST, route_reload_config, ACCESS_ADMIN_CHANGE,
      false},
     {"/admin/member/remove", M_POST, route_admin_member_remove,
-     ACCESS_NODE_OR_ADMIN, true},
-    {"/admin/member", M_PUT, route_admin_member_put, ACCESS_NODE_OR_ADMIN,
-     true},
+     ACCESS_ADMIN_CHANGE, true},
+    {"/admin/member", M_PUT, route_admin_member_put, ACCESS_ADMIN_CHANGE, true},
     {"/admin/member", M_GET | M_HEAD, route_admin_member_get,
      ACCESS_NODE_OR_ADMIN, false},
 };
@@ -269,6 +268,9 @@ auth_check(const struct request *r, enum access_rule rule)
 	const struct access_switches sw = {
 	    .gossip_requires_client_cert = r->cfg->gossip_requires_client_cert,
 	    .metrics_requires_node = r->cfg->metrics_requires_node,
+	    .admin_over_https = r->cfg->admin_over_https,
+	    .metrics_requires_client_cert =
+		r->cfg->metrics_requires_client_cert,
 	};
 
 	switch (access_check(rule, r->identity, &sw)) {
@@ -297,7 +299,10 @@ log_denied(const struct req_ctx *c, unsigned status)
 		log_suppressed_add(1);
 		return;
 	}
-	if (status == MHD_HTTP_FORBIDDEN)
+	if (status == MHD_HTTP_FORBIDDEN &&
+	    c->route->auth == ACCESS_ADMIN_CHANGE && c->r.identity == ID_NODE)
+		why = "AdminOverHttps is off";
+	else if (status == MHD_HTTP_FORBIDDEN)
 		why = c->ci != NULL && c->ci->why_not_node[0] != '\0'
 			  ? c->ci->why_not_node
 			  : "not a cluster node";
@@ -313,8 +318,12 @@ log_denied(const struct req_ctx *c, unsigned status)
 		     .cn = c->r.peer_cn[0] != '\0' ? c->r.peer_cn : NULL},
 		 "connection from %s denied: %s (%s %s is for %s)",
 		 c->r.peer_addr, why, c->r.method, c->r.path,
-		 c->route->auth == ACCESS_GOSSIP_READ ? "trusted clients"
-						      : "cluster nodes");
+		 c->route->auth == ACCESS_GOSSIP_READ ||
+			 (c->route->auth == ACCESS_METRICS &&
+			  !c->r.cfg->metrics_requires_node)
+		     ? "trusted clients"
+		 : c->route->auth == ACCESS_ADMIN_CHANGE ? "the admin socket"
+							 : "cluster nodes");
 }
 
 static bool
@@ -421,6 +430,10 @@ precheck(struct req_ctx *c, const char *version)
 		refuse(c, status,
 		       status == MHD_HTTP_UNAUTHORIZED
 			   ? "a trusted client certificate is required"
+		       : c->route->auth == ACCESS_ADMIN_CHANGE &&
+			       c->r.identity == ID_NODE
+			   ? "state changes are made on the admin socket "
+			     "(AdminOverHttps is off)"
 			   : "this endpoint is for cluster nodes only");
 	} else if (cl == NUM_INVALID) {
 		refuse(c, MHD_HTTP_BAD_REQUEST, "invalid Content-Length");

@@ -5,8 +5,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,14 +63,16 @@ fail:
 	return -1;
 }
 
-/* mkdir -p for the directory part of path. Returns 0 or -1 (errno). */
+/* mkdir -p for the directory part of path; *made says whether its last
+ * directory was made here. Returns 0 or -1 (errno). */
 static int
-make_parent_dirs(const char *path)
+make_parent_dirs(const char *path, bool *made)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct stat st;
 	char *p;
 
+	*made = false;
 	snprintf(dir, sizeof(dir), "%s", path);
 	p = strrchr(dir, '/');
 	if (p == NULL || p == dir)
@@ -81,7 +86,8 @@ make_parent_dirs(const char *path)
 			return -1;
 		*p = '/';
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	*made = mkdir(dir, 0755) == 0;
+	if (!*made && errno != EEXIST)
 		return -1;
 	if (stat(dir, &st) != 0)
 		return -1;
@@ -123,9 +129,46 @@ check_existing(const char *path, const struct sockaddr_un *sa)
 }
 
 int
-sockets_admin_open(const char *path, char **path_out)
+sockets_admin_owner(const struct gossipd_config *cfg, struct admin_owner *o,
+		    char *err, size_t errlen)
+{
+	const char *user = cfg->run_as_user, *group = cfg->run_as_group;
+	const char *agroup = cfg->admin_socket_group;
+	struct passwd *pw;
+	struct group *gr;
+
+	o->uid = (uid_t)-1;
+	o->gid = (gid_t)-1;
+	o->mode = 0600;
+	/* the user and group drop_privileges will become (daemon.c) */
+	if (geteuid() == 0 && !cfg->allow_root && user != NULL &&
+	    user[0] != '\0' && (pw = getpwnam(user)) != NULL) {
+		o->uid = pw->pw_uid;
+		o->gid = pw->pw_gid;
+		if (group != NULL && group[0] != '\0' &&
+		    (gr = getgrnam(group)) != NULL)
+			o->gid = gr->gr_gid;
+	}
+	if (agroup != NULL && agroup[0] != '\0') {
+		gr = getgrnam(agroup);
+		if (gr == NULL) {
+			snprintf(err, errlen,
+				 "AdminSocketGroup: no such group \"%s\"",
+				 agroup);
+			return -1;
+		}
+		o->gid = gr->gr_gid;
+		o->mode = 0660;
+	}
+	return 0;
+}
+
+int
+sockets_admin_open(const char *path, const struct admin_owner *o,
+		   char **path_out)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	bool made_dir;
 	mode_t old;
 	int fd;
 
@@ -138,7 +181,7 @@ sockets_admin_open(const char *path, char **path_out)
 		return -1;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (make_parent_dirs(path) != 0) {
+	if (make_parent_dirs(path, &made_dir) != 0) {
 		log_warn("AdminSocket: cannot create the directory of %s: %s; "
 			 "no admin socket",
 			 path, strerror(errno));
@@ -155,10 +198,27 @@ sockets_admin_open(const char *path, char **path_out)
 		goto fail;
 	}
 	umask(old);
-	if (chmod(path, 0600) != 0 || listen(fd, 64) != 0)
+	/* the daemon's own user (after the privilege drop) owns it, and
+	 * the directory made for it, so that it can also remove it at
+	 * stop; AdminSocketGroup opens it to a group */
+	if ((o->uid != (uid_t)-1 || o->gid != (gid_t)-1) &&
+	    chown(path, o->uid, o->gid) != 0)
+		goto fail;
+	if (made_dir && o->uid != (uid_t)-1) {
+		char dir[sizeof(sa.sun_path)];
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		*strrchr(dir, '/') = '\0';
+		if (chown(dir, o->uid, (gid_t)-1) != 0)
+			log_warn(
+			    "AdminSocket: cannot give %s to the daemon's "
+			    "user: %s (the socket may stay behind at stop)",
+			    dir, strerror(errno));
+	}
+	if (chmod(path, o->mode) != 0 || listen(fd, 64) != 0)
 		goto fail;
 	*path_out = strdup(path);
-	log_info("admin socket at %s", path);
+	log_info("admin socket at %s (mode %04o)", path, (unsigned)o->mode);
 	return fd;
 fail:
 	log_warn("AdminSocket: cannot listen on %s: %s; no admin socket", path,
@@ -173,8 +233,9 @@ sockets_admin_close(int fd, char *path)
 {
 	if (fd >= 0)
 		close(fd);
-	if (path != NULL)
-		unlink(path);
+	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
+		log_warn("AdminSocket: cannot remove %s: %s", path,
+			 strerror(errno));
 	free(path);
 }
 

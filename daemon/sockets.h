@@ -1,12 +1,13 @@
 /*
  * sockets: the daemon's listening sockets: the TCP endpoint and the local
- * admin socket (a Unix socket, mode 0600).
+ * admin socket (a Unix socket, mode 0600, or 0660 with AdminSocketGroup).
  */
 #ifndef GOSSIPD_SOCKETS_H
 #define GOSSIPD_SOCKETS_H
 
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "options.h"
 
@@ -18,14 +19,32 @@
 int sockets_listen_tcp(const struct gossipd_config *cfg, char *err,
 		       size_t errlen);
 
+/* Who owns the admin socket, and its mode. */
+struct admin_owner {
+	uid_t uid; /* (uid_t)-1: unchanged */
+	gid_t gid; /* (gid_t)-1: unchanged */
+	mode_t mode;
+};
+
 /*
- * Opens the admin socket at path (its directory made when missing; a
- * stale socket file replaced). Problems are logged as warnings and give
- * no socket: returns the fd and a copy of the path in *path_out (free it
+ * The admin socket's owner: the RunAsUser/RunAsGroup the daemon will drop
+ * to when started as root (so that the daemon's own user can use it and
+ * remove it at stop), the group AdminSocketGroup with mode 0660 when set,
+ * else mode 0600. Returns 0, or -1 with a reason naming the option.
+ */
+int sockets_admin_owner(const struct gossipd_config *cfg, struct admin_owner *o,
+			char *err, size_t errlen);
+
+/*
+ * Opens the admin socket at path (its directory made when missing, and
+ * then given to the owner too; a stale socket file replaced), owned and
+ * with the mode as o says. Problems are logged as warnings and give no
+ * socket: returns the fd and a copy of the path in *path_out (free it
  * with sockets_admin_close), or -1 and NULL. A NULL or empty path means
  * no admin socket.
  */
-int sockets_admin_open(const char *path, char **path_out);
+int sockets_admin_open(const char *path, const struct admin_owner *o,
+		       char **path_out);
 
 /*
  * Writes a peer address for logs: "ip:port", "[v6]:port" (an IPv4-mapped

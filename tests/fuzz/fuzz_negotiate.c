@@ -43,11 +43,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)negotiate_accepts_json(format);
 	}
 	if (size >= 2) {
-		enum access_rule rule = (enum access_rule)(data[0] % 5);
+		enum access_rule rule = (enum access_rule)(data[0] % 6);
 		enum node_identity id = (enum node_identity)(data[1] % 4);
 		struct access_switches sw = {
 		    .gossip_requires_client_cert = (data[0] & 0x10) != 0,
 		    .metrics_requires_node = (data[0] & 0x20) != 0,
+		    .admin_over_https = (data[0] & 0x40) != 0,
+		    .metrics_requires_client_cert = (data[0] & 0x80) != 0,
 		};
 		enum access_verdict v = access_check(rule, id, &sw);
 

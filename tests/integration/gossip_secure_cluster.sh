@@ -26,7 +26,8 @@ for i in 0 1 2; do
 		--certificate-private-key-file "$T_DIR/pki/node/node.key" \
 		--trusted-root-certificates-path "$ca" \
 		--cluster-size 3 --gossip-seed "$seeds" \
-		--gossip-interval-ms 200 --gossip-timeout-ms 2000
+		--gossip-interval-ms 200 --gossip-timeout-ms 2000 \
+		--admin-over-https # PUT /admin/member with the node certificate
 done
 wait_for 10 grep -qE "serving on|cannot start" "$T_DIR/n0.log"
 if grep -q "TLS serving is not built yet" "$T_DIR/n0.log"; then

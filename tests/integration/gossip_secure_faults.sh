@@ -35,7 +35,8 @@ start() { # INDEX NAME
 		--certificate-private-key-file "$T_DIR/pki/node/node.key" \
 		--trusted-root-certificates-path "$ca" \
 		--cluster-size 3 --gossip-seed "$seeds" \
-		--gossip-interval-ms 200 --gossip-timeout-ms 2000
+		--gossip-interval-ms 200 --gossip-timeout-ms 2000 \
+		--admin-over-https # PUT /admin/member with the node certificate
 }
 start 0 n0
 start 1 n1

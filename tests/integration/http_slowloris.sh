@@ -22,7 +22,7 @@ wait_log n1 "connection from 127\.0\.0\.1:[0-9]+ closed: request not complete wi
 
 # A body that trickles in: the same deadline covers headers and body.
 exec 3<>"/dev/tcp/127.0.0.1/$port"
-printf 'POST /admin/reloadconfig HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab' >&3
+printf 'POST /gossip HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\nab' >&3
 t0=$(date +%s%N)
 timeout 5 cat <&3 >/dev/null
 ms=$((($(date +%s%N) - t0) / 1000000))

@@ -8,7 +8,8 @@ port=$(free_port)
 url="http://127.0.0.1:$port"
 conf="$T_DIR/gossipd.conf"
 printf 'LogLevel: info\n' >"$conf"
-start_node n1 --insecure --node-port "$port" --config "$conf"
+# AdminOverHttps: POST /admin/reloadconfig is also made over TCP below
+start_node n1 --insecure --node-port "$port" --config "$conf" --admin-over-https
 wait_serving n1 "$url"
 curl -s -o /dev/null "$url/ping"
 assert_eq 0 "$(log_count n1 'debug +GET /ping')" "no debug lines at info"

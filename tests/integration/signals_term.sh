@@ -5,7 +5,8 @@ source "$GOSSIPD_SRC/tests/lib.sh"
 t_init
 port=$(free_port)
 url="http://127.0.0.1:$port"
-start_node n1 --insecure --node-port "$port" --log-level debug
+# (AdminOverHttps: the reload below is a request over TCP)
+start_node n1 --insecure --node-port "$port" --log-level debug --admin-over-https
 wait_serving n1 "$url"
 
 # A request whose body is only half sent when SIGTERM arrives.

@@ -27,10 +27,11 @@ rules_with_default_switches(void **state)
 	    {ACCESS_NODE_OR_ADMIN, {U401, F403, OK, OK}},
 	    {ACCESS_GOSSIP_READ, {OK, OK, OK, OK}},
 	    {ACCESS_METRICS, {OK, OK, OK, OK}},
+	    {ACCESS_ADMIN_CHANGE, {U401, F403, F403, OK}},
 	};
 	static const enum node_identity ids[4] = {ID_ANONYMOUS, ID_CLIENT,
 						  ID_NODE, ID_LOCAL_ADMIN};
-	const struct access_switches sw = {false, false};
+	const struct access_switches sw = {0};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -72,6 +73,39 @@ metrics_requires_node_admits_nodes_and_admin(void **state)
 }
 
 static void
+admin_over_https_admits_nodes_only(void **state)
+{
+	const struct access_switches sw = {.admin_over_https = true};
+
+	(void)state;
+	assert_int_equal(access_check(ACCESS_ADMIN_CHANGE, ID_ANONYMOUS, &sw),
+			 U401);
+	assert_int_equal(access_check(ACCESS_ADMIN_CHANGE, ID_CLIENT, &sw),
+			 F403);
+	assert_int_equal(access_check(ACCESS_ADMIN_CHANGE, ID_NODE, &sw), OK);
+	assert_int_equal(access_check(ACCESS_ADMIN_CHANGE, ID_LOCAL_ADMIN, &sw),
+			 OK);
+}
+
+static void
+metrics_requires_client_cert_admits_any_trusted_cert(void **state)
+{
+	const struct access_switches sw = {.metrics_requires_client_cert =
+					       true};
+	const struct access_switches both = {.metrics_requires_client_cert =
+						 true,
+					     .metrics_requires_node = true};
+
+	(void)state;
+	assert_int_equal(access_check(ACCESS_METRICS, ID_ANONYMOUS, &sw), U401);
+	assert_int_equal(access_check(ACCESS_METRICS, ID_CLIENT, &sw), OK);
+	assert_int_equal(access_check(ACCESS_METRICS, ID_NODE, &sw), OK);
+	assert_int_equal(access_check(ACCESS_METRICS, ID_LOCAL_ADMIN, &sw), OK);
+	/* with both, the stricter rule holds */
+	assert_int_equal(access_check(ACCESS_METRICS, ID_CLIENT, &both), F403);
+}
+
+static void
 an_expired_certificate_stops_counting(void **state)
 {
 	(void)state;
@@ -96,6 +130,9 @@ main(void)
 	    cmocka_unit_test(
 		gossip_requires_client_cert_refuses_only_anonymous),
 	    cmocka_unit_test(metrics_requires_node_admits_nodes_and_admin),
+	    cmocka_unit_test(admin_over_https_admits_nodes_only),
+	    cmocka_unit_test(
+		metrics_requires_client_cert_admits_any_trusted_cert),
 	    cmocka_unit_test(an_expired_certificate_stops_counting),
 	};
 
