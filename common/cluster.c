@@ -884,6 +884,18 @@ cluster_document(struct cluster *c, ticks_t now)
 }
 
 size_t
+cluster_live_members(struct cluster *c)
+{
+	size_t n = 1;
+
+	lock(c);
+	for (size_t i = 0; i < c->n; i++)
+		n += c->ent[i].is_alive;
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
+
+size_t
 cluster_suspects(struct cluster *c, struct cluster_target *out, size_t max)
 {
 	size_t k = 0;

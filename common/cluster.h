@@ -200,6 +200,9 @@ void cluster_apply_removal(struct cluster *c, const struct cluster_removal *r,
 size_t cluster_removals(struct cluster *c, ticks_t now,
 			struct cluster_removal *out, size_t max);
 
+/* Live members: ourselves and the alive entries (not placeholders). */
+size_t cluster_live_members(struct cluster *c);
+
 /* The suspicion timeout for the table's present size, in ticks. */
 ticks_t cluster_suspicion_timeout(struct cluster *c);
 /* The members suspect now (up to max); with out NULL, how many. */

@@ -85,6 +85,9 @@ struct httpc_config {
 
 #define HTTPC_UNIX_PATH_MAX 107
 
+#define HTTPC_CLUSTER_ID_HEADER "Gossip-Cluster-Id"
+#define HTTPC_CLUSTER_ID_MAX	64
+
 struct httpc_response {
 	int status;
 	char content_type[128];
@@ -93,6 +96,9 @@ struct httpc_response {
 	size_t body_len;
 	int conn_reused; /* sent on a kept-alive connection */
 	int tls_resumed; /* this connection resumed a saved TLS session */
+	char cluster_id[HTTPC_CLUSTER_ID_MAX + 1]; /* the server's
+						    Gossip-Cluster-Id header,
+						    or "" */
 	long long peer_not_after; /* TLS: the server certificate's notAfter
 				     (Unix time); 0 over plain HTTP */
 };

@@ -44,6 +44,10 @@ on_message_begin(llhttp_t *llh)
 	p->content_type[0] = '\0';
 	p->field_len = 0;
 	p->in_ct = 0;
+	p->in_cid = 0;
+	p->cid_len = 0;
+	p->cid_long = 0;
+	p->cluster_id[0] = '\0';
 	return 0;
 }
 
@@ -82,6 +86,16 @@ on_header_field_complete(llhttp_t *llh)
 	if (p->headers_done)
 		return 0;
 	p->in_ct = 0;
+	p->in_cid = 0;
+	if (p->field_len == strlen(HTTPC_CLUSTER_ID_HEADER)) {
+		p->field[p->field_len] = '\0';
+		if (strcasecmp(p->field, HTTPC_CLUSTER_ID_HEADER) == 0) {
+			p->in_cid = 1;
+			p->cid_len = 0;
+			p->cid_long = 0;
+			p->cluster_id[0] = '\0';
+		}
+	}
 	if (p->field_len == strlen("content-type")) {
 		p->field[p->field_len] = '\0';
 		if (strcasecmp(p->field, "content-type") == 0) {
@@ -102,6 +116,16 @@ on_header_value(llhttp_t *llh, const char *at, size_t len)
 
 	if (count_header_bytes(p, len) != 0)
 		return -1;
+	if (p->in_cid && !p->headers_done) {
+		for (size_t i = 0; i < len; i++) {
+			if (p->cid_len < HTTPC_CLUSTER_ID_MAX)
+				p->cluster_id[p->cid_len++] = at[i];
+			else
+				p->cid_long = 1;
+		}
+		p->cluster_id[p->cid_len] = '\0';
+		return 0;
+	}
 	if (!p->in_ct || p->headers_done)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
@@ -124,7 +148,14 @@ on_header_value_complete(llhttp_t *llh)
 			p->content_type[p->ct_len - 1] == '\t'))
 			p->content_type[--p->ct_len] = '\0';
 	}
+	while (p->in_cid && p->cid_len > 0 &&
+	       (p->cluster_id[p->cid_len - 1] == ' ' ||
+		p->cluster_id[p->cid_len - 1] == '\t'))
+		p->cluster_id[--p->cid_len] = '\0';
+	if (p->in_cid && p->cid_long)
+		snprintf(p->cluster_id, sizeof p->cluster_id, "?");
 	p->in_ct = 0;
+	p->in_cid = 0;
 	return 0;
 }
 
@@ -325,6 +356,7 @@ httpc_parser_take(struct httpc_parser *p, struct httpc_response *resp,
 	p->body[p->body_len] = '\0';
 	resp->status = p->status;
 	memcpy(resp->content_type, p->content_type, sizeof resp->content_type);
+	memcpy(resp->cluster_id, p->cluster_id, sizeof resp->cluster_id);
 	resp->body = p->body;
 	resp->body_len = p->body_len;
 	p->body = NULL;

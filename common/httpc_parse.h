@@ -28,9 +28,13 @@ struct httpc_parser {
 	int status;
 	size_t hdr_bytes;     /* status line and headers so far */
 	size_t trailer_bytes; /* chunked trailers so far */
-	char field[16];	      /* current header name, if short */
+	char field[32];	      /* current header name, if short */
 	size_t field_len;     /* may exceed sizeof field: then not ours */
 	int in_ct;	      /* the current header is Content-Type */
+	int in_cid;	      /* the current header is Gossip-Cluster-Id */
+	char cluster_id[HTTPC_CLUSTER_ID_MAX + 1];
+	size_t cid_len;
+	int cid_long; /* longer than HTTPC_CLUSTER_ID_MAX: kept as "?" */
 	char content_type[128];
 	size_t ct_len;
 	char *body;

@@ -108,6 +108,11 @@ static const struct opt_def opt_table[] = {
      "GOSSIPD_GOSSIP_SUSPICION_MIN_MS", OT_INT, 0, 3600000, "5000", 0,
      OFF(gossip_suspicion_min_ms),
      "the least suspicion timeout, in milliseconds"},
+    {"ClusterId", "cluster-id", "GOSSIPD_CLUSTER_ID", OT_STRING, 0, 0, NULL, 0,
+     OFF(cluster_id),
+     "the cluster's name (letters, digits, '.', '_', '-'; at most 64): "
+     "sent beside every gossip exchange, and an exchange with a node of "
+     "another (or no) ClusterId is refused both ways"},
     {"GossipIndirectChecks", "gossip-indirect-checks",
      "GOSSIPD_GOSSIP_INDIRECT_CHECKS", OT_INT, 0, 16, "3", 0,
      OFF(gossip_indirect_checks),

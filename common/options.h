@@ -61,6 +61,7 @@ struct gossipd_config {
 	int gossip_suspicion_mult;   /* 0: no suspicion, dead at once */
 	int gossip_suspicion_min_ms; /* floor of the suspicion timeout */
 	int gossip_indirect_checks;  /* members asked to probe a suspect */
+	char *cluster_id; /* NULL: not checked; else on every exchange */
 	int dead_member_removal_period_sec;
 	int node_priority;
 	bool read_only_replica;

@@ -18,7 +18,9 @@
 #include "client_view.h"
 #include "cluster.h"
 #include "gossip_json.h"
+#include "gossip_service.h"
 #include "gossiper.h"
+#include "httpc.h"
 #include "log.h"
 #include "metrics.h"
 #include "negotiate.h"
@@ -123,6 +125,37 @@ refute_if_suspected(struct request *r)
 	}
 }
 
+/*
+ * ClusterId: a node of another cluster (or of none, when we have one) is
+ * refused, with one line per peer address a minute. Returns true when
+ * the request may go on.
+ */
+static bool
+cluster_id_ok(struct request *r)
+{
+	const char *ours = r->cfg->cluster_id;
+	const char *theirs = request_header(r, HTTPC_CLUSTER_ID_HEADER);
+
+	if (ours == NULL || (theirs != NULL && strcmp(ours, theirs) == 0))
+		return true;
+	char key[HTTPC_CLUSTER_ID_MAX + 16];
+
+	metrics_document_refused("cluster_id");
+	/* Once a minute per foreign cluster: each connection of the peer
+	 * comes from another port. */
+	snprintf(key, sizeof(key), "cluster %.64s",
+		 theirs != NULL ? theirs : "");
+	if (gossip_log_once_a_minute(key))
+		log_fmsg(LL_WARN,
+			 &(struct log_fields){.peer = r->peer_addr,
+					      .reason = "cluster_id"},
+			 "gossip from %s refused: it is of cluster \"%.64s\", "
+			 "we are \"%s\" (ClusterId)",
+			 r->peer_addr, theirs != NULL ? theirs : "(none)",
+			 ours);
+	return false;
+}
+
 /* Removal records beside the document: applied before it is merged. */
 static void
 apply_removals(struct request *r)
@@ -151,6 +184,9 @@ route_gossip_post(struct request *r)
 	if (r->d->cluster == NULL)
 		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
 				     "not serving");
+	if (!cluster_id_ok(r))
+		return respond_error(r, MHD_HTTP_FORBIDDEN,
+				     "another cluster (ClusterId differs)");
 	if (gossip_json_decode(r->body, r->body != NULL ? r->body_len : 0,
 			       (size_t)cfg->max_body_bytes,
 			       (size_t)cfg->max_members + OPT_MAX_SEEDS + 1,
@@ -213,6 +249,9 @@ route_gossip_probe(struct request *r)
 	if (r->d->cluster == NULL || r->d->gossiper == NULL)
 		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
 				     "not gossiping");
+	if (!cluster_id_ok(r))
+		return respond_error(r, MHD_HTTP_FORBIDDEN,
+				     "another cluster (ClusterId differs)");
 	if (r->body == NULL || r->body_len > PROBE_MAX_BYTES)
 		return respond_error(r, MHD_HTTP_BAD_REQUEST,
 				     "expected {\"target\":\"host:port\","

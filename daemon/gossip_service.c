@@ -7,6 +7,7 @@
  */
 #include "gossip_service.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "clock.h"
 #include "cluster.h"
 #include "gossiper.h"
+#include "httpc.h"
 #include "log.h"
 #include "metrics.h"
 #include "peer_health.h"
@@ -44,6 +46,26 @@ skew_should_log(const char *endpoint)
 				  NULL);
 	pthread_mutex_unlock(&skew_log.mu);
 	return log;
+}
+
+static bool
+cluster_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > HTTPC_CLUSTER_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+bool
+gossip_log_once_a_minute(const char *key)
+{
+	return skew_should_log(key);
 }
 
 static const char *
@@ -141,6 +163,13 @@ start_with(struct gossipd *d, const struct gossipd_config *cfg, char *err,
 	struct member self;
 	char ep[CLUSTER_ENDPOINT_MAX];
 
+	if (cfg->cluster_id != NULL && !cluster_id_valid(cfg->cluster_id)) {
+		snprintf(err, errlen,
+			 "ClusterId \"%.80s\": use 1 to %d letters, digits, "
+			 "'.', '_' or '-'",
+			 cfg->cluster_id, HTTPC_CLUSTER_ID_MAX);
+		return -1;
+	}
 	if (cluster_self_from_config(cfg, ticks_now(), &self, err, errlen) != 0)
 		return -1;
 	memset(&p, 0, sizeof(p));

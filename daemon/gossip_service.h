@@ -22,6 +22,8 @@ void gossip_service_stop(struct gossipd *d);
  * alive, to every member, within about a second (gossiper_leave).
  */
 void gossip_service_leave(struct gossipd *d);
+/* One log line per key a minute (clock skew, foreign clusters, ...). */
+bool gossip_log_once_a_minute(const char *key);
 /* Called after a successful reload: new credentials for outbound. */
 void gossip_service_reload(struct gossipd *d);
 

@@ -15,6 +15,8 @@
  */
 #include "gossiper.h"
 
+#include "gossip_service.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -108,6 +110,7 @@ struct gossiper {
 	struct httpc *hc;	     /* the thread's own */
 	unsigned rng;
 	int64_t started_ms; /* the thread's start: the fast period */
+	bool size_warned;   /* more live members than ClusterSize */
 	int64_t next_round_ms;
 	/* ClusterDns: the lookup under way, when the next one is due */
 	struct resolver_job *dns_job;
@@ -342,6 +345,29 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	enum httpc_err hrc = httpc_op_finish(x->op, &resp, err, sizeof(err));
 
 	x->op = NULL;
+	if (hrc == HTTPC_OK && cfg->cluster_id != NULL &&
+	    strcmp(resp.cluster_id, cfg->cluster_id) != 0) {
+		/* Another cluster (or none): nothing of it is used. */
+		char key[CLUSTER_ENDPOINT_MAX];
+
+		snprintf(key, sizeof(key), "%s:%d", t->host, t->port);
+		if (gossip_log_once_a_minute(key))
+			log_warn("gossip with %s refused: it is of cluster "
+				 "\"%s\", we are \"%s\" (ClusterId)",
+				 key,
+				 resp.cluster_id[0] != '\0' ? resp.cluster_id
+							    : "(none)",
+				 cfg->cluster_id);
+		metrics_exchange_failure("cluster_id", secs);
+		httpc_response_free(&resp);
+		if (x->kind == XK_GOSSIP &&
+		    !cluster_exchange_failed(g->d->cluster, t,
+					     "another cluster (ClusterId)",
+					     ticks_now()))
+			seed_report(g, t, false, "cluster_id",
+				    "it is of another cluster (ClusterId)");
+		return;
+	}
 	if (x->kind == XK_ASK) {
 		/* Only the asking is judged here; the probe's outcome comes
 		 * back as gossip. */
@@ -590,6 +616,17 @@ gossip_removals_parse(const char *h, struct cluster_removal *out, size_t max)
 	return n;
 }
 
+/* Gossip-Cluster-Id: ours, appended to the extra header lines. */
+static void
+cluster_id_header(const struct gossipd_config *cfg, char *buf, size_t len)
+{
+	size_t off = strlen(buf);
+
+	if (cfg->cluster_id != NULL)
+		snprintf(buf + off, len - off, "%s: %s\r\n",
+			 HTTPC_CLUSTER_ID_HEADER, cfg->cluster_id);
+}
+
 /* A failure to start is a failed exchange (invalid address, no memory). */
 static void
 start_failed(struct gossiper *g, const struct cluster_target *t,
@@ -624,6 +661,7 @@ gossip_with(struct gossiper *g, const struct gossipd_config *cfg,
 	if (doc == NULL)
 		return false;
 	suspects_header(g, probe ? t : NULL, headers, sizeof(headers));
+	cluster_id_header(cfg, headers, sizeof(headers));
 	x->kind = XK_GOSSIP;
 	x->t = *t;
 	x->report = report_to != NULL;
@@ -755,6 +793,26 @@ apply_new_creds(struct gossiper *g)
 	}
 }
 
+/* More live members than ClusterSize: warned once, counted always. */
+static void
+check_cluster_size(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	long live = (long)cluster_live_members(g->d->cluster);
+	long over = live - cfg->cluster_size;
+
+	metrics_members_beyond_size(over > 0 ? over : 0);
+	if (over > 0 && !g->size_warned)
+		log_warn(
+		    "%ld live members, more than ClusterSize %d: another "
+		    "cluster's nodes may have joined (ClusterId tells them "
+		    "apart), or ClusterSize is out of date",
+		    live, cfg->cluster_size);
+	else if (over <= 0 && g->size_warned)
+		log_info("%ld live members, within ClusterSize %d again", live,
+			 cfg->cluster_size);
+	g->size_warned = over > 0;
+}
+
 static void
 round_once(struct gossiper *g, const struct gossipd_config *cfg)
 {
@@ -764,6 +822,7 @@ round_once(struct gossiper *g, const struct gossipd_config *cfg)
 
 	cluster_expire(g->d->cluster, now);
 	cluster_touch_self(g->d->cluster, now);
+	check_cluster_size(g, cfg);
 	metrics_gossip_round();
 	fanout = cfg->gossip_fanout > 0 ? (size_t)cfg->gossip_fanout : 1;
 	if (fanout > MAX_FANOUT)

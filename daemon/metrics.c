@@ -34,8 +34,8 @@ static const char *const refusal_names[] = {
 #define N_REFUSALS (sizeof(refusal_names) / sizeof(refusal_names[0]))
 
 static const char *const failure_names[] = {
-    "timeout", "connect", "tls",     "not_node",
-    "http",    "decode",  "refused", "other",
+    "timeout", "connect", "tls",	"not_node", "http",
+    "decode",  "refused", "cluster_id", "other",
 };
 #define N_FAILURES (sizeof(failure_names) / sizeof(failure_names[0]))
 
@@ -83,8 +83,8 @@ static atomic_ulong dns_failures[2]; /* cluster_dns, seed */
 static atomic_int admin_socket_up;
 
 static const char *const doc_refusal_names[] = {
-    "unauthenticated", "not_node", "too_large",
-    "content_type",    "invalid",  "other",
+    "unauthenticated", "not_node",   "too_large", "content_type",
+    "invalid",	       "cluster_id", "other",
 };
 #define N_DOC_REFUSALS                                                         \
 	(sizeof(doc_refusal_names) / sizeof(doc_refusal_names[0]))
@@ -95,6 +95,7 @@ static const char *const probe_names[] = {
 };
 #define N_PROBES (sizeof(probe_names) / sizeof(probe_names[0]))
 static atomic_ulong probes[N_PROBES];
+static atomic_long beyond_size;
 
 void
 metrics_conn_open(int delta)
@@ -158,6 +159,12 @@ void
 metrics_gossip_round(void)
 {
 	atomic_fetch_add_explicit(&gossip_rounds, 1, memory_order_relaxed);
+}
+
+void
+metrics_members_beyond_size(long n)
+{
+	atomic_store_explicit(&beyond_size, n, memory_order_relaxed);
 }
 
 void
@@ -374,6 +381,11 @@ render_gossip(struct out *o)
 	     "gossipd_gossip_outbound_handshakes_total{kind=\"resumed\"} "
 	     "%lu\n",
 	     load(&out_handshakes_resumed));
+	head(o, "gossipd_members_beyond_cluster_size", "gauge",
+	     "Live members (this node included) beyond ClusterSize; 0 when "
+	     "within.");
+	emit(o, "gossipd_members_beyond_cluster_size %ld\n",
+	     atomic_load_explicit(&beyond_size, memory_order_relaxed));
 	head(o, "gossipd_gossip_probes_total", "counter",
 	     "Indirect probes (SWIM): asks we sent (asked, ask_failed) and "
 	     "probes we ran for others (probing, reached, unreached).");

@@ -36,6 +36,8 @@ void metrics_clock_skew(void);
 /* Indirect probes: "asked" (a helper accepted our ask), "ask_failed",
  * "probing" (we probe for a peer), "reached", "unreached". */
 void metrics_probe(const char *what);
+/* Live members beyond ClusterSize (0 when within). */
+void metrics_members_beyond_size(long n);
 /* The gossip client's completed TLS handshakes so far (absolute). */
 void metrics_outbound_handshakes(unsigned long full, unsigned long resumed);
 

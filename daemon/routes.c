@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "conn_info.h"
 #include "gossip_routes.h"
+#include "httpc.h"
 #include "health_routes.h"
 #include "log.h"
 #include "metrics.h"
@@ -97,6 +98,11 @@ queue(struct request *r, unsigned status, const char *content_type,
 					content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-cache");
+	/* Our cluster's name beside every answer: a node that dials us
+	 * checks it (ClusterId). */
+	if (r->cfg->cluster_id != NULL)
+		MHD_add_response_header(resp, HTTPC_CLUSTER_ID_HEADER,
+					r->cfg->cluster_id);
 	/* While stopping, every answer is the connection's last. */
 	if (atomic_load(&r->d->phase) == PHASE_STOPPING)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,

@@ -1027,7 +1027,7 @@ every_option_is_reachable_by_its_names(void **state)
 		count++;
 	}
 	/* one per field of struct gossipd_config (seeds+n_seeds: one) */
-	assert_int_equal(count, 57);
+	assert_int_equal(count, 58);
 	free(text);
 	free(help);
 }
@@ -1057,7 +1057,7 @@ docs_come_from_the_table(void **state)
 	assert_has(md, "| `LogLevel` | `--log-level` |");
 	for (const char *p = md; (p = strstr(p, "\n| `")) != NULL; p++)
 		rows++;
-	assert_int_equal(rows + (strncmp(md, "| `", 3) == 0), 57);
+	assert_int_equal(rows + (strncmp(md, "| `", 3) == 0), 58);
 	free(man);
 	free(md);
 }
