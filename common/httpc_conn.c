@@ -280,6 +280,16 @@ httpc_conn_connect_done(int fd)
 	return 0;
 }
 
+/* Did the handshake just completed on p resume its saved session? Only a
+ * resumed handshake keeps the old master secret. */
+static bool
+resumed_now(const struct httpc_peer *p)
+{
+	return p->have_session && p->ssl.session != NULL &&
+	       memcmp(p->ssl.session->master, p->session.master,
+		      sizeof p->session.master) == 0;
+}
+
 /* Saves the session of the live connection; tells whether it resumed. */
 static void
 session_keep(struct httpc_peer *p)
@@ -291,9 +301,7 @@ session_keep(struct httpc_peer *p)
 		mbedtls_ssl_session_free(&s);
 		return;
 	}
-	/* Only a resumed handshake keeps the old master secret. */
-	p->resumed = p->have_session &&
-		     memcmp(s.master, p->session.master, sizeof s.master) == 0;
+	p->resumed = resumed_now(p);
 	httpc_conn_session_drop(p);
 	p->session = s;
 	p->have_session = 1;
@@ -388,6 +396,18 @@ httpc_conn_tls_step(struct httpc *c, struct httpc_peer *p, short *events,
 		snprintf(err, errlen,
 			 "%s: server certificate has no SAN matching %s", what,
 			 p->host);
+		return -1;
+	}
+	/* A resumed session skipped the verification: its certificate must
+	 * pass rule 1 (validity now, the current CRL, trust) as a full
+	 * handshake would; if not, the session is forgotten and the next
+	 * connection makes a full handshake, which refuses it. */
+	if (c->verify && c->creds != NULL && resumed_now(p) &&
+	    tls_creds_verify_saved(c->creds, (mbedtls_x509_crt *)peer_cert, why,
+				   sizeof why) != 0) {
+		httpc_conn_session_drop(p);
+		snprintf(err, errlen, "%s: saved session not resumed: %s", what,
+			 why);
 		return -1;
 	}
 	/* A node dials nodes: the server passes the node verdict an

@@ -143,6 +143,26 @@ void tls_creds_vrfy_step(struct tls_creds_vrfy *v, const mbedtls_x509_crt *crt,
 int tls_creds_vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth,
 		      uint32_t *flags);
 
+/*
+ * The rule-1 flags of a certificate kept alone, as a saved TLS session
+ * keeps the peer's leaf only: flags are those of verifying it against the
+ * roots (with the CRLs); when it does not chain alone
+ * (MBEDTLS_X509_BADCERT_NOT_TRUSTED: an intermediate signed it), that flag
+ * gives way to its own validity now and the CRL of its issuer, found among
+ * the roots and the own chain by name and signature. Returns the flags.
+ */
+uint32_t tls_creds_leaf_alone_flags(const struct tls_creds *c,
+				    const mbedtls_x509_crt *leaf,
+				    uint32_t flags);
+
+/*
+ * May a saved session with this peer certificate be resumed now? Verifies
+ * it (tls_creds_leaf_alone_flags). Returns 0, or -1 with the reason in
+ * err (certflags words).
+ */
+int tls_creds_verify_saved(const struct tls_creds *c, mbedtls_x509_crt *leaf,
+			   char *err, size_t errlen);
+
 /* Is that CRL past its nextUpdate at now? */
 bool tls_creds_crl_stale(const struct tls_creds_crl *crl, time_t now);
 

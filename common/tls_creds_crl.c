@@ -12,6 +12,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crl.h>
 
+#include "certflags.h"
 #include "tls_creds_int.h"
 
 static bool
@@ -229,4 +230,36 @@ tls_creds_vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	tls_creds_vrfy_step(ctx, crt, depth, flags);
 	return 0;
+}
+
+uint32_t
+tls_creds_leaf_alone_flags(const struct tls_creds *c,
+			   const mbedtls_x509_crt *leaf, uint32_t flags)
+{
+	if (!(flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED))
+		return flags;
+	flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+	if (mbedtls_x509_time_is_past(&leaf->valid_to))
+		flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+	if (mbedtls_x509_time_is_future(&leaf->valid_from))
+		flags |= MBEDTLS_X509_BADCERT_FUTURE;
+	/* its issuer found by name and signature */
+	return flags | tls_creds_crl_flags(c, leaf, NULL, time(NULL));
+}
+
+int
+tls_creds_verify_saved(const struct tls_creds *c, mbedtls_x509_crt *leaf,
+		       char *err, size_t errlen)
+{
+	struct tls_creds_vrfy v;
+	uint32_t flags = 0;
+
+	tls_creds_vrfy_init(&v, c);
+	/* mbedTLS takes the roots as non-const; it only reads them */
+	mbedtls_x509_crt_verify(leaf, (mbedtls_x509_crt *)&c->trusted, NULL,
+				NULL, &flags, tls_creds_vrfy_cb, &v);
+	flags = tls_creds_leaf_alone_flags(c, leaf, flags);
+	if (flags != 0 && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", certflags_reason(flags));
+	return flags == 0 ? 0 : -1;
 }

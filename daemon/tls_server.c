@@ -91,15 +91,7 @@ session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess)
 	 * verified before under this set, alone, is found in the chain
 	 * cache with its validity window checked: no signature again. */
 	flags = tls_chain_cache_verify(s->chains, c, leaf, &hit);
-	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
-		flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-		if (mbedtls_x509_time_is_past(&leaf->valid_to))
-			flags |= MBEDTLS_X509_BADCERT_EXPIRED;
-		if (mbedtls_x509_time_is_future(&leaf->valid_from))
-			flags |= MBEDTLS_X509_BADCERT_FUTURE;
-		/* its issuer found by name and signature */
-		flags |= tls_creds_crl_flags(c, leaf, NULL, time(NULL));
-	}
+	flags = tls_creds_leaf_alone_flags(c, leaf, flags);
 	flags = tls_conn_refusing_flags(flags);
 	if (flags != 0)
 		log_debug("a saved TLS session is not resumed: %s (a full "

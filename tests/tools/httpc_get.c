@@ -13,6 +13,7 @@
  *     --method M --data STRING --content-type T
  *     --timeout MS (2500) --max-body N --repeat N (1)
  *     --close-between              httpc_close_idle() between requests
+ *     --pause-ms N                 wait N ms between requests
  *     --reload-at N [--reload-crl FILE]
  *                                  before request N, load the node
  *                                  credentials again (with this CRL)
@@ -96,6 +97,7 @@ main(int argc, char **argv)
 	    {"max-body", required_argument, NULL, 'M'},
 	    {"repeat", required_argument, NULL, 'r'},
 	    {"close-between", no_argument, NULL, 'C'},
+	    {"pause-ms", required_argument, NULL, 'p'},
 	    {"body", no_argument, NULL, 'b'},
 	    {"reload-at", required_argument, NULL, 'L'},
 	    {"reload-crl", required_argument, NULL, 'U'},
@@ -109,6 +111,7 @@ main(int argc, char **argv)
 	struct httpc *c = NULL;
 	const char *method = "GET", *data = NULL, *ctype = NULL;
 	int timeout = 2500, repeat = 1, close_between = 0, print_body = 0;
+	long pause_ms = 0;
 	int ch, status = 0, reload_at = 0;
 	const char *reload_crl = NULL;
 	char err[512];
@@ -166,6 +169,9 @@ main(int argc, char **argv)
 		case 'C':
 			close_between = 1;
 			break;
+		case 'p':
+			pause_ms = num_arg(optarg, 0, 600000);
+			break;
 		case 'b':
 			print_body = 1;
 			break;
@@ -209,6 +215,13 @@ main(int argc, char **argv)
 
 		if (i > 1 && close_between)
 			httpc_close_idle(c);
+		if (i > 1 && pause_ms > 0) {
+			struct timespec ts = {.tv_sec = pause_ms / 1000,
+					      .tv_nsec =
+						  pause_ms % 1000 * 1000000};
+			while (nanosleep(&ts, &ts) != 0)
+				;
+		}
 		if (i == reload_at && reload(c, &cc, reload_crl) != 0) {
 			status = 2;
 			break;

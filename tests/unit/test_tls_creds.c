@@ -860,6 +860,40 @@ test_verify_peer(void **state)
 	tls_creds_unref(c);
 }
 
+/* A saved session's lone leaf: verified like a full handshake would, and
+ * when an intermediate signed it (not kept), judged by its own dates. */
+static void
+test_verify_saved(void **state)
+{
+	static const struct peer_case cases[] = {
+	    {{"node2.crt", NULL}, NULL},
+	    {{"node1.crt", NULL}, NULL}, /* by the intermediate */
+	    {{"expired.crt", NULL}, "certificate has expired"},
+	    {{"future.crt", NULL}, "certificate is not yet valid"},
+	    {{"revoked.crt", NULL}, "certificate has been revoked"},
+	};
+	struct tls_creds_config cfg = base_cfg();
+	char err[256];
+
+	(void)state;
+	cfg.crl_file = F("crl.pem");
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mbedtls_x509_crt leaf;
+
+		load_crt(&leaf, cases[i].files[0]);
+		int ret = tls_creds_verify_saved(c, &leaf, err, sizeof(err));
+		mbedtls_x509_crt_free(&leaf);
+		if (cases[i].reason == NULL && ret != 0)
+			fail_msg("%s refused: %s", cases[i].files[0], err);
+		if (cases[i].reason != NULL &&
+		    (ret != -1 || strcmp(err, cases[i].reason) != 0))
+			fail_msg("%s: got %d \"%s\"", cases[i].files[0], ret,
+				 err);
+	}
+	tls_creds_unref(c);
+}
+
 static void
 test_refcount(void **state)
 {
@@ -901,6 +935,7 @@ main(void)
 	    cmocka_unit_test(test_crl_binding),
 	    cmocka_unit_test(test_crl_same_name_rotation),
 	    cmocka_unit_test(test_crl_stale_policy),
+	    cmocka_unit_test(test_verify_saved),
 	    cmocka_unit_test(test_certificate_file_errors),
 	    cmocka_unit_test(test_verify_peer),
 	    cmocka_unit_test(test_refcount),
