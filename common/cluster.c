@@ -257,6 +257,33 @@ newer(const struct member *a, const struct member *b)
 	return a->timestamp > b->timestamp;
 }
 
+static void drop_entry(struct cluster *c, struct member *slot);
+
+/*
+ * A full table makes room for a live newcomer: the dead entry dead the
+ * longest goes (CE_EVICTED). Returns false when none is dead.
+ */
+static bool
+make_room(struct cluster *c, const struct member *m, struct evlist *ev)
+{
+	struct member *victim = NULL;
+	struct cluster_event *e;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (!c->ent[i].is_alive &&
+		    (victim == NULL || c->ent[i].timestamp < victim->timestamp))
+			victim = &c->ent[i];
+	if (victim == NULL)
+		return false;
+	e = ev_add(ev, CE_EVICTED, victim);
+	if (e != NULL)
+		snprintf(e->reason, sizeof(e->reason),
+			 "the table is full (MaxMembers): room for %.100s:%d",
+			 m->http_ip, m->http_port);
+	drop_entry(c, victim);
+	return true;
+}
+
 /*
  * Writes m over the entry at *slot (or adds it when slot is NULL),
  * recording what changed. why explains a liveness change.
@@ -268,9 +295,14 @@ put(struct cluster *c, struct member *slot, const struct member *m,
 	struct cluster_event *e;
 
 	if (slot == NULL) {
-		if (c->n == c->max) {
-			c->full_refusals++;
-			return; /* table full: the newcomer waits */
+		if (c->n == c->max && (!m->is_alive || !make_room(c, m, ev))) {
+			/* Full of live members (or a dead newcomer): the
+			 * live newcomer is refused, said and counted. */
+			if (m->is_alive) {
+				c->full_refusals++;
+				ev_add(ev, CE_TABLE_FULL, m);
+			}
+			return;
 		}
 		memset(&c->meta[c->n], 0, sizeof(c->meta[c->n]));
 		c->ent[c->n++] = *m;
@@ -831,7 +863,9 @@ snapshot_locked(struct cluster *c, struct cluster_doc *out)
 	out->members[n++] = c->self;
 	memcpy(out->members + n, c->ent, c->n * sizeof(*c->ent));
 	n += c->n;
-	for (size_t i = 0; i < c->nseeds; i++)
+	/* Placeholders make room first: the document holds at most
+	 * MaxMembers entries besides ours. */
+	for (size_t i = 0; i < c->nseeds && n < c->max + 1; i++)
 		if (seed_visible(c, &c->seeds[i]))
 			placeholder(c, &c->seeds[i], &out->members[n++]);
 	qsort(out->members, n, sizeof(*out->members), by_endpoint);
@@ -996,6 +1030,8 @@ cluster_count(struct cluster *c, size_t by_state[MS__COUNT], size_t *alive,
 			continue;
 		if (by_state != NULL && m.state < MS__COUNT)
 			by_state[m.state]++;
+		if (i > c->n)
+			continue; /* a seed not answered: neither */
 		if (m.is_alive)
 			a++;
 		else

@@ -62,6 +62,8 @@ enum cluster_event_kind {
 	CE_SUSPECT,    /* alive -> suspect; reason says why */
 	CE_UNSUSPECT,  /* suspect -> alive; reason says why */
 	CE_FORGOTTEN,  /* removed by an operator (here or elsewhere) */
+	CE_EVICTED,    /* dead, dropped to make room (table full) */
+	CE_TABLE_FULL, /* a live newcomer not taken: table full of live */
 };
 
 struct cluster_event {
@@ -254,7 +256,8 @@ int cluster_snapshot(struct cluster *c, struct cluster_doc *out);
 /*
  * Counts the entries of the document (self and placeholders included):
  * by_state[s] members in state s (may be NULL), and how many are alive
- * and dead (either may be NULL). For GET /metrics.
+ * and dead (either may be NULL; seed placeholders are neither: a seed
+ * that never answered is not known to be alive). For GET /metrics.
  */
 void cluster_count(struct cluster *c, size_t by_state[MS__COUNT], size_t *alive,
 		   size_t *dead);

@@ -213,7 +213,11 @@ static const struct opt_def opt_table[] = {
      67108864, "1048576", 0, OFF(max_body_bytes),
      "largest request body accepted"},
     {"MaxMembers", "max-members", "GOSSIPD_MAX_MEMBERS", OT_INT, 1, 65536,
-     "256", 0, OFF(max_members), "members kept in the cluster table"},
+     "256", 0, OFF(max_members),
+     "members kept in the cluster table besides this node (dead ones and "
+     "unanswered seeds make room for a live newcomer); a gossip document "
+     "may list at most MaxMembers + 65 entries (its sender and up to 64 "
+     "seed placeholders beside them), a larger one is refused"},
     {"Workers", "workers", "GOSSIPD_WORKERS", OT_INT, 0, 256, "0", 0,
      OFF(workers), "worker threads (0: one per CPU)"},
     {"AdminSocket", "admin-socket", "GOSSIPD_ADMIN_SOCKET", OT_PATH, 0, 0,

@@ -103,6 +103,27 @@ on_event(void *ctx, const struct cluster_event *ev)
 		log_fmsg(LL_INFO, &f, "member %s: dead \u2192 alive",
 			 ev->endpoint);
 		break;
+	case CE_EVICTED:
+		f.reason = ev->reason;
+		log_fmsg(LL_INFO, &f, "member %s (dead) dropped: %s",
+			 ev->endpoint, ev->reason);
+		peer_health_forget(d->peers, ev->endpoint);
+		break;
+	case CE_TABLE_FULL: {
+		char key[CLUSTER_ENDPOINT_MAX + 8];
+
+		/* Said once (a minute) per newcomer; counted every time. */
+		snprintf(key, sizeof(key), "full %s", ev->endpoint);
+		if (gossip_log_once_a_minute(key)) {
+			f.reason = "table_full";
+			log_fmsg(LL_WARN, &f,
+				 "member %s (alive) not taken: the member "
+				 "table holds MaxMembers (%d) live members; "
+				 "raise MaxMembers",
+				 ev->endpoint, cfg->max_members);
+		}
+		break;
+	}
 	case CE_FORGOTTEN:
 		f.reason = ev->reason;
 		log_fmsg(LL_WARN, &f,

@@ -620,7 +620,9 @@ count_by_state_and_liveness(void **state)
 	assert_int_equal(by[MS_FOLLOWER], 2);
 	assert_int_equal(by[MS_LEADER], 1);
 	assert_int_equal(by[MS_MANAGER], 1);
-	assert_int_equal(alive, 3);
+	/* self and .3; the seed that never answered is neither alive nor
+	 * dead */
+	assert_int_equal(alive, 2);
 	assert_int_equal(ndead, 1);
 	cluster_count(c, NULL, NULL, NULL);
 	cluster_free(c);
@@ -932,6 +934,42 @@ removal_sticks_against_relayed_copies(void **state)
 	cluster_free(c2);
 }
 
+static void
+full_table_makes_room_with_dead_entries(void **state)
+{
+	struct cluster *c = table(2);
+	struct cluster_target t3 = {"127.0.0.3", 2113};
+	struct gossip_seed seed = {"127.0.0.9", 2113};
+	struct member m;
+
+	(void)state;
+	cluster_set_seeds(c, &seed, 1, T0);
+	relay(c, mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0));
+	relay(c, mk("127.0.0.3", 2113, MS_FOLLOWER, 1, 1, T0));
+	/* Full: the placeholder makes room first (not in the document). */
+	assert_int_equal(n_entries(c), 3);
+	assert_false(has_entry(c, "127.0.0.9", 2113));
+	/* Full of live members: a live newcomer is refused, said, counted. */
+	relay(c, mk("127.0.0.4", 2113, MS_FOLLOWER, 1, 1, T0));
+	assert_false(has_entry(c, "127.0.0.4", 2113));
+	assert_int_equal(count_events(CE_TABLE_FULL, "127.0.0.4:2113"), 1);
+	assert_int_equal(cluster_full_refusals(c), 1);
+	/* A dead entry makes room for the live newcomer. */
+	cluster_exchange_failed(c, &t3, "refused", T0 + SEC);
+	relay(c, mk("127.0.0.4", 2113, MS_FOLLOWER, 1, 1, T0 + 2 * SEC));
+	assert_true(has_entry(c, "127.0.0.4", 2113));
+	assert_true(entry(c, "127.0.0.4", 2113).is_alive);
+	assert_false(has_entry(c, "127.0.0.3", 2113));
+	assert_int_equal(count_events(CE_EVICTED, "127.0.0.3:2113"), 1);
+	/* A dead newcomer never pushes anyone out, and is not counted. */
+	m = mk("127.0.0.5", 2113, MS_FOLLOWER, 1, 1, T0 + 2 * SEC);
+	m.is_alive = false;
+	relay(c, m);
+	assert_false(has_entry(c, "127.0.0.5", 2113));
+	assert_int_equal(cluster_full_refusals(c), 1);
+	cluster_free(c);
+}
+
 int
 main(void)
 {
@@ -969,6 +1007,7 @@ main(void)
 	    cmocka_unit_test(relayed_death_confirms_suspicion_or_starts_one),
 	    cmocka_unit_test(helpers_are_alive_members_other_than_the_suspect),
 	    cmocka_unit_test(removal_sticks_against_relayed_copies),
+	    cmocka_unit_test(full_table_makes_room_with_dead_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
