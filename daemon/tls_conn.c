@@ -234,6 +234,21 @@ handshake_failed(struct tls_session *t, int ret)
 				   peer);
 		return;
 	}
+	if (ret == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO &&
+	    t->ssl.in_hdr != NULL &&
+	    t->ssl.in_hdr[0] == MBEDTLS_SSL_MSG_HANDSHAKE &&
+	    mbedtls_ssl_get_alpn_protocol(&t->ssl) == NULL) {
+		/* a TLS handshake record that mbedTLS refused: most often an
+		 * ALPN list with neither of ours (the alert says
+		 * no_application_protocol) */
+		metrics_refusal("protocol");
+		worker_log_refusal(c->w, peer, "ClientHello refused",
+				   "connection from %s denied: ClientHello "
+				   "refused (its ALPN offers neither h2 nor "
+				   "http/1.1, or it is malformed)",
+				   peer);
+		return;
+	}
 	if (ret == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO ||
 	    ret == MBEDTLS_ERR_SSL_INVALID_RECORD) {
 		metrics_refusal("protocol");

@@ -5,7 +5,8 @@
 # client or node certificate the members; curl, which offers h2 and
 # http/1.1, still gets HTTP/1.1 and the JSON; an h2-only client gets
 # HTTP/2 (SETTINGS) and GOAWAY for a malformed frame; a certificate that
-# does not verify is refused in the handshake as on HTTP/1.1.
+# does not verify is refused in the handshake as on HTTP/1.1; an ALPN
+# list with neither protocol is refused with a line that says so.
 source "$GOSSIPD_SRC/tests/lib.sh"
 t_init
 PY=$(python_with grpc google.protobuf h2) || exit 77
@@ -42,6 +43,10 @@ assert_contains "$r" '"MAX_CONCURRENT_STREAMS": 32' "SETTINGS over TLS"
 r=$(timeout 30 "$PY" "$tools/h2_probe.py" 127.0.0.1 "$port" data-on-0 --ca "$ca")
 assert_contains "$r" '"goaway": "PROTOCOL_ERROR"' "GOAWAY over TLS"
 wait_log n1 'HTTP/2 connection from 127.0.0.1:[0-9]+ ended: GOAWAY PROTOCOL_ERROR'
+
+# An ALPN list with neither h2 nor http/1.1: refused, and said so.
+echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -alpn acme-tls/1 >/dev/null 2>&1
+wait_log n1 'denied: ClientHello refused \(its ALPN offers neither h2 nor http/1.1'
 
 # A certificate from another CA: refused in the handshake, as on HTTP/1.1.
 mkdir -p "$T_DIR/other"
