@@ -26,6 +26,7 @@
 #include "httpc_conn.h"
 #include "resolver.h"
 #include "httpc_parse.h"
+#include "node_auth.h"
 
 #define PATH_MAX_LEN  2048
 #define METHOD_MAX    16
@@ -853,11 +854,71 @@ httpc_close_idle(struct httpc *c)
  * a session resumed after a reload would skip the new trust store and
  * CRL, so both go now (the client is thread-confined: none is in use).
  */
+bool
+httpc_peer_still_trusted(const struct tls_creds *creds,
+			 const mbedtls_x509_crt *crt, const char *host,
+			 char *why, size_t whylen)
+{
+	if (crt == NULL || crt->raw.p == NULL) {
+		snprintf(why, whylen, "no server certificate");
+		return false;
+	}
+	/* mbedTLS takes the chain as non-const; it only reads it */
+	if (tls_creds_verify_peer(creds, (mbedtls_x509_crt *)crt, why,
+				  whylen) != 0)
+		return false;
+	return node_auth_peer_verdict(crt, creds->reserved_cn, host, why,
+				      whylen) == ID_NODE;
+}
+
+/* Frees the replaced configurations no live connection uses any more. */
+static void
+retired_gc(struct httpc *c)
+{
+	for (int r = 0; r < HTTPC_MAX_RETIRED; r++) {
+		bool used = false;
+
+		if (c->retired[r].conf == NULL)
+			continue;
+		for (int i = 0; i < HTTPC_MAX_PEERS && !used; i++)
+			used = c->peers[i] != NULL && c->peers[i]->tls &&
+			       c->peers[i]->ssl.conf == c->retired[r].conf;
+		if (used)
+			continue;
+		httpc_conn_conf_free(c->retired[r].conf);
+		tls_creds_unref(c->retired[r].creds);
+		c->retired[r].conf = NULL;
+		c->retired[r].creds = NULL;
+	}
+}
+
+/* A slot for the configuration being replaced: a free one, or the oldest
+ * one's, whose connections are closed. */
+static int
+retired_slot(struct httpc *c)
+{
+	retired_gc(c);
+	for (int r = 0; r < HTTPC_MAX_RETIRED; r++)
+		if (c->retired[r].conf == NULL)
+			return r;
+	for (int i = 0; i < HTTPC_MAX_PEERS; i++)
+		if (c->peers[i] != NULL && c->peers[i]->tls &&
+		    c->peers[i]->ssl.conf == c->retired[0].conf)
+			httpc_conn_close(c->peers[i]);
+	retired_gc(c);
+	memmove(&c->retired[0], &c->retired[1],
+		(HTTPC_MAX_RETIRED - 1) * sizeof(c->retired[0]));
+	c->retired[HTTPC_MAX_RETIRED - 1].conf = NULL;
+	c->retired[HTTPC_MAX_RETIRED - 1].creds = NULL;
+	return HTTPC_MAX_RETIRED - 1;
+}
+
 void
 httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 {
 	mbedtls_ssl_config *conf;
 	char err[256];
+	int slot;
 
 	if (c == NULL || c->plain || creds == NULL || creds == c->creds)
 		return;
@@ -869,16 +930,30 @@ httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 		tls_creds_unref(creds);
 		return;
 	}
+	/* Each pooled connection and saved session is judged again under
+	 * the new set; what fails is closed or forgotten now. */
 	for (int i = 0; i < HTTPC_MAX_PEERS; i++) {
-		if (c->peers[i] != NULL) {
-			httpc_conn_close(c->peers[i]);
-			httpc_conn_session_drop(c->peers[i]);
-		}
+		struct httpc_peer *p = c->peers[i];
+
+		if (p == NULL)
+			continue;
+		if (p->tls && p->fd >= 0 &&
+		    !httpc_peer_still_trusted(
+			creds, mbedtls_ssl_get_peer_cert(&p->ssl), p->host, err,
+			sizeof err))
+			httpc_conn_close(p);
+		if (p->have_session &&
+		    !httpc_peer_still_trusted(creds, p->session.peer_cert,
+					      p->host, err, sizeof err))
+			httpc_conn_session_drop(p);
 	}
-	httpc_conn_conf_free(c->conf);
+	/* the connections kept still use the old configuration */
+	slot = retired_slot(c);
+	c->retired[slot].conf = c->conf;
+	c->retired[slot].creds = c->creds;
 	c->conf = conf;
-	tls_creds_unref(c->creds);
 	c->creds = creds;
+	retired_gc(c);
 }
 
 void
@@ -888,6 +963,10 @@ httpc_free(struct httpc *c)
 		return;
 	for (int i = 0; i < HTTPC_MAX_PEERS; i++)
 		peer_free(c->peers[i]);
+	for (int r = 0; r < HTTPC_MAX_RETIRED; r++) {
+		httpc_conn_conf_free(c->retired[r].conf);
+		tls_creds_unref(c->retired[r].creds);
+	}
 	httpc_conn_conf_free(c->conf);
 	tls_creds_unref(c->creds);
 	mbedtls_x509_crt_free(&c->ca);

@@ -7,6 +7,7 @@
 #ifndef GOSSIP_HTTPC_H
 #define GOSSIP_HTTPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,13 +110,24 @@ struct httpc *httpc_new(const struct httpc_config *cfg, char *err,
 void httpc_free(struct httpc *c);
 
 /*
- * Replaces the credentials for new connections (after a reload); no
- * request may be in flight (finish or abandon them first). Takes its
- * own reference to creds. Kept-alive connections are closed and saved TLS
- * sessions forgotten at once (a resumed session would skip the new trust
- * store and CRL). Ignored by a plain-HTTP client. Same thread as requests.
+ * Replaces the credentials (after a reload). Takes its own reference to
+ * creds. Each kept-alive connection and saved TLS session is checked
+ * again against the new set (httpc_peer_still_trusted): one that passes
+ * is kept, one that fails is closed or forgotten at once (a resumed
+ * session would skip the new trust store and CRL). Ignored by a
+ * plain-HTTP client. Same thread as requests, none in flight.
  */
 void httpc_set_creds(struct httpc *c, struct tls_creds *creds);
+
+/*
+ * Would a new handshake accept crt, the server certificate of a pooled
+ * connection or saved session to host, under creds: its chain and the CRL
+ * (tls_creds_verify_peer), the node verdict and the SAN of host
+ * (node_auth_peer_verdict)? When not, the reason is in why.
+ */
+bool httpc_peer_still_trusted(const struct tls_creds *creds,
+			      const mbedtls_x509_crt *crt, const char *host,
+			      char *why, size_t whylen);
 
 /*
  * Sends one request to host:port (host: a name, an IPv4 or an IPv6

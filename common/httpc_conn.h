@@ -22,6 +22,8 @@
 #include "mbed_err.h"
 
 #define HOST_MAX 253
+/* replaced configurations kept for live connections, at most */
+#define HTTPC_MAX_RETIRED 4
 
 /* One peer (host:port): its kept-alive connection and its last session. */
 struct httpc_peer {
@@ -54,7 +56,14 @@ struct httpc {
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_ssl_config *conf; /* NULL for plain HTTP */
 	struct tls_creds *creds;  /* creds mode */
-	mbedtls_x509_crt ca;	  /* file mode (discover, status) */
+	/* configurations replaced by httpc_set_creds that kept-alive
+	 * connections still use (their certificate passed the re-check),
+	 * with the credentials they point into; freed once unused */
+	struct {
+		mbedtls_ssl_config *conf;
+		struct tls_creds *creds;
+	} retired[HTTPC_MAX_RETIRED];
+	mbedtls_x509_crt ca; /* file mode (discover, status) */
 	mbedtls_x509_crt cert;
 	mbedtls_pk_context key;
 	struct httpc_peer *peers[HTTPC_MAX_PEERS];
