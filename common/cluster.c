@@ -180,19 +180,27 @@ cluster_new(const struct member *self, const struct cluster_params *p,
 		free(c);
 		return NULL;
 	}
+	pthread_mutex_init(&c->mu, NULL);
+	cluster_set_params(c, p);
+	c->self = *self;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->dirty = true;
+	return c;
+}
+
+void
+cluster_set_params(struct cluster *c, const struct cluster_params *p)
+{
+	pthread_mutex_lock(&c->mu);
 	c->removal_keep =
 	    p->removal_keep > 0 ? p->removal_keep : p->dead_removal;
 	c->suspicion_mult = p->suspicion_mult;
 	c->suspicion_min = p->suspicion_min;
 	c->interval = p->interval;
-	pthread_mutex_init(&c->mu, NULL);
-	c->self = *self;
 	c->allowed_skew = p->allowed_skew;
 	c->dead_removal = p->dead_removal;
-	c->fn = fn;
-	c->ctx = ctx;
-	c->dirty = true;
-	return c;
+	pthread_mutex_unlock(&c->mu);
 }
 
 void

@@ -107,6 +107,13 @@ struct cluster *cluster_new(const struct member *self,
 void cluster_free(struct cluster *c);
 
 /*
+ * New timing parameters (a reload): the allowed clock skew, the dead
+ * member removal period, the suspicion settings and the interval apply
+ * from now on; max_members is fixed at cluster_new and ignored here.
+ */
+void cluster_set_params(struct cluster *c, const struct cluster_params *p);
+
+/*
  * Replaces the seed list (static seeds, or the addresses DNS gave).
  * A seed that is not yet matched to a member shows as a placeholder:
  * state Manager, zero GUID, isAlive true, positions -1. A seed equal to

@@ -834,6 +834,12 @@ fail:
 	return NULL;
 }
 
+void
+httpc_set_max_body(struct httpc *c, size_t max_body)
+{
+	c->max_body = max_body ? max_body : HTTPC_MAX_BODY_DEFAULT;
+}
+
 int
 httpc_last_errno(const struct httpc *c)
 {

@@ -119,6 +119,10 @@ void httpc_free(struct httpc *c);
  */
 void httpc_set_creds(struct httpc *c, struct tls_creds *creds);
 
+/* A new bound for response bodies (0: HTTPC_MAX_BODY_DEFAULT), from the
+ * next request on. Same thread as requests. */
+void httpc_set_max_body(struct httpc *c, size_t max_body);
+
 /*
  * Would a new handshake accept crt, the server certificate of a pooled
  * connection or saved session to host, under creds: its chain and the CRL

@@ -75,37 +75,37 @@ static const struct opt_def opt_table[] = {
     {"ClusterSize", "cluster-size", "GOSSIPD_CLUSTER_SIZE", OT_INT, 1, 1024,
      "1", 0, OFF(cluster_size), "number of members; 1 = no gossip rounds"},
     {"GossipSeed", "gossip-seed", "GOSSIPD_GOSSIP_SEED", OT_SEEDS, 0, 0, NULL,
-     0, OFF(seeds),
+     O_RELOAD, OFF(seeds),
      "seed endpoints, host:port[,host:port...] ([v6]:port for IPv6)"},
     {"DiscoverViaDns", "discover-via-dns", "GOSSIPD_DISCOVER_VIA_DNS", OT_BOOL,
-     0, 0, "false", 0, OFF(discover_via_dns),
+     0, 0, "false", O_RELOAD, OFF(discover_via_dns),
      "use every A/AAAA record of ClusterDns as a seed"},
-    {"ClusterDns", "cluster-dns", "GOSSIPD_CLUSTER_DNS", OT_HOST, 0, 0, NULL, 0,
-     OFF(cluster_dns), "DNS name whose records are the seeds"},
+    {"ClusterDns", "cluster-dns", "GOSSIPD_CLUSTER_DNS", OT_HOST, 0, 0, NULL,
+     O_RELOAD, OFF(cluster_dns), "DNS name whose records are the seeds"},
     {"ClusterGossipPort", "cluster-gossip-port", "GOSSIPD_CLUSTER_GOSSIP_PORT",
-     OT_INT, 1, 65535, "2113", 0, OFF(cluster_gossip_port),
+     OT_INT, 1, 65535, "2113", O_RELOAD, OFF(cluster_gossip_port),
      "port of the seeds found through DNS"},
     {"GossipIntervalMs", "gossip-interval-ms", "GOSSIPD_GOSSIP_INTERVAL_MS",
-     OT_INT, 1, 3600000, "2000", 0, OFF(gossip_interval_ms),
+     OT_INT, 1, 3600000, "2000", O_RELOAD, OFF(gossip_interval_ms),
      "milliseconds between gossip rounds"},
     {"GossipTimeoutMs", "gossip-timeout-ms", "GOSSIPD_GOSSIP_TIMEOUT_MS",
-     OT_INT, 1, 3600000, "2500", 0, OFF(gossip_timeout_ms),
+     OT_INT, 1, 3600000, "2500", O_RELOAD, OFF(gossip_timeout_ms),
      "deadline of one gossip exchange, in milliseconds"},
     {"GossipAllowedDifferenceMs", "gossip-allowed-difference-ms",
-     "GOSSIPD_GOSSIP_ALLOWED_DIFFERENCE_MS", OT_INT, 1, 86400000, "60000", 0,
-     OFF(gossip_allowed_difference_ms),
+     "GOSSIPD_GOSSIP_ALLOWED_DIFFERENCE_MS", OT_INT, 1, 86400000, "60000",
+     O_RELOAD, OFF(gossip_allowed_difference_ms),
      "clock difference to a peer, in milliseconds, that is logged as "
      "skew"},
     {"GossipFanout", "gossip-fanout", "GOSSIPD_GOSSIP_FANOUT", OT_INT, 1, 16,
-     "1", 0, OFF(gossip_fanout), "members contacted in each round"},
+     "1", O_RELOAD, OFF(gossip_fanout), "members contacted in each round"},
     {"GossipSuspicionMult", "gossip-suspicion-mult",
-     "GOSSIPD_GOSSIP_SUSPICION_MULT", OT_INT, 0, 100, "4", 0,
+     "GOSSIPD_GOSSIP_SUSPICION_MULT", OT_INT, 0, 100, "4", O_RELOAD,
      OFF(gossip_suspicion_mult),
      "a member that fails an exchange is suspect, and dead only after "
      "max(GossipSuspicionMinMs, this * max(1, log10(members)) * "
      "GossipIntervalMs) without a sign of life; 0: dead at once"},
     {"GossipSuspicionMinMs", "gossip-suspicion-min-ms",
-     "GOSSIPD_GOSSIP_SUSPICION_MIN_MS", OT_INT, 0, 3600000, "5000", 0,
+     "GOSSIPD_GOSSIP_SUSPICION_MIN_MS", OT_INT, 0, 3600000, "5000", O_RELOAD,
      OFF(gossip_suspicion_min_ms),
      "the least suspicion timeout, in milliseconds"},
     {"ClusterId", "cluster-id", "GOSSIPD_CLUSTER_ID", OT_STRING, 0, 0, NULL, 0,
@@ -114,13 +114,13 @@ static const struct opt_def opt_table[] = {
      "sent beside every gossip exchange, and an exchange with a node of "
      "another (or no) ClusterId is refused both ways"},
     {"GossipIndirectChecks", "gossip-indirect-checks",
-     "GOSSIPD_GOSSIP_INDIRECT_CHECKS", OT_INT, 0, 16, "3", 0,
+     "GOSSIPD_GOSSIP_INDIRECT_CHECKS", OT_INT, 0, 16, "3", O_RELOAD,
      OFF(gossip_indirect_checks),
      "members asked to reach a suspect member for us (POST "
      "/gossip/probe)"},
     {"DeadMemberRemovalPeriodSec", "dead-member-removal-period-sec",
-     "GOSSIPD_DEAD_MEMBER_REMOVAL_PERIOD_SEC", OT_INT, 1, 31536000, "1800", 0,
-     OFF(dead_member_removal_period_sec),
+     "GOSSIPD_DEAD_MEMBER_REMOVAL_PERIOD_SEC", OT_INT, 1, 31536000, "1800",
+     O_RELOAD, OFF(dead_member_removal_period_sec),
      "seconds after which a dead member is dropped"},
     {"NodePriority", "node-priority", "GOSSIPD_NODE_PRIORITY", OT_INT, INT_MIN,
      INT_MAX, "0", 0, OFF(node_priority),
@@ -169,12 +169,12 @@ static const struct opt_def opt_table[] = {
      "a CRL past its nextUpdate refuses every certificate of its CA "
      "(false: it keeps refusing what it lists, logged hourly)"},
     {"GossipRequiresClientCert", "gossip-requires-client-cert",
-     "GOSSIPD_GOSSIP_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", 0,
+     "GOSSIPD_GOSSIP_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", O_RELOAD,
      OFF(gossip_requires_client_cert),
      "GET /gossip only with a trusted certificate usable for client "
      "authentication"},
     {"MetricsRequiresNode", "metrics-requires-node",
-     "GOSSIPD_METRICS_REQUIRES_NODE", OT_BOOL, 0, 0, "false", 0,
+     "GOSSIPD_METRICS_REQUIRES_NODE", OT_BOOL, 0, 0, "false", O_RELOAD,
      OFF(metrics_requires_node), "GET /metrics only for nodes"},
     {"MetricsRequiresClientCert", "metrics-requires-client-cert",
      "GOSSIPD_METRICS_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", 0,
@@ -190,27 +190,27 @@ static const struct opt_def opt_table[] = {
      OFF(tls_session_cache_size),
      "TLS sessions kept for resumption (0: no cache)"},
     {"MaxConnections", "max-connections", "GOSSIPD_MAX_CONNECTIONS", OT_INT, 1,
-     1000000, "1024", 0, OFF(max_connections),
+     1000000, "1024", O_RELOAD, OFF(max_connections),
      "open connections at most, in total"},
     {"MaxConnectionsPerIp", "max-connections-per-ip",
-     "GOSSIPD_MAX_CONNECTIONS_PER_IP", OT_INT, 1, 1000000, "64", 0,
+     "GOSSIPD_MAX_CONNECTIONS_PER_IP", OT_INT, 1, 1000000, "64", O_RELOAD,
      OFF(max_connections_per_ip), "open connections at most per peer"},
     {"MaxConnectionsPerIpV6Prefix", "max-connections-per-ip-v6-prefix",
-     "GOSSIPD_MAX_CONNECTIONS_PER_IP_V6_PREFIX", OT_INT, 1, 128, "64", 0,
+     "GOSSIPD_MAX_CONNECTIONS_PER_IP_V6_PREFIX", OT_INT, 1, 128, "64", O_RELOAD,
      OFF(max_connections_per_ip_v6_prefix),
      "IPv6 peers count as one address per prefix of this length, for "
      "MaxConnectionsPerIp"},
     {"HandshakeTimeoutMs", "handshake-timeout-ms",
-     "GOSSIPD_HANDSHAKE_TIMEOUT_MS", OT_INT, 1, 600000, "5000", 0,
+     "GOSSIPD_HANDSHAKE_TIMEOUT_MS", OT_INT, 1, 600000, "5000", O_RELOAD,
      OFF(handshake_timeout_ms), "deadline of a TLS handshake"},
     {"RequestTimeoutMs", "request-timeout-ms", "GOSSIPD_REQUEST_TIMEOUT_MS",
-     OT_INT, 1, 600000, "10000", 0, OFF(request_timeout_ms),
+     OT_INT, 1, 600000, "10000", O_RELOAD, OFF(request_timeout_ms),
      "deadline for the headers and body of a request"},
     {"IdleTimeoutSec", "idle-timeout-sec", "GOSSIPD_IDLE_TIMEOUT_SEC", OT_INT,
-     1, 86400, "60", 0, OFF(idle_timeout_sec),
+     1, 86400, "60", O_RELOAD, OFF(idle_timeout_sec),
      "seconds a keep-alive connection may stay idle"},
     {"MaxBodyBytes", "max-body-bytes", "GOSSIPD_MAX_BODY_BYTES", OT_INT, 1024,
-     67108864, "1048576", 0, OFF(max_body_bytes),
+     67108864, "1048576", O_RELOAD, OFF(max_body_bytes),
      "largest request body accepted"},
     {"MaxMembers", "max-members", "GOSSIPD_MAX_MEMBERS", OT_INT, 1, 65536,
      "256", 0, OFF(max_members),
@@ -237,7 +237,7 @@ static const struct opt_def opt_table[] = {
     {"LogLevel", "log-level", "GOSSIPD_LOG_LEVEL", OT_LOG_LEVEL, 0, 0, "info",
      O_NONEMPTY | O_RELOAD, OFF(log_level), "debug, info, warn or error"},
     {"LogFormat", "log-format", "GOSSIPD_LOG_FORMAT", OT_LOG_FORMAT, 0, 0,
-     "text", O_NONEMPTY, OFF(log_format),
+     "text", O_NONEMPTY | O_RELOAD, OFF(log_format),
      "text or json (one JSON object per line)"},
 };
 
@@ -741,19 +741,27 @@ same_value(const struct gossipd_config *a, const struct gossipd_config *b,
 	}
 }
 
+/* Appends key to a ", "-joined list, cut at len. */
+static void
+note_key(char *buf, size_t len, size_t *n, const char *key)
+{
+	size_t used = strlen(buf);
+
+	(*n)++;
+	if (used + 1 < len)
+		snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "",
+			 key);
+}
+
 struct gossipd_config *
 options_apply_reload(const struct gossipd_config *live,
-		     const struct gossipd_config *fresh, char *changed,
-		     size_t changedlen, size_t *n_changed)
+		     const struct gossipd_config *fresh,
+		     struct opt_reload_report *rep)
 {
 	struct gossipd_config *cfg = NULL;
 	char err[OPT_MSG_MAX];
-	size_t used = 0;
 
-	if (changedlen > 0)
-		changed[0] = '\0';
-	if (n_changed != NULL)
-		*n_changed = 0;
+	memset(rep, 0, sizeof(*rep));
 	cfg = opt_config_defaults(err, sizeof(err));
 	if (cfg == NULL)
 		return NULL;
@@ -767,16 +775,14 @@ options_apply_reload(const struct gossipd_config *live,
 		if (copy_value(cfg, take ? fresh : live, d) != 0)
 			goto fail;
 		cfg->sources[i] = take ? fresh->sources[i] : live->sources[i];
-		if (take || same_value(live, fresh, d))
+		if (same_value(live, fresh, d))
 			continue;
-		if (n_changed != NULL)
-			(*n_changed)++;
-		if (used < changedlen) {
-			int w = snprintf(changed + used, changedlen - used,
-					 "%s%s", used > 0 ? ", " : "", d->key);
-
-			used += w > 0 ? (size_t)w : 0;
-		}
+		if (take)
+			note_key(rep->applied, sizeof(rep->applied),
+				 &rep->n_applied, d->key);
+		else
+			note_key(rep->restart, sizeof(rep->restart),
+				 &rep->n_restart, d->key);
 	}
 	return cfg;
 fail:

@@ -178,19 +178,28 @@ struct gossipd_config *options_reload(const struct gossipd_config *old,
 				      int argc, char **argv, char **envp,
 				      char *err, size_t errlen);
 
+/* What a reload changed, for its log lines: option keys, ", "-joined
+ * (cut to the buffer), and their counts. */
+struct opt_reload_report {
+	char applied[512]; /* reloadable options whose value changed */
+	size_t n_applied;
+	char restart[512]; /* changed options that need a restart */
+	size_t n_restart;
+};
+
 /*
  * The swap for a reload: returns a new config that is a copy of live with
- * every reloadable option (LogLevel and the certificate, key, trust and
- * CRL options) taken from fresh, sources included. The non-reloadable
- * options whose value differs in fresh are named in changed ("NodePort,
- * GossipSeed", cut to changedlen) and counted in *n_changed, so that the
- * caller can log that they need a restart. Neither input is kept. Returns
- * NULL only when out of memory. The caller frees the result.
+ * every reloadable option (O_RELOAD in the table: LogLevel, LogFormat,
+ * the certificate, key, trust and CRL options, the seeds and ClusterDns,
+ * the gossip timers, the connection and size limits) taken from fresh,
+ * sources included. What changed is told in *rep: the reloadable options
+ * whose value differs, and the others, which need a restart and keep
+ * their live value. Neither input is kept. Returns NULL only when out of
+ * memory. The caller frees the result.
  */
 struct gossipd_config *options_apply_reload(const struct gossipd_config *live,
 					    const struct gossipd_config *fresh,
-					    char *changed, size_t changedlen,
-					    size_t *n_changed);
+					    struct opt_reload_report *rep);
 
 /*
  * A config is reference-counted, like a credential set: a daemon swaps

@@ -226,21 +226,21 @@ log_creds(const struct tls_creds *c, const char *crl_file)
 			 __ATOMIC_RELAXED);
 }
 
+/* The reload itself; main thread, under reload_lock (so cfg_live, which
+ * only this swaps, is read in place here). */
 static int
-reload_locked(struct gossipd *d, char *err, size_t errlen)
+reload_locked(struct gossipd *d, struct opt_reload_report *rep, char *err,
+	      size_t errlen)
 {
 	struct gossipd_config *fresh, *next = NULL, *old_cfg;
 	struct tls_creds *creds = NULL, *old_creds;
-	char changed[512] = "";
-	size_t n_changed = 0;
 
 	err[0] = '\0';
 	fresh =
 	    options_reload(d->cfg_live, d->argc, d->argv, d->envp, err, errlen);
 	if (fresh == NULL)
 		return -1;
-	next = options_apply_reload(d->cfg_live, fresh, changed,
-				    sizeof(changed), &n_changed);
+	next = options_apply_reload(d->cfg_live, fresh, rep);
 	options_free(fresh);
 	if (next == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -265,10 +265,11 @@ reload_locked(struct gossipd *d, char *err, size_t errlen)
 	tls_creds_unref(old_creds);
 	options_free(old_cfg); /* freed now, or by its last user */
 	options_log_setup(next);
-	if (n_changed > 0)
+	listener_reload(d->listener, next);
+	if (rep->n_restart > 0)
 		log_warn("changed options that take effect only after a "
 			 "restart: %s",
-			 changed);
+			 rep->restart);
 	log_creds(creds, next->certificate_revocation_list_file);
 	return 0;
 }
@@ -276,19 +277,28 @@ reload_locked(struct gossipd *d, char *err, size_t errlen)
 int
 gossipd_reload(struct gossipd *d, char *err, size_t errlen)
 {
+	struct opt_reload_report rep;
+	enum log_level lvl;
 	int rc;
 
 	notify_systemd("RELOADING=1");
 	pthread_mutex_lock(&d->reload_lock);
-	rc = reload_locked(d, err, errlen);
+	rc = reload_locked(d, &rep, err, errlen);
 	pthread_mutex_unlock(&d->reload_lock);
 	metrics_reload(rc == 0);
 	if (rc != 0) {
 		log_error("reload failed, the previous settings stay: %s", err);
 	} else {
 		gossip_service_reload(d);
-		log_info("configuration reloaded (log level %s)",
-			 log_level_name(log_get_level()));
+		/* One line an operator sees whatever LogLevel is, up to
+		 * warn: info where info shows, else warn. */
+		lvl = log_get_level() <= LL_INFO ? LL_INFO : LL_WARN;
+		log_msg(lvl, "configuration reloaded: %s%s%s (log level %s)",
+			rep.n_applied > 0 ? "applied " : "no option changed",
+			rep.applied,
+			rep.n_restart > 0 ? "; some changes need a restart"
+					  : "",
+			log_level_name(log_get_level()));
 	}
 	notify_systemd("READY=1");
 	return rc;

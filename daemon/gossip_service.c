@@ -175,6 +175,22 @@ on_event(void *ctx, const struct cluster_event *ev)
 	gossipd_cfg_put(cfg);
 }
 
+/* The table's parameters from the configuration (at start and reload). */
+static void
+params_of(const struct gossipd_config *cfg, struct cluster_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->allowed_skew =
+	    (ticks_t)cfg->gossip_allowed_difference_ms * TICKS_PER_MS;
+	p->dead_removal =
+	    (ticks_t)cfg->dead_member_removal_period_sec * TICKS_PER_SEC;
+	p->max_members = cfg->max_members > 0 ? (size_t)cfg->max_members : 0;
+	p->suspicion_mult = cfg->gossip_suspicion_mult;
+	p->suspicion_min = (ticks_t)cfg->gossip_suspicion_min_ms * TICKS_PER_MS;
+	p->interval = (ticks_t)cfg->gossip_interval_ms * TICKS_PER_MS;
+	p->removal_keep = p->dead_removal;
+}
+
 /* gossip_service_start with the configuration held. */
 static int
 start_with(struct gossipd *d, const struct gossipd_config *cfg, char *err,
@@ -193,16 +209,7 @@ start_with(struct gossipd *d, const struct gossipd_config *cfg, char *err,
 	}
 	if (cluster_self_from_config(cfg, ticks_now(), &self, err, errlen) != 0)
 		return -1;
-	memset(&p, 0, sizeof(p));
-	p.allowed_skew =
-	    (ticks_t)cfg->gossip_allowed_difference_ms * TICKS_PER_MS;
-	p.dead_removal =
-	    (ticks_t)cfg->dead_member_removal_period_sec * TICKS_PER_SEC;
-	p.max_members = cfg->max_members > 0 ? (size_t)cfg->max_members : 0;
-	p.suspicion_mult = cfg->gossip_suspicion_mult;
-	p.suspicion_min = (ticks_t)cfg->gossip_suspicion_min_ms * TICKS_PER_MS;
-	p.interval = (ticks_t)cfg->gossip_interval_ms * TICKS_PER_MS;
-	p.removal_keep = p.dead_removal;
+	params_of(cfg, &p);
 	d->peers = peer_health_new();
 	d->cluster =
 	    d->peers != NULL ? cluster_new(&self, &p, on_event, d) : NULL;
@@ -274,13 +281,22 @@ gossip_service_stop(struct gossipd *d)
 void
 gossip_service_reload(struct gossipd *d)
 {
+	const struct gossipd_config *cfg;
+	struct cluster_params p;
 	struct tls_creds *creds;
 
+	if (d->cluster != NULL) {
+		cfg = gossipd_cfg_get(d);
+		params_of(cfg, &p);
+		cluster_set_params(d->cluster, &p);
+		gossipd_cfg_put(cfg);
+	}
 	if (d->gossiper == NULL)
 		return;
 	creds = gossipd_creds_get(d);
 	gossiper_set_creds(d->gossiper, creds);
 	tls_creds_unref(creds);
+	gossiper_reconfigure(d->gossiper);
 }
 
 const char *

@@ -24,7 +24,9 @@ void gossip_service_stop(struct gossipd *d);
 void gossip_service_leave(struct gossipd *d);
 /* One log line per key a minute (clock skew, foreign clusters, ...). */
 bool gossip_log_once_a_minute(const char *key);
-/* Called after a successful reload: new credentials for outbound. */
+/* Called after a successful reload: the table's timing parameters, new
+ * credentials for outbound, and the gossiper told to apply the new
+ * configuration (seeds, ClusterDns, interval, answer bound). */
 void gossip_service_reload(struct gossipd *d);
 
 /* The self entry's state name, for GET /info. */

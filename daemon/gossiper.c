@@ -959,6 +959,35 @@ leaving(struct gossiper *g)
 	return l;
 }
 
+/*
+ * A reload swapped the configuration: the static seeds and ClusterDns
+ * (looked up again at once, or dropped), the bound of answers and the
+ * round interval (the next round comes no later than one new interval)
+ * take effect now. Exchanges in flight finish as they started.
+ */
+static void
+apply_cfg(struct gossiper *g, const struct gossipd_config *cfg)
+{
+	int64_t now = clock_mono_ms();
+	bool dns = cfg->discover_via_dns && cfg->cluster_dns != NULL &&
+		   cfg->cluster_dns[0] != '\0';
+
+	resolver_cancel(g->dns_job);
+	g->dns_job = NULL;
+	g->next_dns_ms = dns ? now : 0;
+	if (!dns)
+		g->n_dns_seeds = 0;
+	publish_seeds(g, cfg);
+	httpc_set_max_body(g->hc, (size_t)cfg->max_body_bytes);
+	if (g->next_round_ms > now + cfg->gossip_interval_ms)
+		g->next_round_ms = now + cfg->gossip_interval_ms;
+	log_info("gossip settings reloaded: %zu seed(s)%s, every %d ms, "
+		 "timeout %d ms, fanout %d",
+		 cfg->n_seeds, dns ? " and ClusterDns" : "",
+		 cfg->gossip_interval_ms, cfg->gossip_timeout_ms,
+		 cfg->gossip_fanout);
+}
+
 static void *
 run(void *arg)
 {
@@ -968,11 +997,14 @@ run(void *arg)
 	g->started_ms = clock_mono_ms();
 	g->next_round_ms = g->started_ms;
 	while (!stopping(g)) {
+		unsigned gen = g->cfg_gen;
 		const struct gossipd_config *cfg =
 		    gossipd_cfg_refresh(g->d, &g->cfg, &g->cfg_gen);
 		int64_t now;
 		int n;
 
+		if (g->cfg_gen != gen)
+			apply_cfg(g, cfg);
 		n = epoll_wait(g->ep, evs, MAX_INFLIGHT, loop_timeout(g));
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL) {
@@ -1189,6 +1221,13 @@ gossiper_suspected(struct gossiper *g, const char *endpoint)
 	snprintf(j.target.host, sizeof(j.target.host), "%s", one.host);
 	j.target.port = one.port;
 	(void)queue_job(g, &j);
+}
+
+void
+gossiper_reconfigure(struct gossiper *g)
+{
+	if (g != NULL)
+		wake(g);
 }
 
 void

@@ -55,6 +55,10 @@ struct gossiper *gossiper_start(struct gossipd *d, char *err, size_t errlen);
  */
 void gossiper_stop(struct gossiper *g);
 
+/* A reload swapped the configuration: wakes the loop, which applies it
+ * at its next turn (seeds, ClusterDns, interval, answer bound). */
+void gossiper_reconfigure(struct gossiper *g);
+
 /*
  * Hands new outbound credentials to the thread (after a reload); they
  * take effect at once (exchanges in flight are abandoned unjudged). The

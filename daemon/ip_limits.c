@@ -37,10 +37,18 @@ ip_limits_new(int max_total, int max_per_ip, int v6_prefix)
 	if (t == NULL)
 		return NULL;
 	pthread_mutex_init(&t->lock, NULL);
+	ip_limits_set(t, max_total, max_per_ip, v6_prefix);
+	return t;
+}
+
+void
+ip_limits_set(struct ip_limits *t, int max_total, int max_per_ip, int v6_prefix)
+{
+	pthread_mutex_lock(&t->lock);
 	t->max_total = max_total;
 	t->max_per_ip = max_per_ip;
 	t->v6_prefix = v6_prefix < 1 || v6_prefix > 128 ? 128 : v6_prefix;
-	return t;
+	pthread_mutex_unlock(&t->lock);
 }
 
 void

@@ -34,6 +34,10 @@ enum ip_limit_verdict { IPL_OK = 0, IPL_TOTAL, IPL_PER_IP };
  * on ENOMEM. Free with ip_limits_free. */
 struct ip_limits *ip_limits_new(int max_total, int max_per_ip, int v6_prefix);
 void ip_limits_free(struct ip_limits *t);
+/* New caps (a reload), same meaning as for ip_limits_new; connections
+ * already counted stay, also beyond a lowered cap. Thread-safe. */
+void ip_limits_set(struct ip_limits *t, int max_total, int max_per_ip,
+		   int v6_prefix);
 
 /*
  * Counts a new connection from sa unless a cap is reached; the verdict

@@ -464,6 +464,16 @@ fail:
 	return -1;
 }
 
+void
+listener_reload(struct listener *l, const struct gossipd_config *cfg)
+{
+	if (l == NULL)
+		return;
+	ip_limits_set(l->limits, cfg->max_connections,
+		      cfg->max_connections_per_ip,
+		      cfg->max_connections_per_ip_v6_prefix);
+}
+
 int
 listener_start(struct listener *l, char *err, size_t errlen)
 {

@@ -23,6 +23,14 @@ struct listener;
 int listener_create(struct gossipd *d, struct listener **out, char *err,
 		    size_t errlen);
 
+/*
+ * After a reload (main thread): the connection caps of cfg apply to new
+ * connections from now on; open ones are kept, also beyond a lowered cap.
+ * The other reloadable settings the workers read from their configuration
+ * at each loop turn, or at each connection's start.
+ */
+void listener_reload(struct listener *l, const struct gossipd_config *cfg);
+
 /* Starts the worker threads. Returns 0, or -1 with a reason. */
 int listener_start(struct listener *l, char *err, size_t errlen);
 

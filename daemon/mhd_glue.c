@@ -27,6 +27,12 @@
  */
 #define MHD_POOL_BYTES (8 * 1024)
 
+/* MaxConnections (reloadable) is enforced before MHD sees a connection
+ * (ip_limits); MHD's own limit is only a backstop, set at the option's
+ * upper bound so that a reload raising MaxConnections is not undone
+ * here. */
+#define MHD_CONN_LIMIT (1000000 + 64)
+
 /* MHD's own messages: the socket-option warnings it gives for every
  * AF_UNIX connection are noise here; the rest go to our log. */
 static void
@@ -66,6 +72,9 @@ notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
 			*socket_context = w->pending[fd];
 			w->pending[fd] = NULL;
 		}
+		/* IdleTimeoutSec as it is now (it is reloadable) */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned)w->cfg->idle_timeout_sec);
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		conn_info_unref(*socket_context);
 		*socket_context = NULL;
@@ -89,7 +98,7 @@ mhd_glue_start(struct worker *w, int *epoll_fd, char *err, size_t errlen)
 	    mhd_logger, w, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->idle_timeout_sec, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)MHD_POOL_BYTES, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(cfg->max_connections + 64), MHD_OPTION_NOTIFY_COMPLETED,
+	    (unsigned)MHD_CONN_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
 	    routes_completed, w, MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
 	    MHD_OPTION_END);
 	di = w->mhd != NULL

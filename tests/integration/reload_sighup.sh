@@ -16,7 +16,7 @@ assert_eq 0 "$(log_count n1 'debug +GET /ping')" "no debug lines at info"
 
 printf 'LogLevel: debug\n' >"$conf"
 kill -HUP "$PID_n1"
-wait_log n1 "configuration reloaded \(log level debug\)"
+wait_log n1 "configuration reloaded: applied LogLevel \(log level debug\)"
 curl -s -o /dev/null "$url/ping"
 wait_log n1 "debug +GET /ping from 127\.0\.0\.1"
 
@@ -34,10 +34,10 @@ wait_for 5 test "$(log_count n1 'debug +GET /ping')" -gt "$n" ||
 	t_fail "the debug level did not survive the failed reload"
 
 # Over the admin socket, with an option that needs a restart.
-printf 'LogLevel: warn\nMaxBodyBytes: 4096\n' >"$conf"
+printf 'LogLevel: warn\nWorkers: 3\n' >"$conf"
 out=$(curl -s --max-time 5 --unix-socket "$T_DIR/n1.sock" -X POST \
 	http://localhost/admin/reloadconfig)
 assert_eq '{"result":"reloaded"}' "$out" "reload over the admin socket"
-wait_log n1 "take effect only after a restart: .*MaxBodyBytes"
+wait_log n1 "take effect only after a restart: .*Workers"
 kill -0 "$PID_n1" || t_fail "n1 died"
 t_pass

@@ -793,6 +793,29 @@ suspicion_timeout_scales_with_cluster_size(void **state)
 	cluster_free(c);
 }
 
+/* A reload's new parameters apply to the live table (cluster_set_params):
+ * the suspicion timeout follows the new minimum and interval. */
+static void
+set_params_applies_new_timing(void **state)
+{
+	struct cluster *c = table_susp();
+	struct cluster_params p = {.allowed_skew = SKEW,
+				   .dead_removal = DEAD,
+				   .suspicion_mult = 4,
+				   .suspicion_min = 2 * SEC,
+				   .interval = 3 * SEC};
+
+	(void)state;
+	assert_int_equal(cluster_suspicion_timeout(c), 5 * SEC);
+	cluster_set_params(c, &p);
+	/* max(2 s, 4 * max(1, log10(1)) * 3 s) = 12 s */
+	assert_int_equal(cluster_suspicion_timeout(c), 12 * SEC);
+	p.suspicion_min = 20 * SEC;
+	cluster_set_params(c, &p);
+	assert_int_equal(cluster_suspicion_timeout(c), 20 * SEC);
+	cluster_free(c);
+}
+
 static void
 suspect_cleared_by_exchange_own_entry_or_newer_copy(void **state)
 {
@@ -974,6 +997,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(set_params_applies_new_timing),
 	    cmocka_unit_test(merge_never_touches_own_entry),
 	    cmocka_unit_test(merge_takes_sender_self_entry_as_is),
 	    cmocka_unit_test(merge_adds_unknown_member),

@@ -1064,14 +1064,59 @@ docs_come_from_the_table(void **state)
 
 /* ---- reload ---- */
 
+/* Seeds, gossip timers, limits and the log format are reloadable; the
+ * endpoint is not, and keeps its live value. */
+static void
+reload_takes_seeds_timers_limits_and_log_format(void **state)
+{
+	char err[256], flag[300];
+	char *argv[2];
+	struct gossipd_config *cfg, *fresh, *merged;
+	struct opt_reload_report rep;
+
+	(void)state;
+	snprintf(flag, sizeof(flag), "--config=%s",
+		 write_file("reload2.yaml",
+			    "NodePort: 3000\nGossipSeed: 127.0.0.1:4000\n"));
+	argv[0] = flag;
+	argv[1] = NULL;
+	cfg = options_load(1, argv, NULL, NULL, err, sizeof(err));
+	assert_non_null(cfg);
+	write_file("reload2.yaml",
+		   "NodePort: 3001\nGossipSeed: 127.0.0.1:4001,127.0.0.2:4002\n"
+		   "GossipIntervalMs: 250\nGossipTimeoutMs: 900\n"
+		   "MaxConnections: 77\nMaxBodyBytes: 4096\n"
+		   "LogFormat: json\n");
+	fresh = options_reload(cfg, 1, argv, NULL, err, sizeof(err));
+	assert_non_null(fresh);
+	merged = options_apply_reload(cfg, fresh, &rep);
+	assert_non_null(merged);
+	assert_int_equal(merged->n_seeds, 2);
+	assert_int_equal(merged->seeds[1].port, 4002);
+	assert_int_equal(merged->gossip_interval_ms, 250);
+	assert_int_equal(merged->gossip_timeout_ms, 900);
+	assert_int_equal(merged->max_connections, 77);
+	assert_int_equal(merged->max_body_bytes, 4096);
+	assert_string_equal(merged->log_format, "json");
+	assert_int_equal(merged->node_port, 3000);
+	assert_int_equal(rep.n_applied, 6);
+	assert_string_equal(rep.applied,
+			    "GossipSeed, GossipIntervalMs, GossipTimeoutMs, "
+			    "MaxConnections, MaxBodyBytes, LogFormat");
+	assert_int_equal(rep.n_restart, 1);
+	assert_string_equal(rep.restart, "NodePort");
+	options_free(merged);
+	options_free(fresh);
+	options_free(cfg);
+}
+
 static void
 reload_rereads_the_same_file(void **state)
 {
 	char err[256], flag[300];
 	char *argv[2];
 	struct gossipd_config *cfg, *fresh, *merged;
-	char changed[256];
-	size_t n_changed = 0;
+	struct opt_reload_report rep;
 
 	(void)state;
 	snprintf(flag, sizeof(flag), "--config=%s",
@@ -1086,13 +1131,14 @@ reload_rereads_the_same_file(void **state)
 	assert_int_equal(fresh->node_port, 3001);
 	assert_string_equal(fresh->log_level, "debug");
 
-	merged = options_apply_reload(cfg, fresh, changed, sizeof(changed),
-				      &n_changed);
+	merged = options_apply_reload(cfg, fresh, &rep);
 	assert_non_null(merged);
 	assert_string_equal(merged->log_level, "debug");
 	assert_int_equal(merged->node_port, 3000);
-	assert_int_equal(n_changed, 1);
-	assert_string_equal(changed, "NodePort");
+	assert_int_equal(rep.n_restart, 1);
+	assert_string_equal(rep.restart, "NodePort");
+	assert_int_equal(rep.n_applied, 1);
+	assert_string_equal(rep.applied, "LogLevel");
 	assert_int_equal(options_source(merged, "LogLevel"), SRC_CONFIG_FILE);
 	options_free(merged);
 	options_free(fresh);
@@ -1168,6 +1214,7 @@ main(void)
 	    cmocka_unit_test(every_option_is_reachable_by_its_names),
 	    cmocka_unit_test(docs_come_from_the_table),
 	    cmocka_unit_test(reload_rereads_the_same_file),
+	    cmocka_unit_test(reload_takes_seeds_timers_limits_and_log_format),
 	    cmocka_unit_test(advertised_endpoint_prefers_advertise_as),
 	};
 
