@@ -177,7 +177,7 @@ static const struct opt_def opt_table[] = {
      "GOSSIPD_METRICS_REQUIRES_NODE", OT_BOOL, 0, 0, "false", O_RELOAD,
      OFF(metrics_requires_node), "GET /metrics only for nodes"},
     {"MetricsRequiresClientCert", "metrics-requires-client-cert",
-     "GOSSIPD_METRICS_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", 0,
+     "GOSSIPD_METRICS_REQUIRES_CLIENT_CERT", OT_BOOL, 0, 0, "false", O_RELOAD,
      OFF(metrics_requires_client_cert),
      "GET /metrics only with a trusted client certificate (a scraper "
      "needs no node certificate)"},
