@@ -113,13 +113,6 @@ cert_file_free(struct cert_file *f)
 	mbedtls_pk_free(&f->pk);
 }
 
-void
-cert_file_date(const mbedtls_x509_time *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d UTC", t->year, t->mon,
-		 t->day, t->hour, t->min, t->sec);
-}
-
 bool
 cert_file_node_verdict(const mbedtls_x509_crt *crt, mbedtls_x509_crt *trust,
 		       const char *pattern, char *why, size_t len)

@@ -40,9 +40,6 @@ int cert_file_load(struct cert_file *f, const char *path, const char *password,
 		   char *err, size_t errlen);
 void cert_file_free(struct cert_file *f);
 
-/* "2026-12-04 10:00:00 UTC" */
-void cert_file_date(const mbedtls_x509_time *t, char *buf, size_t len);
-
 /*
  * Would crt be refused? Checks the validity period (now), the chain
  * against trust (when not NULL) and the node rules of SPEC.md section 4

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cert_file.h"
+#include "tls_creds_int.h"
 #include "certflags.h"
 #include "certgen.h"
 #include "cmd_cert_int.h"
@@ -114,9 +115,9 @@ print_crl(const mbedtls_x509_crl *crl)
 	if (mbedtls_x509_dn_gets(buf, sizeof(buf), &crl->issuer) < 0)
 		snprintf(buf, sizeof(buf), "(unprintable)");
 	printf("CRL issuer:      %s\n", buf);
-	cert_file_date(&crl->this_update, date, sizeof(date));
+	tls_creds_date_str(&crl->this_update, date, sizeof(date));
 	printf("this update:     %s\n", date);
-	cert_file_date(&crl->next_update, date, sizeof(date));
+	tls_creds_date_str(&crl->next_update, date, sizeof(date));
 	printf("next update:     %s%s\n", date,
 	       mbedtls_x509_time_is_past(&crl->next_update)
 		   ? " (passed: the CRL is stale)"
@@ -127,7 +128,7 @@ print_crl(const mbedtls_x509_crl *crl)
 	for (e = &crl->entry; e != NULL && e->raw.p != NULL; e = e->next) {
 		if (mbedtls_x509_serial_gets(buf, sizeof(buf), &e->serial) < 0)
 			snprintf(buf, sizeof(buf), "(unprintable)");
-		cert_file_date(&e->revocation_date, date, sizeof(date));
+		tls_creds_date_str(&e->revocation_date, date, sizeof(date));
 		printf("  serial %s, revoked %s\n", buf, date);
 	}
 }

@@ -16,6 +16,7 @@
 #include <mbedtls/oid.h>
 
 #include "cert_file.h"
+#include "tls_creds_int.h"
 #include "certflags.h"
 #include "certgen.h"
 #include "cmd_cert_int.h"
@@ -42,15 +43,8 @@ add_problem(struct entry *e, const char *text)
 static long long
 days_left(const mbedtls_x509_time *t)
 {
-	struct tm tm = {0};
-
-	tm.tm_year = t->year - 1900;
-	tm.tm_mon = t->mon - 1;
-	tm.tm_mday = t->day;
-	tm.tm_hour = t->hour;
-	tm.tm_min = t->min;
-	tm.tm_sec = t->sec;
-	return ((long long)timegm(&tm) - (long long)time(NULL)) / 86400;
+	return ((long long)tls_creds_x509_time(t) - (long long)time(NULL)) /
+	       86400;
 }
 
 static const char *
@@ -184,7 +178,7 @@ rows_of(const struct entry *e, const struct entry *all, size_t n_all,
 			cn_of(&c->subject, r->c[2], sizeof(r->c[2]));
 			certgen_describe_sans(c, r->c[3], sizeof(r->c[3]));
 			cn_of(&c->issuer, r->c[4], sizeof(r->c[4]));
-			cert_file_date(&c->valid_to, date, sizeof(date));
+			tls_creds_date_str(&c->valid_to, date, sizeof(date));
 			snprintf(r->c[5], sizeof(r->c[5]), "%.10s (%lldd)",
 				 date, days_left(&c->valid_to));
 			snprintf(r->c[6], sizeof(r->c[6]), "%s",
@@ -203,7 +197,7 @@ rows_of(const struct entry *e, const struct entry *all, size_t n_all,
 	if (e->f.kind == CF_CRL) {
 		snprintf(out[0].c[1], sizeof(out[0].c[1]), "CRL");
 		cn_of(&e->f.crl.issuer, out[0].c[4], sizeof(out[0].c[4]));
-		cert_file_date(&e->f.crl.next_update, date, sizeof(date));
+		tls_creds_date_str(&e->f.crl.next_update, date, sizeof(date));
 		snprintf(out[0].c[5], sizeof(out[0].c[5]),
 			 "%.10s (next update)", date);
 	} else if (e->f.kind == CF_KEY) {

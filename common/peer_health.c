@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "discovery.h"
 #include "member.h"
 
 struct peer_health {
@@ -38,15 +39,6 @@ peer_health_free(struct peer_health *ph)
 	free(ph);
 }
 
-void
-peer_health_endpoint(const char *host, int port, char *buf, size_t len)
-{
-	if (strchr(host, ':') != NULL && host[0] != '[')
-		snprintf(buf, len, "[%s]:%d", host, port);
-	else
-		snprintf(buf, len, "%s:%d", host, port);
-}
-
 static size_t
 find(const struct peer_health *ph, const char *ep)
 {
@@ -65,7 +57,7 @@ slot(struct peer_health *ph, const char *host, int port, time_t now)
 	char ep[PEER_HEALTH_ENDPOINT_MAX];
 	size_t i, oldest = 0;
 
-	peer_health_endpoint(host, port, ep, sizeof(ep));
+	discovery_format_endpoint(host, port, ep, sizeof(ep));
 	i = find(ph, ep);
 	if (i == ph->n) {
 		if (ph->n < PEER_HEALTH_MAX) {

@@ -6,10 +6,11 @@
  * /members/health, /metrics and /health/ready read (peer_health_get,
  * peer_health_snapshot, peer_health_successes).
  *
- * The table is bounded (PEER_HEALTH_MAX entries; when full, the entry
- * heard of least recently is replaced) and carries its own mutex, so any
- * thread may call any function. Times are wall-clock seconds (time_t),
- * passed in so that tests drive them.
+ * Keys are "host:port" as discovery_format_endpoint writes them (IPv6
+ * literals in brackets). The table is bounded (PEER_HEALTH_MAX entries; when
+ * full, the entry heard of least recently is replaced) and carries its own
+ * mutex, so any thread may call any function. Times are wall-clock seconds
+ * (time_t), passed in so that tests drive them.
  */
 #ifndef GOSSIP_PEER_HEALTH_H
 #define GOSSIP_PEER_HEALTH_H
@@ -43,12 +44,6 @@ struct peer_health_entry {
 /* A new empty table, or NULL on ENOMEM. Free with peer_health_free. */
 struct peer_health *peer_health_new(void);
 void peer_health_free(struct peer_health *ph);
-
-/*
- * Formats host:port as the table keys it (IPv6 literals in brackets,
- * like member_endpoint).
- */
-void peer_health_endpoint(const char *host, int port, char *buf, size_t len);
 
 /*
  * An exchange with host:port succeeded, taking rtt_seconds from the first

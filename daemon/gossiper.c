@@ -43,6 +43,7 @@
 #include "metrics.h"
 #include "num.h"
 #include "node_auth.h"
+#include "discovery.h"
 #include "peer_health.h"
 #include "ratelimit.h"
 
@@ -148,7 +149,7 @@ seed_report(struct gossiper *g, const struct cluster_target *t, bool ok,
 	size_t i = quiet_find(g, t);
 	char ep[PEER_HEALTH_ENDPOINT_MAX];
 
-	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
+	discovery_format_endpoint(t->host, t->port, ep, sizeof(ep));
 	if (ok) {
 		if (i < g->n_quiet) {
 			log_fmsg(LL_INFO, &(struct log_fields){.member = ep},
@@ -313,7 +314,7 @@ log_not_node(const struct cluster_target *t, const char *err)
 			   : err;
 	struct ratelimit_held prev = {0};
 
-	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
+	discovery_format_endpoint(t->host, t->port, ep, sizeof(ep));
 	/* the key may be cut: it only groups the lines */
 	snprintf(key, sizeof(key), "%.200s %.70s", ep, reason);
 	if (!ratelimit_set_allow(&not_node_log, key, clock_mono_ms(), &prev))
@@ -423,7 +424,7 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	}
 	if (x->report)
 		metrics_probe("unreached");
-	peer_health_endpoint(t->host, t->port, ep, sizeof(ep));
+	discovery_format_endpoint(t->host, t->port, ep, sizeof(ep));
 	if (hrc == HTTPC_ERR_NOT_NODE)
 		log_not_node(t, why); /* nothing of the answer is used */
 	else

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "discovery.h"
 #include "peer_health.h"
 
 static void
@@ -54,7 +55,7 @@ ipv6_in_brackets(void **state)
 	char ep[64];
 
 	(void)state;
-	peer_health_endpoint("::1", 2113, ep, sizeof(ep));
+	discovery_format_endpoint("::1", 2113, ep, sizeof(ep));
 	assert_string_equal(ep, "[::1]:2113");
 	peer_health_ok(ph, "::1", 2113, 0.001, 0, 1);
 	assert_true(peer_health_get(ph, "[::1]:2113", &e));
