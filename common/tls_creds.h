@@ -163,6 +163,9 @@ uint32_t tls_creds_leaf_alone_flags(const struct tls_creds *c,
 int tls_creds_verify_saved(const struct tls_creds *c, mbedtls_x509_crt *leaf,
 			   char *err, size_t errlen);
 
+/* An X.509 time (UTC) as time_t. */
+time_t tls_creds_x509_time(const mbedtls_x509_time *t);
+
 /* Is that CRL past its nextUpdate at now? */
 bool tls_creds_crl_stale(const struct tls_creds_crl *crl, time_t now);
 

@@ -55,9 +55,6 @@ bool tls_creds_self_signed(const mbedtls_x509_crt *c);
 /* c's subject DN into buf ("?" when it does not fit). */
 void tls_creds_subject_str(const mbedtls_x509_crt *c, char *buf, size_t len);
 
-/* An X.509 time (UTC) as time_t. */
-time_t tls_creds_x509_time(const mbedtls_x509_time *t);
-
 /* "YYYY-MM-DD hh:mm:ss UTC" into buf. */
 void tls_creds_date_str(const mbedtls_x509_time *t, char *buf, size_t len);
 

@@ -73,21 +73,6 @@ chain_key(const mbedtls_x509_crt *crt, unsigned char key[32])
 	return ret;
 }
 
-static time_t
-x509_time(const mbedtls_x509_time *v)
-{
-	struct tm tm = {
-	    .tm_year = v->year - 1900,
-	    .tm_mon = v->mon - 1,
-	    .tm_mday = v->day,
-	    .tm_hour = v->hour,
-	    .tm_min = v->min,
-	    .tm_sec = v->sec,
-	};
-
-	return timegm(&tm);
-}
-
 /* The verification's callback: revocation (tls_creds), and the validity
  * window of the path, root included. */
 struct walk {
@@ -99,8 +84,8 @@ static int
 walk_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct walk *w = ctx;
-	time_t from = x509_time(&crt->valid_from);
-	time_t to = x509_time(&crt->valid_to);
+	time_t from = tls_creds_x509_time(&crt->valid_from);
+	time_t to = tls_creds_x509_time(&crt->valid_to);
 
 	tls_creds_vrfy_step(&w->v, crt, depth, flags);
 	if (from > w->not_before)

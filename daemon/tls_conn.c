@@ -275,16 +275,7 @@ chain_not_after(const mbedtls_x509_crt *crt)
 	time_t min = 0;
 
 	for (; crt != NULL && crt->raw.p != NULL; crt = crt->next) {
-		const mbedtls_x509_time *v = &crt->valid_to;
-		struct tm tm = {
-		    .tm_year = v->year - 1900,
-		    .tm_mon = v->mon - 1,
-		    .tm_mday = v->day,
-		    .tm_hour = v->hour,
-		    .tm_min = v->min,
-		    .tm_sec = v->sec,
-		};
-		time_t t = timegm(&tm);
+		time_t t = tls_creds_x509_time(&crt->valid_to);
 
 		if (min == 0 || t < min)
 			min = t;

@@ -19,28 +19,8 @@ mv "$T_DIR/short/client.crt" "$T_DIR/short/short.crt"
 mv "$T_DIR/short/client.key" "$T_DIR/short/short.key"
 end=$(($(date +%s) + 8))
 
-mkdir -p "$T_DIR/pki"
-cat >"$T_DIR/pki/ca.cnf" <<EOC
-[ ca ]
-default_ca = gossipd_ca
-[ gossipd_ca ]
-database = $T_DIR/pki/index.txt
-crlnumber = $T_DIR/pki/crlnumber
-default_md = sha256
-default_crl_days = 1
-EOC
-: >"$T_DIR/pki/index.txt"
-echo 01 >"$T_DIR/pki/crlnumber"
-ossl_ca() {
-	openssl ca -batch -config "$T_DIR/pki/ca.cnf" -keyfile "$T_DIR/ca/ca.key" \
-		-cert "$T_DIR/ca/ca.crt" "$@" >>"$T_DIR/openssl.out" 2>&1 ||
-		t_fail "openssl ca $*: $(tail -n 3 "$T_DIR/openssl.out")"
-}
-write_crl() {
-	ossl_ca -gencrl -out "$T_DIR/pki/crl.new"
-	mv "$T_DIR/pki/crl.new" "$T_DIR/crl.pem"
-}
-write_crl # nothing revoked yet
+# CRLs signed by the test CA (tests/lib.sh ossl_crl, its own database).
+ossl_crl "$T_DIR/ca" ca "$T_DIR/crl.pem" # nothing revoked yet
 
 serve_on_free_port a https $(tls_args "$T_DIR") --node-ip 127.0.0.1 --log-level debug \
 	--certificate-revocation-list-file "$T_DIR/crl.pem"
@@ -54,8 +34,9 @@ h0=$(hits)
 assert_eq 200 "$(https_code "$url" client)" "second request"
 [ "$(hits)" -gt "$h0" ] || t_fail "the second full handshake did not find the chain in the cache"
 
-ossl_ca -revoke "$T_DIR/client/client.crt"
-write_crl
+openssl ca -batch -config "$T_DIR/ca/ca.crldb/ca.cnf" -revoke "$T_DIR/client/client.crt" \
+	>"$T_DIR/openssl.out" 2>&1 || t_fail "openssl ca -revoke: $(tail -n 3 "$T_DIR/openssl.out")"
+ossl_crl "$T_DIR/ca" ca "$T_DIR/crl.pem"
 reloads=$(log_count a 'configuration reloaded')
 kill -HUP "$PID_a"
 reloaded() { [ "$(log_count a 'configuration reloaded')" -gt "$reloads" ]; }
