@@ -200,17 +200,4 @@ void httpc_handshake_counts(const struct httpc *c, unsigned long *full,
 /* Closes every kept-alive connection (e.g. to a peer now dead). */
 void httpc_close_idle(struct httpc *c);
 
-/*
- * Parses buf[0..len) as everything a server sent on a connection up to
- * its end (so a response without Content-Length or chunking ends at len),
- * with the same parser and bounds as httpc_request: headers up to
- * HTTPC_MAX_HEADER_BYTES, body up to max_body (0: HTTPC_MAX_BODY_DEFAULT).
- * Returns 0 and fills *resp (free with httpc_response_free), or -1 with a
- * reason in err ("HTTP parse error: ...", "response body over N bytes").
- * Bytes after a complete response are ignored. Exposed for tests and the
- * fuzzer.
- */
-int httpc_parse_response(const char *buf, size_t len, size_t max_body,
-			 struct httpc_response *resp, char *err, size_t errlen);
-
 #endif

@@ -77,4 +77,17 @@ int httpc_parser_take(struct httpc_parser *p, struct httpc_response *resp,
 /* Frees what p holds; p may be freed or re-initialised after. */
 void httpc_parser_free(struct httpc_parser *p);
 
+/*
+ * Parses buf[0..len) as everything a server sent on a connection up to
+ * its end (so a response without Content-Length or chunking ends at len),
+ * with the same parser and bounds as httpc_request: headers up to
+ * HTTPC_MAX_HEADER_BYTES, body up to max_body (0: HTTPC_MAX_BODY_DEFAULT).
+ * Returns 0 and fills *resp (free with httpc_response_free), or -1 with a
+ * reason in err ("HTTP parse error: ...", "response body over N bytes").
+ * Bytes after a complete response are ignored. For the unit tests and the
+ * fuzzer, which include this module-internal header.
+ */
+int httpc_parse_response(const char *buf, size_t len, size_t max_body,
+			 struct httpc_response *resp, char *err, size_t errlen);
+
 #endif

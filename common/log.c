@@ -182,11 +182,9 @@ json_fields(char *line, size_t len, size_t cap, const struct log_fields *f)
 	return len;
 }
 
-void
-log_vmsg(enum log_level level, const char *fmt, va_list ap)
-{
-	log_vfmsg(level, NULL, fmt, ap);
-}
+static void log_vfmsg(enum log_level level, const struct log_fields *f,
+		      const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 void
 log_fmsg(enum log_level level, const struct log_fields *f, const char *fmt, ...)
@@ -198,7 +196,7 @@ log_fmsg(enum log_level level, const struct log_fields *f, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
+static void
 log_vfmsg(enum log_level level, const struct log_fields *f, const char *fmt,
 	  va_list ap)
 {
@@ -254,6 +252,6 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(level, fmt, ap);
+	log_vfmsg(level, NULL, fmt, ap);
 	va_end(ap);
 }

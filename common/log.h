@@ -32,8 +32,6 @@ const char *log_level_name(enum log_level level);
  * <4> warn, <3> error, so that journalctl -p works. */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void log_vmsg(enum log_level level, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
 
 /* Rate limiters count here what they did not write (for
  * gossipd_log_lines_suppressed_total). */
@@ -60,9 +58,6 @@ struct log_fields {
 
 void log_fmsg(enum log_level level, const struct log_fields *f, const char *fmt,
 	      ...) __attribute__((format(printf, 3, 4)));
-void log_vfmsg(enum log_level level, const struct log_fields *f,
-	       const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
 
 #define log_debug(...) log_msg(LL_DEBUG, __VA_ARGS__)
 #define log_info(...)  log_msg(LL_INFO, __VA_ARGS__)

@@ -6,6 +6,7 @@
  */
 #include "negotiate.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -83,8 +84,9 @@ range_admits_json(const char *range, size_t len)
 	return false;
 }
 
-bool
-negotiate_accepts_json(const char *accept)
+/* Does the Accept header (NULL: absent) admit application/json? */
+static bool
+accepts_json(const char *accept)
 {
 	const char *p = accept;
 
@@ -107,7 +109,7 @@ negotiate_gossip(const char *format, const char *accept)
 {
 	if (format != NULL && strcasecmp(format, "json") != 0)
 		return NEGOTIATE_BAD_FORMAT;
-	if (!negotiate_accepts_json(accept))
+	if (!accepts_json(accept))
 		return NEGOTIATE_NOT_ACCEPTABLE;
 	return NEGOTIATE_JSON;
 }

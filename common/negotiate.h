@@ -9,8 +9,6 @@
 #ifndef GOSSIP_NEGOTIATE_H
 #define GOSSIP_NEGOTIATE_H
 
-#include <stdbool.h>
-
 /* Media ranges longer than this in an Accept header admit nothing. */
 #define NEGOTIATE_RANGE_MAX 127
 
@@ -23,8 +21,5 @@ enum negotiate_result {
 /* The decision for a ?format= value (NULL when absent) and an Accept
  * header (NULL when absent). Reads both strings only. */
 enum negotiate_result negotiate_gossip(const char *format, const char *accept);
-
-/* Does the Accept header (NULL: absent) admit application/json? */
-bool negotiate_accepts_json(const char *accept);
 
 #endif

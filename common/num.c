@@ -44,19 +44,3 @@ num_parse_int(const char *s, int min, int max, int *out)
 		*out = (int)v;
 	return e;
 }
-
-const char *
-num_err_str(enum num_err e)
-{
-	switch (e) {
-	case NUM_OK:
-		return "";
-	case NUM_INVALID:
-		return "invalid";
-	case NUM_TOO_SMALL:
-		return "too small";
-	case NUM_TOO_LARGE:
-		return "too large";
-	}
-	return "invalid";
-}

@@ -28,7 +28,4 @@ enum num_err num_parse(const char *s, long long min, long long max,
 /* The same, into an int; min and max must lie within int's range. */
 enum num_err num_parse_int(const char *s, int min, int max, int *out);
 
-/* "invalid", "too small", "too large" (or "" for NUM_OK). */
-const char *num_err_str(enum num_err e);
-
 #endif

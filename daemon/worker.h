@@ -1,8 +1,9 @@
 /*
  * worker: the listener's insides, shared by listener.c (sockets, threads,
- * event loop, libmicrohttpd), conn.c (one client connection and its byte
- * pump) and tls_conn.c (the TLS side of a connection). Not for other
- * modules: they use listener.h.
+ * event loop), mhd_glue.c (the worker's libmicrohttpd daemon), conn.c (one
+ * client connection and its byte pump), tls_conn.c (the TLS side of a
+ * connection), h2_conn.c, and the routes and reload.c (which resume a
+ * suspended request on its worker). Other modules use listener.h.
  */
 #ifndef GOSSIPD_WORKER_H
 #define GOSSIPD_WORKER_H

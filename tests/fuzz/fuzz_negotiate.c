@@ -40,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (negotiate_gossip(nul != NULL ? format : NULL, NULL) ==
 		     NEGOTIATE_BAD_FORMAT))
 			abort();
-		(void)negotiate_accepts_json(format);
+		(void)(negotiate_gossip(NULL, format) == NEGOTIATE_JSON);
 	}
 	if (size >= 2) {
 		enum access_rule rule = (enum access_rule)(data[0] % 6);

@@ -59,9 +59,6 @@ out_of_bounds_says_which_side(void **state)
 	assert_int_equal(num_parse("-99999999999999999999", LLONG_MIN, 0, &v),
 			 NUM_TOO_SMALL);
 	assert_int_equal(v, 42);
-	assert_string_equal(num_err_str(NUM_TOO_LARGE), "too large");
-	assert_string_equal(num_err_str(NUM_TOO_SMALL), "too small");
-	assert_string_equal(num_err_str(NUM_INVALID), "invalid");
 }
 
 static void
