@@ -841,6 +841,19 @@ httpc_set_max_body(struct httpc *c, size_t max_body)
 }
 
 int
+httpc_peer_warm(const struct httpc *c, const char *host, int port)
+{
+	for (int i = 0; c != NULL && !c->plain && i < HTTPC_MAX_PEERS; i++) {
+		const struct httpc_peer *p = c->peers[i];
+
+		if (p != NULL && p->port == port &&
+		    strcasecmp(p->host, host) == 0)
+			return p->have_session || (p->fd >= 0 && p->tls);
+	}
+	return 0;
+}
+
+int
 httpc_last_errno(const struct httpc *c)
 {
 	return c->last_errno;

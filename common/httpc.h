@@ -197,6 +197,12 @@ enum httpc_err httpc_op_finish(struct httpc_op *op, struct httpc_response *resp,
 void httpc_handshake_counts(const struct httpc *c, unsigned long *full,
 			    unsigned long *resumed);
 
+/*
+ * Would a request to host:port avoid a full TLS handshake (a saved
+ * session to resume, or a live connection)? Always 0 over plain HTTP.
+ */
+int httpc_peer_warm(const struct httpc *c, const char *host, int port);
+
 /* Closes every kept-alive connection (e.g. to a peer now dead). */
 void httpc_close_idle(struct httpc *c);
 

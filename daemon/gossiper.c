@@ -814,12 +814,40 @@ check_cluster_size(struct gossiper *g, const struct gossipd_config *cfg)
 	g->size_warned = over > 0;
 }
 
+/*
+ * The next target among cand[0..n) (random order; port 0: taken): every
+ * other pick goes to a warm peer (a TLS session to resume or a live
+ * connection, httpc_peer_warm) when there is one, so that a forming
+ * cluster costs each node few full handshakes; the others are uniform,
+ * which keeps the spread of a plain random gossip (in insecure mode no
+ * peer is warm: always uniform). Peers with an exchange in flight are
+ * skipped. Returns n when none is left.
+ */
+static size_t
+pick_one(struct gossiper *g, const struct cluster_target *cand, size_t n)
+{
+	bool warm_turn = (rand_r(&g->rng) & 1) == 0;
+	size_t any = n;
+
+	for (size_t i = 0; i < n; i++) {
+		if (cand[i].port == 0 || in_flight(g, &cand[i]))
+			continue;
+		if (any == n)
+			any = i;
+		if (!warm_turn)
+			break;
+		if (httpc_peer_warm(g->hc, cand[i].host, cand[i].port))
+			return i;
+	}
+	return any;
+}
+
 static void
 round_once(struct gossiper *g, const struct gossipd_config *cfg)
 {
 	struct cluster_target targets[MAX_INFLIGHT];
 	ticks_t now = ticks_now();
-	size_t fanout, n, busy = 0, started = 0;
+	size_t fanout, n, started = 0;
 
 	cluster_expire(g->d->cluster, now);
 	cluster_touch_self(g->d->cluster, now);
@@ -828,15 +856,15 @@ round_once(struct gossiper *g, const struct gossipd_config *cfg)
 	fanout = cfg->gossip_fanout > 0 ? (size_t)cfg->gossip_fanout : 1;
 	if (fanout > MAX_FANOUT)
 		fanout = MAX_FANOUT;
-	for (size_t i = 0; i < MAX_INFLIGHT; i++)
-		busy += g->x[i].op != NULL;
-	/* Enough candidates that fanout remain once those busy are out. */
-	n = fanout + busy < MAX_INFLIGHT ? fanout + busy : MAX_INFLIGHT;
-	n = cluster_pick_targets(g->d->cluster, &g->rng, targets, n);
-	for (size_t i = 0; i < n && started < fanout; i++) {
-		if (in_flight(g, &targets[i]))
-			continue; /* at most one exchange per peer */
+	/* Every candidate, in random order; those busy are passed over. */
+	n = cluster_pick_targets(g->d->cluster, &g->rng, targets, MAX_INFLIGHT);
+	while (started < fanout) {
+		size_t i = pick_one(g, targets, n);
+
+		if (i == n)
+			break;
 		started += gossip_with(g, cfg, &targets[i], false, NULL);
+		targets[i].port = 0; /* taken */
 	}
 }
 
