@@ -648,7 +648,10 @@ check_rights(struct conn *c)
 	if (tls_conn_recheck(c, why, sizeof(why)) != 0) {
 		metrics_refusal(strstr(why, "revoked") != NULL ? "revoked"
 							       : "untrusted");
-		strncat(why, " (reload)", sizeof(why) - strlen(why) - 1);
+		/* a reload, or the CRL turned stale (its reason says so) */
+		if (c->cred_gen != atomic_load(&c->w->l->stale_gen))
+			strncat(why, " (reload)",
+				sizeof(why) - strlen(why) - 1);
 		conn_doom(c, why);
 	} else if (ci->not_after != 0 && ci->identity != ID_ANONYMOUS &&
 		   conn_info_identity(ci, time(NULL)) == ID_ANONYMOUS) {

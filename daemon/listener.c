@@ -291,12 +291,26 @@ loop_timeout(struct worker *w)
 	return t;
 }
 
+/* A CRL of the current set turned stale (and stale refuses all): a new
+ * generation makes every worker check its open connections again. */
+static void
+stale_check(struct listener *l)
+{
+	long long at = atomic_load(&l->crl_stale_at);
+
+	if (at == 0 || time(NULL) <= at ||
+	    !atomic_compare_exchange_strong(&l->crl_stale_at, &at, 0))
+		return;
+	atomic_store(&l->stale_gen, atomic_fetch_add(&l->tls_gen, 1) + 1);
+}
+
 static void
 sweep(struct worker *w, int64_t now)
 {
 	struct conn *c, *next;
 
 	w->last_sweep_ms = now;
+	stale_check(w->l);
 	worker_refusal_timer(w, now);
 	for (c = w->conns; c != NULL; c = next) {
 		next = c->next; /* c may move to the dead list */

@@ -250,6 +250,23 @@ configure(struct tls_server *s, struct tls_rng *r, int cache_size)
 	return 0;
 }
 
+/* With CertificateRevocationListStaleRefusesAll, the next moment a CRL
+ * of creds turns stale (0: none to come). */
+static time_t
+crl_stale_at(const struct tls_creds *creds)
+{
+	time_t now = time(NULL), at = 0;
+
+	for (int i = 0; creds->crl_stale_refuses_all && i < creds->n_crls;
+	     i++) {
+		time_t t = creds->crls[i].next_update;
+
+		if (t > now && (at == 0 || t < at))
+			at = t;
+	}
+	return at;
+}
+
 int
 tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 		  size_t errlen)
@@ -284,6 +301,7 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 	old = l->tls;
 	l->tls = s;
 	atomic_fetch_add(&l->tls_gen, 1); /* workers re-check open peers */
+	atomic_store(&l->crl_stale_at, (long long)crl_stale_at(creds));
 	pthread_mutex_unlock(&l->tls_lock);
 	tls_server_unref(old);
 	return 0;

@@ -154,6 +154,12 @@ struct listener {
 	struct tls_server *tls;
 	struct tls_rng *tls_rng; /* shared by every configuration */
 	atomic_uint tls_gen;	 /* bumped by every tls_server_update */
+	/* CertificateRevocationListStaleRefusesAll: when the next CRL of
+	 * the current set turns stale (0: none), and the generation the
+	 * sweep bumped to then, so that every open connection is checked
+	 * again under the stale CRL */
+	atomic_llong crl_stale_at;
+	atomic_uint stale_gen;
 };
 
 /* conn.c: takes ownership of cfd and of slot (its place in the caps,

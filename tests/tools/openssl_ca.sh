@@ -8,7 +8,8 @@
 #                                   keyAgreement, serverAuth + clientAuth);
 #                                   END: notAfter as YYYYMMDDHHMMSSZ
 #   oca_revoke DIR NAME             puts NAME's certificate on the list
-#   oca_crl DIR OUT                 writes a CRL of what is revoked, atomically
+#   oca_crl DIR OUT [SECONDS]       writes a CRL of what is revoked, atomically
+#                                   (nextUpdate SECONDS from now; default a day)
 
 oca_init() {
 	local dir=$1
@@ -70,7 +71,9 @@ oca_revoke() {
 }
 
 oca_crl() {
-	openssl ca -batch -config "$1/ca.cnf" -gencrl -out "$2.new" \
+	local due=()
+	[ -n "${3:-}" ] && due=(-crlsec "$3")
+	openssl ca -batch -config "$1/ca.cnf" -gencrl "${due[@]}" -out "$2.new" \
 		>>"$1/openssl.out" 2>&1 || t_fail "openssl ca: CRL"
 	mv "$2.new" "$2"
 }
