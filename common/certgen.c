@@ -38,18 +38,6 @@
 #define KEY_PEM_MAX  (16 * 1024)
 #define SERIAL_LEN   16
 
-void
-certgen_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- names ----------------------------------------------------------- */
 
 /*
@@ -102,7 +90,7 @@ name_copy(mbedtls_asn1_named_data **head, const mbedtls_x509_name *dn,
 		if (dn->oid.p == NULL)
 			continue;
 		if (dn->next_merged) {
-			certgen_seterr(
+			errbuf_set(
 			    err, errlen,
 			    "the CA subject has a multi-valued RDN, which "
 			    "cannot be copied as the issuer name");
@@ -110,7 +98,7 @@ name_copy(mbedtls_asn1_named_data **head, const mbedtls_x509_name *dn,
 		}
 		if (name_push(head, dn->oid.p, dn->oid.len, dn->val.tag,
 			      dn->val.p, dn->val.len) != 0) {
-			certgen_seterr(err, errlen, "out of memory");
+			errbuf_set(err, errlen, "out of memory");
 			return -1;
 		}
 	}
@@ -133,16 +121,16 @@ pathlen_check(const struct certgen_req *req, char *err, size_t errlen)
 		return 0;
 	room = req->issuer->crt.max_pathlen - 1;
 	if (room == 0) {
-		certgen_seterr(err, errlen,
-			       "the issuing CA has path length 0: it may not "
-			       "sign another CA");
+		errbuf_set(err, errlen,
+			   "the issuing CA has path length 0: it may not "
+			   "sign another CA");
 		return -1;
 	}
 	if (req->pathlen < 0 || req->pathlen >= room) {
-		certgen_seterr(err, errlen,
-			       "the issuing CA has path length %d: the new CA "
-			       "needs a path length of at most %d",
-			       room, room - 1);
+		errbuf_set(err, errlen,
+			   "the issuing CA has path length %d: the new CA "
+			   "needs a path length of at most %d",
+			   room, room - 1);
 		return -1;
 	}
 	return 0;
@@ -155,41 +143,39 @@ req_check(const struct certgen_req *req, char *err, size_t errlen)
 
 	if (req->kind != CERTGEN_CA && req->kind != CERTGEN_NODE &&
 	    req->kind != CERTGEN_CLIENT) {
-		certgen_seterr(err, errlen, "unknown certificate kind");
+		errbuf_set(err, errlen, "unknown certificate kind");
 		return -1;
 	}
 	cnlen = req->common_name
 		    ? strnlen(req->common_name, CERTGEN_MAX_CN_LEN + 1)
 		    : 0;
 	if (cnlen == 0 || cnlen > CERTGEN_MAX_CN_LEN) {
-		certgen_seterr(err, errlen,
-			       "the common name must be 1 to %d bytes",
-			       CERTGEN_MAX_CN_LEN);
+		errbuf_set(err, errlen, "the common name must be 1 to %d bytes",
+			   CERTGEN_MAX_CN_LEN);
 		return -1;
 	}
 	if (req->key_type == CERTGEN_KEY_RSA && req->rsa_bits != 2048 &&
 	    req->rsa_bits != 3072 && req->rsa_bits != 4096) {
-		certgen_seterr(err, errlen,
-			       "RSA keys are 2048, 3072 or 4096 bits");
+		errbuf_set(err, errlen, "RSA keys are 2048, 3072 or 4096 bits");
 		return -1;
 	}
 	if (req->key_type != CERTGEN_KEY_RSA &&
 	    req->key_type != CERTGEN_KEY_EC) {
-		certgen_seterr(err, errlen, "unknown key type");
+		errbuf_set(err, errlen, "unknown key type");
 		return -1;
 	}
 	if (req->days < 1 || req->days > CERTGEN_MAX_DAYS) {
-		certgen_seterr(err, errlen, "days must be between 1 and %d",
-			       CERTGEN_MAX_DAYS);
+		errbuf_set(err, errlen, "days must be between 1 and %d",
+			   CERTGEN_MAX_DAYS);
 		return -1;
 	}
 	if (req->kind != CERTGEN_CA && req->issuer == NULL) {
-		certgen_seterr(err, errlen,
-			       "a node or client certificate needs a CA");
+		errbuf_set(err, errlen,
+			   "a node or client certificate needs a CA");
 		return -1;
 	}
 	if (req->kind == CERTGEN_NODE && req->n_ips + req->n_dns == 0) {
-		certgen_seterr(
+		errbuf_set(
 		    err, errlen,
 		    "a node certificate needs at least one IP address or "
 		    "DNS name: peers check the address they dial against "
@@ -210,11 +196,10 @@ validity(const struct certgen_req *req, char nb[CERTGEN_TIME_LEN + 1],
 
 	if (req->not_before != NULL) {
 		if (!certgen_time_ok(req->not_before)) {
-			certgen_seterr(
-			    err, errlen,
-			    "bad not-before time \"%.20s\": expected "
-			    "YYYYMMDDHHMMSS (UTC)",
-			    req->not_before);
+			errbuf_set(err, errlen,
+				   "bad not-before time \"%.20s\": expected "
+				   "YYYYMMDDHHMMSS (UTC)",
+				   req->not_before);
 			return -1;
 		}
 		memcpy(nb, req->not_before, CERTGEN_TIME_LEN + 1);
@@ -227,28 +212,27 @@ validity(const struct certgen_req *req, char nb[CERTGEN_TIME_LEN + 1],
 		tm.tm_sec = certgen_digits(nb + 12, 2);
 		base = timegm(&tm);
 	} else if (certgen_format_time(base, nb) != 0) {
-		certgen_seterr(err, errlen, "the current time is out of range");
+		errbuf_set(err, errlen, "the current time is out of range");
 		return -1;
 	}
 	if (req->not_after != NULL) {
 		if (!certgen_time_ok(req->not_after)) {
-			certgen_seterr(err, errlen,
-				       "bad not-after time \"%.20s\": expected "
-				       "YYYYMMDDHHMMSS (UTC)",
-				       req->not_after);
+			errbuf_set(err, errlen,
+				   "bad not-after time \"%.20s\": expected "
+				   "YYYYMMDDHHMMSS (UTC)",
+				   req->not_after);
 			return -1;
 		}
 		memcpy(na, req->not_after, CERTGEN_TIME_LEN + 1);
 	} else if (certgen_format_time(base + (time_t)req->days * 86400, na) !=
 		   0) {
-		certgen_seterr(err, errlen,
-			       "the end of validity is after 9999");
+		errbuf_set(err, errlen, "the end of validity is after 9999");
 		return -1;
 	}
 	if (strcmp(na, nb) <= 0) {
-		certgen_seterr(err, errlen,
-			       "not-after (%s) is not after not-before (%s)",
-			       na, nb);
+		errbuf_set(err, errlen,
+			   "not-after (%s) is not after not-before (%s)", na,
+			   nb);
 		return -1;
 	}
 	return 0;
@@ -343,7 +327,7 @@ set_extensions(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 	}
 	der = malloc(CERTGEN_SAN_DER_MAX);
 	if (der == NULL) {
-		certgen_seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
 	if (req->kind != CERTGEN_CA) {
@@ -397,14 +381,14 @@ build(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 	mbedtls_x509write_crt_set_issuer_key(
 	    crt, ca ? (mbedtls_pk_context *)&ca->key : key);
 	if (name_cn(&crt->subject, req->common_name) != 0) {
-		certgen_seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	if (ca != NULL) {
 		if (name_copy(&crt->issuer, &ca->crt.subject, err, errlen) != 0)
 			return -1;
 	} else if (name_cn(&crt->issuer, req->common_name) != 0) {
-		certgen_seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	if (set_serial(crt, drbg, err, errlen) != 0)
@@ -435,7 +419,7 @@ write_pem(const struct certgen_req *req, mbedtls_x509write_cert *crt,
 	int ret, rc = -1;
 
 	if (der == NULL || fixed == NULL) {
-		certgen_seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
 	/* mbedTLS writes at the end of the buffer */
@@ -513,7 +497,7 @@ certgen_issue(const struct certgen_req *req, struct certgen_result *res,
 		goto out;
 	buf = malloc(CERT_PEM_MAX);
 	if (buf == NULL) {
-		certgen_seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
 	ret = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
@@ -536,7 +520,7 @@ certgen_issue(const struct certgen_req *req, struct certgen_result *res,
 	}
 	res->key_pem = dup_text(buf, &res->key_len);
 	if (res->cert_pem == NULL || res->key_pem == NULL) {
-		certgen_seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
 	rc = 0;

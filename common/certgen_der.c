@@ -136,19 +136,18 @@ certgen_san_der(const char *const *ips, size_t n_ips, const char *const *dns,
 	int ret, alen;
 
 	if (n_ips + n_dns == 0) {
-		certgen_seterr(err, errlen,
-			       "no subject alternative name given");
+		errbuf_set(err, errlen, "no subject alternative name given");
 		return -1;
 	}
 	if (n_ips > CERTGEN_MAX_SANS || n_dns > CERTGEN_MAX_SANS) {
-		certgen_seterr(err, errlen,
-			       "more than %d IP addresses or DNS names",
-			       CERTGEN_MAX_SANS);
+		errbuf_set(err, errlen,
+			   "more than %d IP addresses or DNS names",
+			   CERTGEN_MAX_SANS);
 		return -1;
 	}
 	for (i = 0; i < n_dns; i++)
 		if (!certgen_dns_name_ok(dns[i])) {
-			certgen_seterr(
+			errbuf_set(
 			    err, errlen,
 			    "bad DNS name \"%.*s\": letters, digits and "
 			    "hyphens in dot-separated labels, optionally "
@@ -159,7 +158,7 @@ certgen_san_der(const char *const *ips, size_t n_ips, const char *const *dns,
 	for (i = n_ips; i-- > 0;) {
 		alen = certgen_parse_ip(ips[i], addr);
 		if (alen < 0) {
-			certgen_seterr(
+			errbuf_set(
 			    err, errlen,
 			    "bad IP address \"%.*s\": not an IPv4 or IPv6 "
 			    "literal",
@@ -193,8 +192,8 @@ certgen_san_der(const char *const *ips, size_t n_ips, const char *const *dns,
 	to_front(buf, size, total);
 	return 0;
 too_big:
-	certgen_seterr(err, errlen,
-		       "subject alternative names exceed %zu bytes", size);
+	errbuf_set(err, errlen, "subject alternative names exceed %zu bytes",
+		   size);
 	return -1;
 }
 
@@ -207,7 +206,7 @@ certgen_eku_der(unsigned int eku, unsigned char *buf, size_t size, size_t *len,
 	int ret;
 
 	if (eku == 0 || (eku & ~(CERTGEN_EKU_SERVER | CERTGEN_EKU_CLIENT))) {
-		certgen_seterr(err, errlen, "no or unknown extended key usage");
+		errbuf_set(err, errlen, "no or unknown extended key usage");
 		return -1;
 	}
 	/* Written backwards: clientAuth last in the sequence. */
@@ -239,8 +238,7 @@ certgen_eku_der(unsigned int eku, unsigned char *buf, size_t size, size_t *len,
 	to_front(buf, size, total);
 	return 0;
 too_big:
-	certgen_seterr(err, errlen, "extended key usage exceeds %zu bytes",
-		       size);
+	errbuf_set(err, errlen, "extended key usage exceeds %zu bytes", size);
 	return -1;
 }
 

@@ -33,20 +33,20 @@ read_small_file(const char *path, const char *what, unsigned char **out,
 	/* O_NONBLOCK: a FIFO given by mistake must not hang us. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		certgen_seterr(err, errlen, "cannot read %s %s: %s", what, path,
-			       strerror(errno));
+		errbuf_set(err, errlen, "cannot read %s %s: %s", what, path,
+			   strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		certgen_seterr(err, errlen, "%s %s is not a regular file", what,
-			       path);
+		errbuf_set(err, errlen, "%s %s is not a regular file", what,
+			   path);
 		close(fd);
 		return -1;
 	}
 	buf = malloc(CERTGEN_MAX_FILE + 1);
 	if (buf == NULL) {
 		close(fd);
-		certgen_seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	for (;;) {
@@ -54,17 +54,16 @@ read_small_file(const char *path, const char *what, unsigned char **out,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			certgen_seterr(err, errlen, "cannot read %s %s: %s",
-				       what, path, strerror(errno));
+			errbuf_set(err, errlen, "cannot read %s %s: %s", what,
+				   path, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > CERTGEN_MAX_FILE) {
-			certgen_seterr(err, errlen,
-				       "%s %s is larger than %d bytes", what,
-				       path, CERTGEN_MAX_FILE);
+			errbuf_set(err, errlen, "%s %s is larger than %d bytes",
+				   what, path, CERTGEN_MAX_FILE);
 			goto fail;
 		}
 	}
@@ -110,27 +109,25 @@ ca_check(const struct certgen_ca *ca, const char *crt_path,
 	int ret;
 
 	if (!ca->crt.ca_istrue) {
-		certgen_seterr(
-		    err, errlen,
-		    "%s is not a CA certificate (no basicConstraints "
-		    "CA:TRUE)",
-		    crt_path);
+		errbuf_set(err, errlen,
+			   "%s is not a CA certificate (no basicConstraints "
+			   "CA:TRUE)",
+			   crt_path);
 		return -1;
 	}
 	if (mbedtls_x509_crt_check_key_usage(&ca->crt,
 					     MBEDTLS_X509_KU_KEY_CERT_SIGN)) {
-		certgen_seterr(
-		    err, errlen,
-		    "%s may not sign certificates (its key usage lacks "
-		    "keyCertSign)",
-		    crt_path);
+		errbuf_set(err, errlen,
+			   "%s may not sign certificates (its key usage lacks "
+			   "keyCertSign)",
+			   crt_path);
 		return -1;
 	}
 	ret = mbedtls_pk_check_pair(&ca->crt.pk, &ca->key);
 	if (ret != 0) {
-		certgen_seterr(err, errlen,
-			       "CA key %s does not match the CA certificate %s",
-			       key_path, crt_path);
+		errbuf_set(err, errlen,
+			   "CA key %s does not match the CA certificate %s",
+			   key_path, crt_path);
 		return -1;
 	}
 	return 0;
@@ -153,9 +150,9 @@ certgen_crt_load(mbedtls_x509_crt *chain, const char *path, const char *what,
 		return 0;
 	snprintf(label, sizeof(label), "%s %s", what, path);
 	if (ret > 0)
-		certgen_seterr(err, errlen,
-			       "%s: %d certificate(s) could not be parsed",
-			       label, ret);
+		errbuf_set(err, errlen,
+			   "%s: %d certificate(s) could not be parsed", label,
+			   ret);
 	else
 		mbed_err(err, errlen, label, ret);
 	return -1;
@@ -177,7 +174,7 @@ certgen_ca_load(struct certgen_ca *ca, const char *crt_path,
 		goto out;
 	ret = mbedtls_pk_parse_key(&ca->key, buf, parse_len(buf, len), NULL, 0);
 	if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
-		certgen_seterr(
+		errbuf_set(
 		    err, errlen,
 		    "CA key %s is encrypted; certgen needs it unencrypted",
 		    key_path);
@@ -208,7 +205,7 @@ certgen_mkdirs(const char *dir, char *err, size_t errlen)
 
 	len = strnlen(dir, sizeof(path));
 	if (len == 0 || len >= sizeof(path)) {
-		certgen_seterr(err, errlen, "bad directory name");
+		errbuf_set(err, errlen, "bad directory name");
 		return -1;
 	}
 	memcpy(path, dir, len + 1);
@@ -217,16 +214,16 @@ certgen_mkdirs(const char *dir, char *err, size_t errlen)
 			continue;
 		path[i] = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			certgen_seterr(err, errlen,
-				       "cannot create directory %s: %s", path,
-				       strerror(errno));
+			errbuf_set(err, errlen,
+				   "cannot create directory %s: %s", path,
+				   strerror(errno));
 			return -1;
 		}
 		if (i < len)
 			path[i] = '/';
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		certgen_seterr(err, errlen, "%s is not a directory", dir);
+		errbuf_set(err, errlen, "%s is not a directory", dir);
 		return -1;
 	}
 	return 0;
@@ -285,38 +282,37 @@ certgen_write_file(const char *path, const void *data, size_t len,
 	else
 		n = snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		certgen_seterr(err, errlen, "path too long: %s", path);
+		errbuf_set(err, errlen, "path too long: %s", path);
 		return -1;
 	}
 	fd = mkostemp(tmp, O_CLOEXEC); /* O_CREAT|O_EXCL, mode 0600 */
 	if (fd < 0) {
-		certgen_seterr(err, errlen,
-			       "cannot create a file next to %s: %s", path,
-			       strerror(errno));
+		errbuf_set(err, errlen, "cannot create a file next to %s: %s",
+			   path, strerror(errno));
 		return -1;
 	}
 	if (write_all(fd, data, len) != 0 ||
 	    (mode != 0600 && fchmod(fd, mode) != 0) || fsync(fd) != 0) {
-		certgen_seterr(err, errlen, "cannot write %s: %s", path,
-			       strerror(errno));
+		errbuf_set(err, errlen, "cannot write %s: %s", path,
+			   strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return -1;
 	}
 	if (close(fd) != 0) {
-		certgen_seterr(err, errlen, "cannot write %s: %s", path,
-			       strerror(errno));
+		errbuf_set(err, errlen, "cannot write %s: %s", path,
+			   strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	if (put_in_place(tmp, path, force) != 0) {
 		if (errno == EEXIST)
-			certgen_seterr(err, errlen,
-				       "%s exists; use -force to overwrite it",
-				       path);
+			errbuf_set(err, errlen,
+				   "%s exists; use -force to overwrite it",
+				   path);
 		else
-			certgen_seterr(err, errlen, "cannot write %s: %s", path,
-				       strerror(errno));
+			errbuf_set(err, errlen, "cannot write %s: %s", path,
+				   strerror(errno));
 		unlink(tmp);
 		return -1;
 	}

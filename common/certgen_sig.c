@@ -127,14 +127,13 @@ certgen_ecdsa_rewrite(const unsigned char *der, size_t len,
 	int ret;
 
 	if (split(der, len, &cp) != 0) {
-		certgen_seterr(err, errlen,
-			       "re-encoding the certificate: not DER");
+		errbuf_set(err, errlen, "re-encoding the certificate: not DER");
 		return -1;
 	}
 	if (!is_ecdsa_with_null(cp.tbs_body + cp.before_alg, cp.alg_len)) {
 		/* not ours to change (RSA, or already without NULL) */
 		if (len > cap) {
-			certgen_seterr(err, errlen, "certificate too large");
+			errbuf_set(err, errlen, "certificate too large");
 			return -1;
 		}
 		memcpy(out, der, len);
@@ -189,6 +188,6 @@ certgen_ecdsa_rewrite(const unsigned char *der, size_t len,
 	*out_len = n;
 	return 0;
 too_large:
-	certgen_seterr(err, errlen, "certificate too large");
+	errbuf_set(err, errlen, "certificate too large");
 	return -1;
 }

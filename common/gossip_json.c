@@ -20,24 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
+
 #define MAX_DEPTH     16
 #define INT_LIMIT     9007199254740992.0 /* 2^53 */
 #define INT_LIMIT_TXT "9007199254740992"
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Checks one number token [p, p+n): an optional '-', then digits only,
  * no leading zero (JSON), magnitude at most 2^53. */
@@ -50,25 +37,26 @@ scan_number(const char *p, size_t n, char *err, size_t errlen)
 		i++;
 	nd = n - i;
 	if (nd == 0) {
-		seterr(err, errlen, "malformed number");
+		errbuf_set(err, errlen, "malformed number");
 		return -1;
 	}
 	for (size_t k = i; k < n; k++) {
 		if (p[k] < '0' || p[k] > '9') {
-			seterr(err, errlen,
-			       "a number is not an exact integer (fraction or "
-			       "exponent)");
+			errbuf_set(
+			    err, errlen,
+			    "a number is not an exact integer (fraction or "
+			    "exponent)");
 			return -1;
 		}
 	}
 	if (nd > 1 && p[i] == '0') {
-		seterr(err, errlen, "malformed number (leading zero)");
+		errbuf_set(err, errlen, "malformed number (leading zero)");
 		return -1;
 	}
 	if (nd > 16 || (nd == 16 && memcmp(p + i, INT_LIMIT_TXT, 16) > 0)) {
-		seterr(err, errlen,
-		       "a number is out of the exact integer range (|n| > "
-		       "2^53)");
+		errbuf_set(err, errlen,
+			   "a number is out of the exact integer range (|n| > "
+			   "2^53)");
 		return -1;
 	}
 	return 0;
@@ -91,7 +79,8 @@ scan_string(const char *buf, size_t len, size_t *i, char *err, size_t errlen)
 			return 0;
 		}
 		if (c < 0x20) {
-			seterr(err, errlen, "control character in a string");
+			errbuf_set(err, errlen,
+				   "control character in a string");
 			return -1;
 		}
 		if (c != '\\')
@@ -100,12 +89,12 @@ scan_string(const char *buf, size_t len, size_t *i, char *err, size_t errlen)
 			break;
 		if (buf[k + 1] == 'u' && k + 5 < len &&
 		    memcmp(buf + k + 2, "0000", 4) == 0) {
-			seterr(err, errlen, "NUL escape in a string");
+			errbuf_set(err, errlen, "NUL escape in a string");
 			return -1;
 		}
 		k++;
 	}
-	seterr(err, errlen, "unterminated string");
+	errbuf_set(err, errlen, "unterminated string");
 	return -1;
 }
 
@@ -137,13 +126,13 @@ prescan(const char *buf, size_t len, char *err, size_t errlen)
 				return -1;
 		} else if (c == '{' || c == '[') {
 			if (++depth > MAX_DEPTH) {
-				seterr(err, errlen, "nesting deeper than %d",
-				       MAX_DEPTH);
+				errbuf_set(err, errlen,
+					   "nesting deeper than %d", MAX_DEPTH);
 				return -1;
 			}
 			i++;
 		} else if (c == 0) {
-			seterr(err, errlen, "NUL byte in the document");
+			errbuf_set(err, errlen, "NUL byte in the document");
 			return -1;
 		} else {
 			if (c == '}' || c == ']')
@@ -164,36 +153,36 @@ parse_tree(const char *buf, size_t len, size_t max_bytes, char *err,
 	cJSON *root;
 
 	if (len > max_bytes) {
-		seterr(err, errlen,
-		       "document of %zu bytes exceeds the limit of "
-		       "%zu bytes",
-		       len, max_bytes);
+		errbuf_set(err, errlen,
+			   "document of %zu bytes exceeds the limit of "
+			   "%zu bytes",
+			   len, max_bytes);
 		return NULL;
 	}
 	if (len == 0) {
-		seterr(err, errlen, "empty document");
+		errbuf_set(err, errlen, "empty document");
 		return NULL;
 	}
 	if (prescan(buf, len, err, errlen) < 0)
 		return NULL;
 	root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (root == NULL) {
-		seterr(err, errlen, "not valid JSON (at byte %zu)",
-		       end != NULL && end >= buf ? (size_t)(end - buf) : 0);
+		errbuf_set(err, errlen, "not valid JSON (at byte %zu)",
+			   end != NULL && end >= buf ? (size_t)(end - buf) : 0);
 		return NULL;
 	}
 	for (size_t i = (size_t)(end - buf); i < len; i++) {
 		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' &&
 		    buf[i] != '\r') {
 			cJSON_Delete(root);
-			seterr(err, errlen,
-			       "trailing bytes after the JSON value");
+			errbuf_set(err, errlen,
+				   "trailing bytes after the JSON value");
 			return NULL;
 		}
 	}
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
-		seterr(err, errlen, "the document is not a JSON object");
+		errbuf_set(err, errlen, "the document is not a JSON object");
 		return NULL;
 	}
 	return root;
@@ -212,8 +201,8 @@ field(struct ctx *x, const cJSON *obj, const char *name)
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
 
 	if (it == NULL || cJSON_IsNull(it))
-		seterr(x->err, x->errlen, "%sfield \"%s\" is missing or null",
-		       x->where, name);
+		errbuf_set(x->err, x->errlen,
+			   "%sfield \"%s\" is missing or null", x->where, name);
 	return it != NULL && !cJSON_IsNull(it) ? it : NULL;
 }
 
@@ -227,18 +216,18 @@ get_int(struct ctx *x, const cJSON *obj, const char *name, int64_t min,
 	if (it == NULL)
 		return -1;
 	if (!cJSON_IsNumber(it)) {
-		seterr(x->err, x->errlen, "%sfield \"%s\" is not a number",
-		       x->where, name);
+		errbuf_set(x->err, x->errlen, "%sfield \"%s\" is not a number",
+			   x->where, name);
 		return -1;
 	}
 	d = it->valuedouble;
 	/* The pre-scan made every number an exact integer within 2^53. */
 	if (!(d >= -INT_LIMIT && d <= INT_LIMIT) || d < (double)min ||
 	    d > (double)max) {
-		seterr(x->err, x->errlen,
-		       "%sfield \"%s\" is out of range (%" PRId64 "..%" PRId64
-		       ")",
-		       x->where, name, min, max);
+		errbuf_set(x->err, x->errlen,
+			   "%sfield \"%s\" is out of range (%" PRId64
+			   "..%" PRId64 ")",
+			   x->where, name, min, max);
 		return -1;
 	}
 	*out = (int64_t)d;
@@ -271,8 +260,8 @@ get_bool(struct ctx *x, const cJSON *obj, const char *name, bool *out)
 	if (it == NULL)
 		return -1;
 	if (!cJSON_IsBool(it)) {
-		seterr(x->err, x->errlen, "%sfield \"%s\" is not a boolean",
-		       x->where, name);
+		errbuf_set(x->err, x->errlen, "%sfield \"%s\" is not a boolean",
+			   x->where, name);
 		return -1;
 	}
 	*out = cJSON_IsTrue(it);
@@ -287,8 +276,8 @@ get_str(struct ctx *x, const cJSON *obj, const char *name)
 	if (it == NULL)
 		return NULL;
 	if (!cJSON_IsString(it) || it->valuestring == NULL) {
-		seterr(x->err, x->errlen, "%sfield \"%s\" is not a string",
-		       x->where, name);
+		errbuf_set(x->err, x->errlen, "%sfield \"%s\" is not a string",
+			   x->where, name);
 		return NULL;
 	}
 	return it->valuestring;
@@ -309,21 +298,21 @@ get_host(struct ctx *x, const cJSON *obj, const char *name, bool allow_empty,
 		return -1;
 	n = strlen(s);
 	if (n >= MEMBER_HOST_MAX) {
-		seterr(x->err, x->errlen,
-		       "%sfield \"%s\" is longer than %d bytes", x->where, name,
-		       MEMBER_HOST_MAX - 1);
+		errbuf_set(x->err, x->errlen,
+			   "%sfield \"%s\" is longer than %d bytes", x->where,
+			   name, MEMBER_HOST_MAX - 1);
 		return -1;
 	}
 	if (n == 0 && !allow_empty) {
-		seterr(x->err, x->errlen, "%sfield \"%s\" is empty", x->where,
-		       name);
+		errbuf_set(x->err, x->errlen, "%sfield \"%s\" is empty",
+			   x->where, name);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-			seterr(
+			errbuf_set(
 			    x->err, x->errlen,
 			    "%sfield \"%s\" has a character not allowed in a "
 			    "host",
@@ -343,8 +332,8 @@ get_guid(struct ctx *x, const cJSON *obj, const char *name, struct guid *out)
 	if (s == NULL)
 		return -1;
 	if (guid_parse(s, out) < 0) {
-		seterr(x->err, x->errlen, "%sfield \"%s\" is not a GUID",
-		       x->where, name);
+		errbuf_set(x->err, x->errlen, "%sfield \"%s\" is not a GUID",
+			   x->where, name);
 		return -1;
 	}
 	return 0;
@@ -359,8 +348,9 @@ get_state(struct ctx *x, const cJSON *obj, const char *name,
 	if (s == NULL)
 		return -1;
 	if (member_state_parse(s, out) < 0) {
-		seterr(x->err, x->errlen, "%sfield \"%s\" is not a known state",
-		       x->where, name);
+		errbuf_set(x->err, x->errlen,
+			   "%sfield \"%s\" is not a known state", x->where,
+			   name);
 		return -1;
 	}
 	return 0;
@@ -374,7 +364,7 @@ decode_member(struct ctx *x, const cJSON *o, struct member *m)
 
 	memset(m, 0, sizeof(*m));
 	if (!cJSON_IsObject(o)) {
-		seterr(x->err, x->errlen, "%snot a JSON object", x->where);
+		errbuf_set(x->err, x->errlen, "%snot a JSON object", x->where);
 		return -1;
 	}
 	if (get_guid(x, o, "instanceId", &m->instance_id) < 0)
@@ -382,9 +372,9 @@ decode_member(struct ctx *x, const cJSON *o, struct member *m)
 	if ((s = get_str(x, o, "timeStamp")) == NULL)
 		return -1;
 	if (ticks_parse(s, &m->timestamp) < 0) {
-		seterr(x->err, x->errlen,
-		       "%sfield \"timeStamp\" is not an ISO-8601 UTC time",
-		       x->where);
+		errbuf_set(x->err, x->errlen,
+			   "%sfield \"timeStamp\" is not an ISO-8601 UTC time",
+			   x->where);
 		return -1;
 	}
 	if (get_state(x, o, "state", &m->state) < 0 ||
@@ -430,16 +420,17 @@ decode_member(struct ctx *x, const cJSON *o, struct member *m)
 	if ((s = get_str(x, o, "esVersion")) == NULL)
 		return -1;
 	if (strlen(s) >= MEMBER_VERSION_MAX) {
-		seterr(x->err, x->errlen,
-		       "%sfield \"esVersion\" is longer than %d bytes",
-		       x->where, MEMBER_VERSION_MAX - 1);
+		errbuf_set(x->err, x->errlen,
+			   "%sfield \"esVersion\" is longer than %d bytes",
+			   x->where, MEMBER_VERSION_MAX - 1);
 		return -1;
 	}
 	for (const char *p = s; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
-			seterr(x->err, x->errlen,
-			       "%sfield \"esVersion\" is not printable ASCII",
-			       x->where);
+			errbuf_set(
+			    x->err, x->errlen,
+			    "%sfield \"esVersion\" is not printable ASCII",
+			    x->where);
 			return -1;
 		}
 	}
@@ -462,7 +453,7 @@ gossip_json_decode(const char *buf, size_t len, size_t max_bytes,
 
 	memset(out, 0, sizeof(*out));
 	if (buf == NULL) {
-		seterr(err, errlen, "empty document");
+		errbuf_set(err, errlen, "empty document");
 		return -1;
 	}
 	root = parse_tree(buf, len, max_bytes, err, errlen);
@@ -472,13 +463,13 @@ gossip_json_decode(const char *buf, size_t len, size_t max_bytes,
 	if (members == NULL)
 		goto out;
 	if (!cJSON_IsArray(members)) {
-		seterr(err, errlen, "field \"members\" is not an array");
+		errbuf_set(err, errlen, "field \"members\" is not an array");
 		goto out;
 	}
 	n = (size_t)cJSON_GetArraySize(members);
 	if (n > max_members) {
-		seterr(err, errlen, "%zu members exceed the limit of %zu", n,
-		       max_members);
+		errbuf_set(err, errlen, "%zu members exceed the limit of %zu",
+			   n, max_members);
 		goto out;
 	}
 	if (get_host(&x, root, "serverIp", false, doc.server_ip) < 0 ||
@@ -487,7 +478,7 @@ gossip_json_decode(const char *buf, size_t len, size_t max_bytes,
 	doc.server_port = (int)port;
 	doc.members = calloc(n > 0 ? n : 1, sizeof(*doc.members));
 	if (doc.members == NULL) {
-		seterr(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
 	i = 0;
@@ -590,7 +581,7 @@ gossip_json_decode_member_update(const char *buf, size_t len, size_t max_bytes,
 
 	memset(out, 0, sizeof(*out));
 	if (buf == NULL) {
-		seterr(err, errlen, "empty document");
+		errbuf_set(err, errlen, "empty document");
 		return -1;
 	}
 	root = parse_tree(buf, len, max_bytes, err, errlen);
@@ -605,7 +596,7 @@ gossip_json_decode_member_update(const char *buf, size_t len, size_t max_bytes,
 			    strcmp(it->string, upd_fields[k].name) == 0)
 				break;
 		if (k == N_UPD_FIELDS) {
-			seterr(
+			errbuf_set(
 			    err, errlen,
 			    "unknown field (allowed: state, writerCheckpoint, "
 			    "chaserCheckpoint, lastCommitPosition, "

@@ -7,6 +7,8 @@
 
 #include <mbedtls/error.h>
 
+#include "errbuf.h"
+
 void
 mbed_err_text(int ret, char *buf, size_t len)
 {
@@ -23,9 +25,6 @@ mbed_err(char *err, size_t errlen, const char *what, int ret)
 {
 	char tmp[200];
 
-	if (err == NULL || errlen == 0)
-		return -1;
 	mbed_err_text(ret, tmp, sizeof(tmp));
-	snprintf(err, errlen, "%s: %s", what, tmp);
-	return -1;
+	return errbuf_set(err, errlen, "%s: %s", what, tmp);
 }

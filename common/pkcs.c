@@ -20,14 +20,13 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
 
+#include "errbuf.h"
 #include "pkcs_int.h"
 
 int
 pkcs_fail(char *err, size_t errlen, const char *msg)
 {
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s", msg);
-	return -1;
+	return errbuf_set(err, errlen, "%s", msg);
 }
 
 void
