@@ -73,15 +73,8 @@ route_info(struct request *r)
 enum MHD_Result
 route_metrics(struct request *r)
 {
-	struct shared_buf *b = metrics_render(r->d);
-	enum MHD_Result ret;
-
-	if (b == NULL)
-		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				     "metrics unavailable");
-	ret = respond_shared(r, MHD_HTTP_OK, CT_PROM, b);
-	shared_buf_unref(b);
-	return ret;
+	return respond_rendered(r, CT_PROM, metrics_render(r->d),
+				"metrics unavailable");
 }
 
 static void

@@ -40,17 +40,11 @@ is_node(const struct request *r)
 static enum MHD_Result
 respond_document(struct request *r, bool client)
 {
-	struct shared_buf *b =
+	return respond_rendered(
+	    r, CT_JSON,
 	    client ? client_view_json(r->d->cluster)
-		   : cluster_document(r->d->cluster, ticks_now());
-	enum MHD_Result ret;
-
-	if (b == NULL)
-		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				     "out of memory");
-	ret = respond_shared(r, MHD_HTTP_OK, CT_JSON, b);
-	shared_buf_unref(b);
-	return ret;
+		   : cluster_document(r->d->cluster, ticks_now()),
+	    "out of memory");
 }
 
 static enum MHD_Result
@@ -176,11 +170,8 @@ route_gossip_post(struct request *r)
 	char err[256], msg[300];
 
 	if (!is_node(r))
-		return respond_error(r,
-				     r->identity == ID_ANONYMOUS
-					 ? MHD_HTTP_UNAUTHORIZED
-					 : MHD_HTTP_FORBIDDEN,
-				     "this endpoint is for cluster nodes only");
+		return respond_refused(
+		    r, "this endpoint is for cluster nodes only");
 	if (r->d->cluster == NULL)
 		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
 				     "not serving");
@@ -241,11 +232,8 @@ route_gossip_probe(struct request *r)
 	bool ok;
 
 	if (!is_node(r))
-		return respond_error(r,
-				     r->identity == ID_ANONYMOUS
-					 ? MHD_HTTP_UNAUTHORIZED
-					 : MHD_HTTP_FORBIDDEN,
-				     "this endpoint is for cluster nodes only");
+		return respond_refused(
+		    r, "this endpoint is for cluster nodes only");
 	if (r->d->cluster == NULL || r->d->gossiper == NULL)
 		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
 				     "not gossiping");
@@ -278,23 +266,39 @@ route_gossip_probe(struct request *r)
 			     15);
 }
 
+/* What both member endpoints check first (routes.c checked the route's
+ * rule already: defence in depth): true when answered, refused or not
+ * serving, with the answer in *ret. */
+static bool
+member_refused(struct request *r, const char *verb, enum MHD_Result *ret)
+{
+	char msg[96];
+
+	if (!is_node(r) && r->identity != ID_LOCAL_ADMIN) {
+		snprintf(msg, sizeof(msg),
+			 "only nodes and the admin socket may %s the member",
+			 verb);
+		*ret = respond_refused(r, msg);
+		return true;
+	}
+	if (r->d->cluster == NULL) {
+		*ret = respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "not serving");
+		return true;
+	}
+	return false;
+}
+
 enum MHD_Result
 route_admin_member_put(struct request *r)
 {
 	struct member_update u;
 	struct member self, before;
 	char err[256], msg[300], who[384];
+	enum MHD_Result ret;
 
-	if (!is_node(r) && r->identity != ID_LOCAL_ADMIN)
-		return respond_error(r,
-				     r->identity == ID_ANONYMOUS
-					 ? MHD_HTTP_UNAUTHORIZED
-					 : MHD_HTTP_FORBIDDEN,
-				     "only nodes and the admin socket may "
-				     "update the member");
-	if (r->d->cluster == NULL)
-		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
-				     "not serving");
+	if (member_refused(r, "update", &ret))
+		return ret;
 	if (gossip_json_decode_member_update(
 		r->body, r->body != NULL ? r->body_len : 0, UPDATE_MAX_BYTES,
 		&u, err, sizeof(err)) != 0) {
@@ -312,17 +316,10 @@ enum MHD_Result
 route_admin_member_get(struct request *r)
 {
 	struct member self;
+	enum MHD_Result ret;
 
-	if (!is_node(r) && r->identity != ID_LOCAL_ADMIN)
-		return respond_error(r,
-				     r->identity == ID_ANONYMOUS
-					 ? MHD_HTTP_UNAUTHORIZED
-					 : MHD_HTTP_FORBIDDEN,
-				     "only nodes and the admin socket may "
-				     "read the member");
-	if (r->d->cluster == NULL)
-		return respond_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
-				     "not serving");
+	if (member_refused(r, "read", &ret))
+		return ret;
 	cluster_get_self(r->d->cluster, &self);
 	return respond_self(r, &self);
 }

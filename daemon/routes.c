@@ -146,6 +146,28 @@ respond_shared(struct request *r, unsigned status, const char *content_type,
 	return queue(r, status, content_type, resp);
 }
 
+enum MHD_Result
+respond_rendered(struct request *r, const char *content_type,
+		 struct shared_buf *buf, const char *why)
+{
+	enum MHD_Result ret;
+
+	if (buf == NULL)
+		return respond_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, why);
+	ret = respond_shared(r, MHD_HTTP_OK, content_type, buf);
+	shared_buf_unref(buf);
+	return ret;
+}
+
+enum MHD_Result
+respond_refused(struct request *r, const char *msg)
+{
+	return respond_error(r,
+			     r->identity == ID_ANONYMOUS ? MHD_HTTP_UNAUTHORIZED
+							 : MHD_HTTP_FORBIDDEN,
+			     msg);
+}
+
 /* Writes s into out as the inside of a JSON string, truncated to fit. */
 static void
 json_escape(char *out, size_t cap, const char *s)

@@ -51,6 +51,12 @@ enum MHD_Result respond_bytes(struct request *r, unsigned status,
 enum MHD_Result respond_shared(struct request *r, unsigned status,
 			       const char *content_type,
 			       struct shared_buf *buf);
+/* 200 with buf, whose reference the caller hands over; a NULL buf (the
+ * renderer ran out of memory) is answered 500 with why. */
+enum MHD_Result respond_rendered(struct request *r, const char *content_type,
+				 struct shared_buf *buf, const char *why);
+/* A refusal by identity: 401 without a (valid) certificate, else 403. */
+enum MHD_Result respond_refused(struct request *r, const char *msg);
 /* {"error":"msg"} with the status; msg must not echo request bytes. */
 enum MHD_Result respond_error(struct request *r, unsigned status,
 			      const char *msg);
