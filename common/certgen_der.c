@@ -125,6 +125,30 @@ to_front(unsigned char *buf, size_t size, size_t len)
 	memmove(buf, buf + size - len, len);
 }
 
+/*
+ * Closes a SEQUENCE written backwards into buf (its content, total bytes,
+ * starts at p): writes its length and tag, moves it to the front of buf
+ * and sets *len. Returns 0, or -1 when it does not fit.
+ */
+static int
+seq_close(unsigned char *p, unsigned char *buf, size_t size, size_t total,
+	  size_t *len)
+{
+	int ret;
+
+	if ((ret = mbedtls_asn1_write_len(&p, buf, total)) < 0)
+		return -1;
+	total += (size_t)ret;
+	ret = mbedtls_asn1_write_tag(
+	    &p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+	if (ret < 0)
+		return -1;
+	total += (size_t)ret;
+	*len = total;
+	to_front(buf, size, total);
+	return 0;
+}
+
 int
 certgen_san_der(const char *const *ips, size_t n_ips, const char *const *dns,
 		size_t n_dns, unsigned char *buf, size_t size, size_t *len,
@@ -180,16 +204,8 @@ certgen_san_der(const char *const *ips, size_t n_ips, const char *const *dns,
 			goto too_big;
 		total += (size_t)ret;
 	}
-	if ((ret = mbedtls_asn1_write_len(&p, buf, total)) < 0)
+	if (seq_close(p, buf, size, total, len) != 0)
 		goto too_big;
-	total += (size_t)ret;
-	ret = mbedtls_asn1_write_tag(
-	    &p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
-	if (ret < 0)
-		goto too_big;
-	total += (size_t)ret;
-	*len = total;
-	to_front(buf, size, total);
 	return 0;
 too_big:
 	errbuf_set(err, errlen, "subject alternative names exceed %zu bytes",
@@ -226,16 +242,8 @@ certgen_eku_der(unsigned int eku, unsigned char *buf, size_t size, size_t *len,
 			goto too_big;
 		total += (size_t)ret;
 	}
-	if ((ret = mbedtls_asn1_write_len(&p, buf, total)) < 0)
+	if (seq_close(p, buf, size, total, len) != 0)
 		goto too_big;
-	total += (size_t)ret;
-	ret = mbedtls_asn1_write_tag(
-	    &p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
-	if (ret < 0)
-		goto too_big;
-	total += (size_t)ret;
-	*len = total;
-	to_front(buf, size, total);
 	return 0;
 too_big:
 	errbuf_set(err, errlen, "extended key usage exceeds %zu bytes", size);

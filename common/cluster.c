@@ -745,6 +745,25 @@ cluster_expire(struct cluster *c, ticks_t now)
 	unlock_deliver(c, &ev);
 }
 
+/* Up to max of the n candidates, in random order (a partial
+ * Fisher-Yates shuffle of cand), into out; returns how many. */
+static size_t
+pick_random(struct cluster_target *cand, size_t n, struct cluster_target *out,
+	    size_t max, unsigned *rng)
+{
+	size_t k;
+
+	for (k = 0; k < max && k < n; k++) {
+		size_t j = k + (size_t)rand_r(rng) % (n - k);
+		struct cluster_target tmp = cand[k];
+
+		cand[k] = cand[j];
+		cand[j] = tmp;
+		out[k] = cand[k];
+	}
+	return k;
+}
+
 size_t
 cluster_pick_targets(struct cluster *c, unsigned *rng,
 		     struct cluster_target *out, size_t max)
@@ -769,14 +788,7 @@ cluster_pick_targets(struct cluster *c, unsigned *rng,
 		cand[n++].port = c->seeds[i].port;
 	}
 	pthread_mutex_unlock(&c->mu);
-	for (k = 0; k < max && k < n; k++) {
-		size_t j = k + (size_t)rand_r(rng) % (n - k);
-		struct cluster_target tmp = cand[k];
-
-		cand[k] = cand[j];
-		cand[j] = tmp;
-		out[k] = cand[k];
-	}
+	k = pick_random(cand, n, out, max, rng);
 	free(cand);
 	return k;
 }
@@ -993,14 +1005,7 @@ cluster_pick_helpers(struct cluster *c, const struct cluster_target *suspect_t,
 		cand[n++].port = m->http_port;
 	}
 	pthread_mutex_unlock(&c->mu);
-	for (k = 0; k < max && k < n; k++) {
-		size_t j = k + (size_t)rand_r(rng) % (n - k);
-		struct cluster_target tmp = cand[k];
-
-		cand[k] = cand[j];
-		cand[j] = tmp;
-		out[k] = cand[k];
-	}
+	k = pick_random(cand, n, out, max, rng);
 	free(cand);
 	return k;
 }
