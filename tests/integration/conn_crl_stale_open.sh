@@ -18,14 +18,10 @@ oca_node "$P" c1 c1.cluster.test 127.0.0.2
 oca_node "$P" c2 c2.cluster.test 127.0.0.3
 due=$(($(date +%s) + 8))
 oca_crl "$P" "$T_DIR/crl.pem" 8
-tls=(--certificate-file "$P/s.crt" --certificate-private-key-file "$P/s.key"
-	--trusted-root-certificates-path "$P/ca.crt"
-	--certificate-revocation-list-file "$T_DIR/crl.pem"
-	--certificate-reserved-node-common-name '*.cluster.test')
-serve_on_free_port s https --node-ip 127.0.0.1 "${tls[@]}" \
-	--certificate-revocation-list-stale-refuses-all
+crl=(--certificate-revocation-list-file "$T_DIR/crl.pem")
+oca_serve s "$P" s "${crl[@]}" --certificate-revocation-list-stale-refuses-all
 ps=$port
-serve_on_free_port d https --node-ip 127.0.0.1 "${tls[@]}"
+oca_serve d "$P" s "${crl[@]}"
 pd=$port
 [ "$(date +%s)" -lt $((due - 2)) ] || t_skip "the machine is too slow: the CRL is due before the test began"
 

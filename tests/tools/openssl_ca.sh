@@ -7,6 +7,9 @@
 #                                   (IP SAN, digitalSignature +
 #                                   keyAgreement, serverAuth + clientAuth);
 #                                   END: notAfter as YYYYMMDDHHMMSSZ
+#   oca_serve NODE DIR NAME ARGS... starts node NODE on 127.0.0.1 and a free
+#                                   port ($port) with DIR/NAME's certificate,
+#                                   DIR's root and reserved CN *.cluster.test
 #   oca_revoke DIR NAME             puts NAME's certificate on the list
 #   oca_crl DIR OUT [SECONDS]       writes a CRL of what is revoked, atomically
 #                                   (nextUpdate SECONDS from now; default a day)
@@ -76,4 +79,14 @@ oca_crl() {
 	openssl ca -batch -config "$1/ca.cnf" -gencrl "${due[@]}" -out "$2.new" \
 		>>"$1/openssl.out" 2>&1 || t_fail "openssl ca: CRL"
 	mv "$2.new" "$2"
+}
+
+oca_serve() {
+	local node=$1 dir=$2 name=$3
+	shift 3
+	serve_on_free_port "$node" https --node-ip 127.0.0.1 \
+		--certificate-file "$dir/$name.crt" \
+		--certificate-private-key-file "$dir/$name.key" \
+		--trusted-root-certificates-path "$dir/ca.crt" \
+		--certificate-reserved-node-common-name '*.cluster.test' "$@"
 }
