@@ -3,7 +3,7 @@
  * input is split at the first NUL: the ?format= value, then the Accept
  * header. The first two bytes also pick a rule, an identity and the
  * switches for access_check, whose verdict must be one of the three and
- * must admit every node (all rules) and everyone (ACCESS_ANY).
+ * keep the fixed points of the rules (nodes, the admin socket, anyone).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)(negotiate_gossip(NULL, format) == NEGOTIATE_JSON);
 	}
 	if (size >= 2) {
-		enum access_rule rule = (enum access_rule)(data[0] % 6);
+		enum access_rule rule =
+		    (enum access_rule)(data[0] % (ACCESS_ADMIN_CHANGE + 1));
 		enum node_identity id = (enum node_identity)(data[1] % 4);
 		struct access_switches sw = {
 		    .gossip_requires_client_cert = (data[0] & 0x10) != 0,
@@ -56,8 +57,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (v != ACCESS_OK && v != ACCESS_UNAUTHENTICATED &&
 		    v != ACCESS_FORBIDDEN)
 			abort();
-		if (access_check(rule, ID_NODE, &sw) != ACCESS_OK ||
-		    access_check(ACCESS_ANY, id, &sw) != ACCESS_OK)
+		/* a node may do everything but change state over HTTPS
+		 * without AdminOverHttps; the admin socket everything but
+		 * the node-only endpoints; anyone ACCESS_ANY */
+		if ((rule != ACCESS_ADMIN_CHANGE || sw.admin_over_https) &&
+		    access_check(rule, ID_NODE, &sw) != ACCESS_OK)
+			abort();
+		if (rule != ACCESS_NODE &&
+		    access_check(rule, ID_LOCAL_ADMIN, &sw) != ACCESS_OK)
+			abort();
+		if (access_check(ACCESS_ANY, id, &sw) != ACCESS_OK)
 			abort();
 		/* a verdict of 401 is only ever for the anonymous */
 		if (v == ACCESS_UNAUTHENTICATED && id != ID_ANONYMOUS)
