@@ -13,7 +13,12 @@ pkgs+=(dpkg-dev file lintian man-db systemd python3-yaml adduser)
 # clients of the tests (python3-grpcio with python3-protobuf; python3-h2
 # for hand-made frames; nodejs/npm for @grpc/grpc-js) and h2load.
 pkgs+=(libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler python3-grpcio
-	python3-protobuf python3-h2 nodejs npm nghttp2-client)
+	python3-protobuf python3-h2 nghttp2-client)
+# Node.js and npm: Debian's packages only where the machine has no node of
+# its own (an image may ship a Node.js build that bundles npm and conflicts
+# with Debian's npm package).
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 # Robustness: hostile-client tests, the TLS audit, the valgrind script.
 pkgs+=(slowhttptest testssl.sh valgrind)
 # Fault scenarios (tests/netns.sh): packet loss and cut links in network
