@@ -330,6 +330,11 @@ httpc_conn_tls_start(struct httpc *c, struct httpc_peer *p, char *err,
 		tls_creds_vrfy_init(&p->vrfy, c->creds);
 		mbedtls_ssl_set_verify(&p->ssl, tls_verify_cb, &p->vrfy);
 	}
+	/* A resumed session skips the server's certificate: one that has
+	 * expired since is judged by a full handshake instead. */
+	if (p->have_session && p->session.peer_cert != NULL &&
+	    mbedtls_x509_time_is_past(&p->session.peer_cert->valid_to))
+		httpc_conn_session_drop(p);
 	if (p->have_session && mbedtls_ssl_set_session(&p->ssl, &p->session))
 		httpc_conn_session_drop(p);
 	return 0;
@@ -450,8 +455,14 @@ int
 httpc_conn_idle_ok(struct httpc_peer *p)
 {
 	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+	const mbedtls_x509_crt *crt;
 
 	if (p->tls && mbedtls_ssl_get_bytes_avail(&p->ssl) > 0)
+		return 0;
+	/* the server's certificate expired while the connection was kept:
+	 * not reused, a new handshake judges the server again */
+	if (p->tls && (crt = mbedtls_ssl_get_peer_cert(&p->ssl)) != NULL &&
+	    mbedtls_x509_time_is_past(&crt->valid_to))
 		return 0;
 	return poll(&pfd, 1, 0) == 0;
 }
