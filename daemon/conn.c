@@ -259,26 +259,34 @@ iobuf_lend(struct conn *c, struct iobuf *b)
 static int
 iobuf_settle(struct conn *c, struct iobuf *b)
 {
+	if (iobuf_keep(b, c->w->scratch, CONN_BUF) == 0)
+		return 0;
+	log_error("connection from %s closed: out of memory",
+		  c->info->peer_addr);
+	return -1;
+}
+
+int
+iobuf_keep(struct iobuf *b, char *scratch, size_t own_size)
+{
+	size_t held = b->end - b->start;
 	char *own;
 
-	if (b->start == b->end) {
-		if (b->data != c->w->scratch)
+	if (held == 0) {
+		if (b->data != scratch)
 			free(b->data);
 		b->data = NULL;
 		b->start = b->end = 0;
 		return 0;
 	}
-	if (b->data != c->w->scratch)
+	if (b->data != scratch)
 		return 0;
-	own = malloc(CONN_BUF);
-	if (own == NULL) {
-		log_error("connection from %s closed: out of memory",
-			  c->info->peer_addr);
+	own = malloc(own_size > held ? own_size : held);
+	if (own == NULL)
 		return -1;
-	}
-	memcpy(own, b->data + b->start, b->end - b->start);
-	b->end -= b->start;
+	memcpy(own, b->data + b->start, held);
 	b->start = 0;
+	b->end = held;
 	b->data = own;
 	return 0;
 }

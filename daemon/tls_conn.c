@@ -29,12 +29,11 @@ struct tls_session {
 	struct conn *c;
 	uint32_t vflags;      /* verification flags of the whole chain */
 	size_t pending_write; /* length of a write that wanted to block */
-	/* read-ahead: bytes [ra_off, ra_len) of ra were read from the
-	 * socket and not yet taken by mbedTLS; ra is the worker's tls_ra
-	 * during one call into mbedTLS, a buffer of our own across calls
-	 * (only while bytes are left over), or NULL */
-	unsigned char *ra;
-	size_t ra_off, ra_len;
+	/* read-ahead: bytes read from the socket and not yet taken by
+	 * mbedTLS; its data is the worker's tls_ra during one call into
+	 * mbedTLS, a buffer of our own across calls (only while bytes are
+	 * left over), or NULL */
+	struct iobuf ra;
 	/* a read came back short since the last epoll event: the socket was
 	 * empty then, and new bytes bring a new event (edge-triggered) */
 	bool drained;
@@ -68,14 +67,14 @@ bio_recv(void *ctx, unsigned char *buf, size_t len)
 	struct tls_session *t = c->tls;
 	ssize_t n;
 
-	if (t->ra_off == t->ra_len) {
+	if (t->ra.start == t->ra.end) {
 		if (t->drained)
 			return MBEDTLS_ERR_SSL_WANT_READ;
-		if (t->ra != NULL && t->ra != c->w->tls_ra)
-			free(t->ra);
-		t->ra = c->w->tls_ra;
-		t->ra_off = t->ra_len = 0;
-		n = read(c->cfd, t->ra, TLS_RA_BYTES);
+		if (t->ra.data != c->w->tls_ra)
+			free(t->ra.data);
+		t->ra.data = c->w->tls_ra;
+		t->ra.start = t->ra.end = 0;
+		n = read(c->cfd, t->ra.data, TLS_RA_BYTES);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			t->drained = errno == EAGAIN;
 			return MBEDTLS_ERR_SSL_WANT_READ;
@@ -85,12 +84,12 @@ bio_recv(void *ctx, unsigned char *buf, size_t len)
 		if (n == 0)
 			return 0;
 		t->drained = (size_t)n < TLS_RA_BYTES;
-		t->ra_len = (size_t)n;
+		t->ra.end = (size_t)n;
 	}
-	if (len > t->ra_len - t->ra_off)
-		len = t->ra_len - t->ra_off;
-	memcpy(buf, t->ra + t->ra_off, len);
-	t->ra_off += len;
+	if (len > t->ra.end - t->ra.start)
+		len = t->ra.end - t->ra.start;
+	memcpy(buf, t->ra.data + t->ra.start, len);
+	t->ra.start += len;
 	return (int)len;
 }
 
@@ -100,26 +99,7 @@ bio_recv(void *ctx, unsigned char *buf, size_t len)
 static int
 ra_settle(struct conn *c)
 {
-	struct tls_session *t = c->tls;
-	unsigned char *own;
-
-	if (t->ra_off == t->ra_len) {
-		if (t->ra != c->w->tls_ra)
-			free(t->ra);
-		t->ra = NULL;
-		t->ra_off = t->ra_len = 0;
-		return 0;
-	}
-	if (t->ra != c->w->tls_ra)
-		return 0;
-	own = malloc(t->ra_len - t->ra_off);
-	if (own == NULL)
-		return -1;
-	memcpy(own, t->ra + t->ra_off, t->ra_len - t->ra_off);
-	t->ra_len -= t->ra_off;
-	t->ra_off = 0;
-	t->ra = own;
-	return 0;
+	return iobuf_keep(&c->tls->ra, c->w->tls_ra, 0);
 }
 
 void
@@ -448,8 +428,8 @@ tls_conn_free(struct conn *c)
 		return;
 	mbedtls_ssl_free(&t->ssl);
 	tls_server_unref(t->srv);
-	if (t->ra != c->w->tls_ra)
-		free(t->ra);
+	if (t->ra.data != c->w->tls_ra)
+		free(t->ra.data);
 	free(t);
 	c->tls = NULL;
 }

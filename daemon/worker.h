@@ -133,7 +133,7 @@ struct worker {
 	char scratch[CONN_BUF]; /* lent to one pump direction at a time */
 	/* TLS read-ahead: one read of the client socket takes a whole
 	 * record (and what follows it) for mbedTLS (tls_conn.c) */
-	unsigned char tls_ra[TLS_RA_BYTES];
+	char tls_ra[TLS_RA_BYTES];
 	struct ratelimit refusal_log; /* refusal lines: 10 a second */
 	/* refusal lines per peer address and reason: one per window, the
 	 * rest summarised by the sweep when the window ends */
@@ -186,6 +186,11 @@ void conn_sweep(struct conn *c, int64_t now);
 void conn_doom(struct conn *c, const char *reason);
 /* True when nothing is in flight (for the drain at stop). */
 bool conn_idle(const struct conn *c);
+/* After a turn that may have borrowed scratch for b: an empty b gives it
+ * back (or frees its own buffer); bytes still held in scratch move to a
+ * buffer of b's own, own_size bytes (at least what is held). -1 when that
+ * cannot be had. */
+int iobuf_keep(struct iobuf *b, char *scratch, size_t own_size);
 /* Frees the dead list. */
 void conn_reap(struct worker *w);
 
