@@ -330,11 +330,6 @@ httpc_conn_tls_start(struct httpc *c, struct httpc_peer *p, char *err,
 		tls_creds_vrfy_init(&p->vrfy, c->creds);
 		mbedtls_ssl_set_verify(&p->ssl, tls_verify_cb, &p->vrfy);
 	}
-	/* A resumed session skips the server's certificate: one that has
-	 * expired since is judged by a full handshake instead. */
-	if (p->have_session && p->session.peer_cert != NULL &&
-	    mbedtls_x509_time_is_past(&p->session.peer_cert->valid_to))
-		httpc_conn_session_drop(p);
 	if (p->have_session && mbedtls_ssl_set_session(&p->ssl, &p->session))
 		httpc_conn_session_drop(p);
 	return 0;
