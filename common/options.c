@@ -557,7 +557,15 @@ set_string(char **field, const struct opt_def *d, const char *v, char *err,
 	return 0;
 }
 
-int
+static bool
+opt_is_string(const struct opt_def *d)
+{
+	return d->type != OT_INT && d->type != OT_BOOL && d->type != OT_SEEDS;
+}
+
+/* Parses v for option d into cfg (append: seeds add to the list). Returns
+ * 0, or -1 with a message that does not name the option. */
+static int
 opt_set_value(struct gossipd_config *cfg, const struct opt_def *d,
 	      const char *v, bool append, char *err, size_t errlen)
 {
@@ -646,12 +654,6 @@ options_free(const struct gossipd_config *c)
 	free(cfg->config_path);
 	free(cfg->env_hints);
 	free(cfg);
-}
-
-bool
-opt_is_string(const struct opt_def *d)
-{
-	return d->type != OT_INT && d->type != OT_BOOL && d->type != OT_SEEDS;
 }
 
 /* A config holding the defaults, every source SRC_DEFAULT. */

@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void
+/* The value as --what-if shows it (secrets ****, unset <none>). */
+static void
 opt_format_value(const struct gossipd_config *cfg, const struct opt_def *d,
 		 char *buf, size_t len)
 {

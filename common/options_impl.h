@@ -85,17 +85,13 @@ struct gossipd_config *opt_config_defaults(char *err, size_t errlen);
 int opt_check_host(const char *v, char *err, size_t errlen);
 /* The canonical Windows certificate-store key for key (any case), or NULL. */
 const char *opt_win_store_key(const char *key);
-bool opt_is_string(const struct opt_def *d);
 
 /* Copies v into buf for a message: at most OPT_ECHO_MAX bytes, control
  * characters as '?', "..." when cut. */
 void opt_echo(const char *v, char *buf, size_t len);
 
-/* Parses v for option d into cfg (append: seeds add to the list). Returns
- * 0, or -1 with a message that does not name the option. */
-int opt_set_value(struct gossipd_config *cfg, const struct opt_def *d,
-		  const char *v, bool append, char *err, size_t errlen);
-/* opt_set_value, recording src; on error "prefix: what: message". */
+/* Parses v for option d into cfg (append: seeds add to the list),
+ * recording src; on error "prefix: what: message". */
 int opt_assign(struct gossipd_config *cfg, const struct opt_def *d,
 	       const char *v, bool append, enum opt_source src,
 	       const char *prefix, const char *what, char *err, size_t errlen);
@@ -109,9 +105,5 @@ int opt_seeds_append(const char *s, struct gossip_seed *seeds, size_t max,
  */
 int opt_yaml_load(struct gossipd_config *cfg, const char *path, bool required,
 		  char *err, size_t errlen);
-
-/* The value as --what-if shows it (secrets ****, unset <none>). */
-void opt_format_value(const struct gossipd_config *cfg, const struct opt_def *d,
-		      char *buf, size_t len);
 
 #endif

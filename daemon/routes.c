@@ -130,7 +130,8 @@ unref_shared(void *cls)
 	shared_buf_unref(cls);
 }
 
-enum MHD_Result
+/* Answers with a shared buffer, without copying; takes its own reference. */
+static enum MHD_Result
 respond_shared(struct request *r, unsigned status, const char *content_type,
 	       struct shared_buf *buf)
 {

@@ -47,12 +47,8 @@ typedef enum MHD_Result (*route_fn)(struct request *r);
 enum MHD_Result respond_bytes(struct request *r, unsigned status,
 			      const char *content_type, const void *body,
 			      size_t len);
-/* Answers with a shared buffer, without copying; takes its own reference. */
-enum MHD_Result respond_shared(struct request *r, unsigned status,
-			       const char *content_type,
-			       struct shared_buf *buf);
-/* 200 with buf, whose reference the caller hands over; a NULL buf (the
- * renderer ran out of memory) is answered 500 with why. */
+/* 200 with buf, without copying (the caller's reference is handed over);
+ * a NULL buf (the renderer ran out of memory) is answered 500 with why. */
 enum MHD_Result respond_rendered(struct request *r, const char *content_type,
 				 struct shared_buf *buf, const char *why);
 /* A refusal by identity: 401 without a (valid) certificate, else 403. */
