@@ -65,6 +65,20 @@ ratelimit_expire(struct ratelimit *rl, int64_t now)
 	return flush(rl, now);
 }
 
+/* The next window of a key of s, after one that ended holding held. */
+static void
+adapt(const struct ratelimit_set *s, struct ratelimit *rl, unsigned long held)
+{
+	if (s->max_window_ms <= s->window_ms)
+		return;
+	if (held == 0)
+		rl->window_ms = s->window_ms;
+	else if (rl->window_ms * 2 < s->max_window_ms)
+		rl->window_ms *= 2;
+	else
+		rl->window_ms = s->max_window_ms;
+}
+
 bool
 ratelimit_set_allow(struct ratelimit_set *s, const char *key, int64_t now,
 		    struct ratelimit_held *prev)
@@ -95,6 +109,17 @@ ratelimit_set_allow(struct ratelimit_set *s, const char *key, int64_t now,
 		ratelimit_init(&s->slot[i].rl, s->window_ms, s->burst);
 	}
 	s->slot[i].seen_ms = now;
+	if (s->slot[i].rl.open && window_over(&s->slot[i].rl, now)) {
+		/* the timer has not closed it yet */
+		struct ratelimit_held h = flush(&s->slot[i].rl, now);
+		bool ok;
+
+		adapt(s, &s->slot[i].rl, h.count);
+		ok = ratelimit_allow(&s->slot[i].rl, now, NULL);
+		if (prev != NULL)
+			*prev = h;
+		return ok;
+	}
 	return ratelimit_allow(&s->slot[i].rl, now, prev);
 }
 
@@ -105,8 +130,11 @@ ratelimit_set_expire(struct ratelimit_set *s, int64_t now,
 	size_t i;
 
 	for (i = 0; i < s->used; i++) {
+		bool was_open = s->slot[i].rl.open;
 		struct ratelimit_held h = flush(&s->slot[i].rl, now);
 
+		if (was_open && !s->slot[i].rl.open)
+			adapt(s, &s->slot[i].rl, h.count);
 		if (h.count > 0)
 			fn(ctx, s->slot[i].key, &h);
 	}

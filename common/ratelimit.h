@@ -69,6 +69,11 @@ struct ratelimit_set {
 	size_t used;
 	int64_t window_ms;
 	unsigned burst;
+	/* 0, or longer than window_ms: a key whose window ended holding
+	 * events gets a window twice as long next (up to this), so that a
+	 * peer refused over and over is reported less and less often; a
+	 * window that holds nothing brings it back to window_ms */
+	int64_t max_window_ms;
 	/* held back by windows whose slot a new key took, not reported yet */
 	unsigned long evicted_held;
 	int64_t evicted_since_ms;

@@ -36,6 +36,8 @@
 #define SWEEP_INTERVAL_MS  50
 #define REFUSAL_LOGS_PER_S 10
 #define REFUSAL_WINDOW_MS  10000 /* per peer address and reason */
+/* a peer refused again and again: the window doubles up to this */
+#define REFUSAL_WINDOW_MAX_MS (5 * 60 * 1000)
 
 /* The address part of "ip:port" or "[v6]:port". */
 static void
@@ -58,9 +60,9 @@ peer_host(const char *peer, char *out, size_t len)
 static void
 refusal_summary(void *ctx, const char *key, const struct ratelimit_held *h)
 {
-	const char *nl = key != NULL ? strchr(key, '\n') : NULL;
+	const char *nl = key != NULL ? strchr(key, '\n') : NULL, *req;
 	long long secs = (h->window_ms + 500) / 1000;
-	char host[RATELIMIT_KEY_MAX];
+	char host[RATELIMIT_KEY_MAX], reason[RATELIMIT_KEY_MAX];
 
 	(void)ctx;
 	if (secs < 1)
@@ -71,9 +73,16 @@ refusal_summary(void *ctx, const char *key, const struct ratelimit_held *h)
 		return;
 	}
 	snprintf(host, sizeof(host), "%.*s", (int)(nl - key), key);
-	log_fmsg(LL_WARN, &(struct log_fields){.peer = host, .reason = nl + 1},
-		 "%lu refusal%s from %s not logged in the last %lld s: %s",
-		 h->count, h->count == 1 ? "" : "s", host, secs, nl + 1);
+	/* "host\nreason" or "host\nreason\nrequest" */
+	snprintf(reason, sizeof(reason), "%.*s", (int)strcspn(nl + 1, "\n"),
+		 nl + 1);
+	req = strchr(nl + 1, '\n');
+	log_fmsg(
+	    LL_WARN, &(struct log_fields){.peer = host, .reason = reason},
+	    "%lu refusal%s from %s not logged in the last %lld s: %s%s%s%s",
+	    h->count, h->count == 1 ? "" : "s", host, secs, reason,
+	    req != NULL ? " (" : "", req != NULL ? req + 1 : "",
+	    req != NULL ? ")" : "");
 }
 
 void
@@ -86,18 +95,28 @@ worker_refusal_timer(struct worker *w, int64_t now)
 		refusal_summary(w, NULL, &g);
 }
 
+static _Thread_local struct worker *this_worker;
+
+struct worker *
+worker_current(void)
+{
+	return this_worker;
+}
+
 void
-worker_log_refusal(struct worker *w, const char *peer, const char *reason,
-		   const char *fmt, ...)
+worker_vlog_refusal(struct worker *w, const struct log_fields *f,
+		    const char *what, const char *fmt, va_list ap)
 {
 	struct ratelimit_held prev;
+	struct log_fields shown = *f;
 	char msg[1024], key[RATELIMIT_KEY_MAX], host[80] = "";
 	int64_t now = clock_mono_ms();
-	va_list ap;
 
-	if (peer != NULL)
-		peer_host(peer, host, sizeof(host));
-	snprintf(key, sizeof(key), "%s\n%s", host, reason);
+	if (f->peer != NULL)
+		peer_host(f->peer, host, sizeof(host));
+	snprintf(key, sizeof(key), "%s\n%s%s%s", host,
+		 f->reason != NULL ? f->reason : "", what != NULL ? "\n" : "",
+		 what != NULL ? what : "");
 	if (!ratelimit_set_allow(&w->refusal_keys, key, now, &prev)) {
 		log_suppressed_add(1);
 		return;
@@ -110,13 +129,21 @@ worker_log_refusal(struct worker *w, const char *peer, const char *reason,
 	}
 	if (prev.count > 0)
 		refusal_summary(w, NULL, &prev);
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	shown.peer = f->peer != NULL ? host : NULL;
+	log_fmsg(LL_WARN, &shown, "%s", msg);
+}
+
+void
+worker_log_refusal(struct worker *w, const char *peer, const char *reason,
+		   const char *fmt, ...)
+{
+	struct log_fields f = {.peer = peer, .reason = reason};
+	va_list ap;
+
+	va_start(ap, fmt);
+	worker_vlog_refusal(w, &f, NULL, fmt, ap);
 	va_end(ap);
-	log_fmsg(LL_WARN,
-		 &(struct log_fields){.peer = peer != NULL ? host : NULL,
-				      .reason = reason},
-		 "%s", msg);
 }
 static void
 refuse(struct worker *w, int fd, const struct sockaddr *sa,
@@ -322,6 +349,8 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
+
+	this_worker = w; /* for worker_current() in MHD's callbacks */
 	struct epoll_event evs[64];
 	int i, n;
 
@@ -364,6 +393,7 @@ worker_init(struct worker *w, struct listener *l, int idx, char *err,
 	ratelimit_init(&w->refusal_log, 1000, REFUSAL_LOGS_PER_S);
 	w->refusal_keys.window_ms = REFUSAL_WINDOW_MS;
 	w->refusal_keys.burst = 1;
+	w->refusal_keys.max_window_ms = REFUSAL_WINDOW_MAX_MS;
 	w->idx = idx;
 	w->ev_listen.kind = EV_LISTEN;
 	w->ev_admin.kind = EV_ADMIN;

@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,23 +312,33 @@ auth_check(const struct request *r, enum access_rule rule)
 		return MHD_HTTP_FORBIDDEN;
 	}
 }
-/* One line per refused request, at most DENIED_LOGS_PER_S a second. */
+/* A denial line through the worker's refusal limiter (keyed on peer
+ * address and reason, summarised when its window ends). */
+static void __attribute__((format(printf, 4, 5)))
+denied_line(struct worker *w, const struct log_fields *f, const char *req,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	worker_vlog_refusal(w, f, req, fmt, ap);
+	va_end(ap);
+}
+
+/* One line per refused request: per peer address and reason through the
+ * worker's limiter (outside a worker, at most DENIED_LOGS_PER_S a
+ * second). */
 static void
 log_denied(const struct req_ctx *c, unsigned status)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static struct ratelimit rl = {.window_ms = 1000,
 				      .burst = DENIED_LOGS_PER_S};
-	const char *why = "no client certificate was presented";
+	struct worker *w = worker_current();
+	const char *why = "no client certificate was presented", *what;
+	struct log_fields f;
 	bool allow;
 
-	pthread_mutex_lock(&mu);
-	allow = ratelimit_allow(&rl, clock_mono_ms(), NULL);
-	pthread_mutex_unlock(&mu);
-	if (!allow) {
-		log_suppressed_add(1);
-		return;
-	}
 	if (status == MHD_HTTP_FORBIDDEN &&
 	    c->route->auth == ACCESS_ADMIN_CHANGE && c->r.identity == ID_NODE)
 		why = "AdminOverHttps is off";
@@ -340,19 +351,35 @@ log_denied(const struct req_ctx *c, unsigned status)
 		/* a certificate not usable for client authentication
 		 * counts as none, and says why */
 		why = c->ci->why_not_node;
-	log_fmsg(LL_WARN,
-		 &(struct log_fields){
-		     .peer = c->r.peer_addr,
-		     .reason = why,
-		     .cn = c->r.peer_cn[0] != '\0' ? c->r.peer_cn : NULL},
-		 "connection from %s denied: %s (%s %s is for %s)",
-		 c->r.peer_addr, why, c->r.method, c->r.path,
-		 c->route->auth == ACCESS_GOSSIP_READ ||
-			 (c->route->auth == ACCESS_METRICS &&
-			  !c->r.cfg->metrics_requires_node)
-		     ? "trusted clients"
-		 : c->route->auth == ACCESS_ADMIN_CHANGE ? "the admin socket"
-							 : "cluster nodes");
+	what = c->route->auth == ACCESS_GOSSIP_READ ||
+		       (c->route->auth == ACCESS_METRICS &&
+			!c->r.cfg->metrics_requires_node)
+		   ? "trusted clients"
+	       : c->route->auth == ACCESS_ADMIN_CHANGE ? "the admin socket"
+						       : "cluster nodes";
+	f = (struct log_fields){.peer = c->r.peer_addr,
+				.reason = why,
+				.cn = c->r.peer_cn[0] != '\0' ? c->r.peer_cn
+							      : NULL};
+	if (w != NULL) {
+		char req[160];
+
+		/* one limiter per endpoint too: each is its own problem */
+		snprintf(req, sizeof(req), "%s %s", c->r.method, c->r.path);
+		denied_line(w, &f, req,
+			    "connection from %s denied: %s (%s %s is for %s)",
+			    c->r.peer_addr, why, c->r.method, c->r.path, what);
+		return;
+	}
+	pthread_mutex_lock(&mu);
+	allow = ratelimit_allow(&rl, clock_mono_ms(), NULL);
+	pthread_mutex_unlock(&mu);
+	if (!allow) {
+		log_suppressed_add(1);
+		return;
+	}
+	log_fmsg(LL_WARN, &f, "connection from %s denied: %s (%s %s is for %s)",
+		 c->r.peer_addr, why, c->r.method, c->r.path, what);
 }
 
 static bool

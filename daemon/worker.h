@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "gossipd.h"
 #include "ip_limits.h"
 #include "listener.h"
+#include "log.h"
 #include "ratelimit.h"
 
 #define CONN_BUF 16384
@@ -197,8 +199,9 @@ void conn_reap(struct worker *w);
 /*
  * listener.c: logs a refusal of peer ("ip:port", or NULL) for reason (a
  * short fixed text, the same for the same cause). One line per peer
- * address and reason per REFUSAL_WINDOW_MS, at most 10 a second per
- * worker; what is held back is reported when the window ends ("N
+ * address and reason per window (REFUSAL_WINDOW_MS, doubling up to
+ * REFUSAL_WINDOW_MAX_MS while the same refusal keeps coming), at most 10
+ * a second per worker; what is held back is reported when the window ends ("N
  * refusals from IP not logged in the last S s: reason").
  */
 void worker_log_refusal(struct worker *w, const char *peer, const char *reason,
@@ -206,6 +209,13 @@ void worker_log_refusal(struct worker *w, const char *peer, const char *reason,
     __attribute__((format(printf, 4, 5)));
 /* The timer side: reports windows that have ended (from the sweep). */
 void worker_refusal_timer(struct worker *w, int64_t now);
+/* The same with the fields of the line: peer and reason, and what (a
+ * request, or NULL) key the limiter; cn and member are only shown. */
+void worker_vlog_refusal(struct worker *w, const struct log_fields *f,
+			 const char *what, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+/* The worker whose thread calls (in MHD's callbacks), or NULL. */
+struct worker *worker_current(void);
 /* Any thread: has w resume node->conn (suspended by a route) in its
  * loop; the route is then called again. */
 void worker_resume_later(struct worker *w, struct worker_resume *node);

@@ -62,11 +62,27 @@ wait_log t '"msg":"connection from 127.0.0.2:[0-9]+ denied: not a TLS ClientHell
 # Same peer, another reason (TLS 1.1): its own line.
 openssl s_client -connect "127.0.0.1:$pt" -tls1_1 </dev/null >/dev/null 2>&1
 wait_log t '"msg":"connection from 127.0.0.1:[0-9]+ denied: TLS versions below 1.2'
+# HTTP-level denials go through the same limiter, with the CN: a client
+# certificate that is not a node POSTs gossip five times, one line.
+client=(--cacert "$T_DIR/pki/ca/ca.crt" --cert "$T_DIR/pki/client/client.crt" --key "$T_DIR/pki/client/client.key")
+for _ in 1 2 3 4 5; do
+	curl -s -o /dev/null --max-time 2 "${client[@]}" -X POST -H 'Content-Type: application/json' \
+		-d '{}' "https://127.0.0.1:$pt/gossip"
+done
+wait_log t '"msg":"connection from 127\.0\.0\.1:[0-9]+ denied: .*POST /gossip is for cluster nodes'
+assert_eq 1 "$(log_count t 'denied: .*POST /gossip is for cluster nodes')" "one line for five denials"
+d=$(grep -m1 'POST /gossip is for cluster nodes' "$T_DIR/t.log" | sed 's/^<[0-9]>//')
+assert_eq "127.0.0.1 web-client" "$(jq -r '"\(.peer) \(.cn)"' <<<"$d")" "peer and cn fields of a denial"
+reason=$(jq -r .reason <<<"$d")
 # The window ends with no further refusal: the summary comes by itself.
 wait_log t '"msg":"29 refusals from 127.0.0.1 not logged in the last 1[0-9] s: not a TLS ClientHello"' 20
 s=$(grep -m1 '29 refusals from' "$T_DIR/t.log" | sed 's/^<[0-9]>//')
 assert_eq '127.0.0.1 not a TLS ClientHello' "$(jq -r '"\(.peer) \(.reason)"' <<<"$s")" "summary fields"
 assert_eq 0 "$(log_count t 'refusals? from 127.0.0.2 not logged')" "nothing held for 127.0.0.2, no summary"
+wait_log t "\"msg\":\"4 refusals from 127\\.0\\.0\\.1 not logged in the last 1[0-9] s: " 20
+sum=$(grep -m1 -F "4 refusals from 127.0.0.1 not logged" "$T_DIR/t.log" | sed 's/^<[0-9]>//')
+assert_eq "$reason" "$(jq -r .reason <<<"$sum")" "the denial summary's reason"
+assert_contains "$(jq -r .msg <<<"$sum")" ": $reason" "the summary names the reason"
 
 # The member events carry the member; b comes and goes.
 start_node b $(tls_args "$T_DIR/pki") --node-ip 127.0.0.2 --node-port "$pb" --cluster-size 2 \

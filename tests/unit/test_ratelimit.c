@@ -162,6 +162,50 @@ evicted_slots_are_reported(void **state)
 	assert_int_equal(r.windows[0], 900); /* since peer0's window start */
 }
 
+static void
+windows_grow_while_a_key_keeps_coming(void **state)
+{
+	struct ratelimit_set s = {
+	    .window_ms = 10000, .burst = 1, .max_window_ms = 40000};
+	struct reports r = {0};
+	int64_t t = 0;
+
+	(void)state;
+	/* each window: one event passes, one is held; the timer reports
+	 * at the end of a window 10, 20, 40, 40 s long */
+	for (int w = 0; w < 4; w++) {
+		int64_t len = w == 0 ? 10000 : w == 1 ? 20000 : 40000;
+
+		assert_true(ratelimit_set_allow(&s, "peer", t, NULL));
+		assert_false(ratelimit_set_allow(&s, "peer", t + 1, NULL));
+		r.n = 0;
+		ratelimit_set_expire(&s, t + len - 1, record, &r);
+		assert_int_equal(r.n, 0);
+		ratelimit_set_expire(&s, t + len, record, &r);
+		assert_int_equal(r.n, 1);
+		assert_int_equal(r.windows[0], len);
+		t += len;
+	}
+	/* a window that holds nothing: back to 10 s */
+	assert_true(ratelimit_set_allow(&s, "peer", t, NULL));
+	ratelimit_set_expire(&s, t + 40000, record, &r);
+	assert_true(ratelimit_set_allow(&s, "peer", t + 50000, NULL));
+	assert_false(ratelimit_set_allow(&s, "peer", t + 50001, NULL));
+	r.n = 0;
+	ratelimit_set_expire(&s, t + 60000, record, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.windows[0], 10000);
+	/* the same growth when the next event comes before the timer */
+	assert_true(ratelimit_set_allow(&s, "x", 0, NULL));
+	assert_false(ratelimit_set_allow(&s, "x", 1, NULL));
+	struct ratelimit_held h;
+	assert_true(ratelimit_set_allow(&s, "x", 10000, &h));
+	assert_int_equal(h.count, 1);
+	assert_false(ratelimit_set_allow(&s, "x", 29999, NULL));
+	assert_true(ratelimit_set_allow(&s, "x", 30000, &h));
+	assert_int_equal(h.window_ms, 20000);
+}
+
 int
 main(void)
 {
@@ -172,6 +216,7 @@ main(void)
 	    cmocka_unit_test(least_recently_seen_key_gives_up_its_slot),
 	    cmocka_unit_test(timer_reports_ended_windows),
 	    cmocka_unit_test(evicted_slots_are_reported),
+	    cmocka_unit_test(windows_grow_while_a_key_keeps_coming),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
