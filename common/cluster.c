@@ -31,6 +31,7 @@ struct seed {
 struct meta {
 	ticks_t suspect_since; /* 0: not suspect */
 	char why[120];	       /* what made it suspect */
+	bool reported_dead;    /* suspect because another node found it dead */
 };
 
 struct cluster {
@@ -451,6 +452,7 @@ suspect_clear(struct cluster *c, struct member *slot, const char *why,
 	if (!suspect(c, slot))
 		return;
 	c->meta[slot - c->ent].suspect_since = 0;
+	c->meta[slot - c->ent].reported_dead = false;
 	e = ev_add(ev, CE_UNSUSPECT, slot);
 	if (e != NULL)
 		snprintf(e->reason, sizeof(e->reason), "%.150s", why);
@@ -485,6 +487,7 @@ relayed_liveness(struct cluster *c, struct member *ex, const struct member *m,
 	} else if (!m->is_alive) {
 		snprintf(reason, sizeof(reason), "dead as %s", why);
 		suspect_set(c, ex, reason, now, ev);
+		c->meta[ex - c->ent].reported_dead = true;
 	}
 }
 
@@ -683,7 +686,20 @@ cluster_exchange_failed(struct cluster *c, const struct cluster_target *t,
 	lock(c);
 	ex = find(c, t->host, t->port);
 	known = ex != NULL;
-	if (ex != NULL && ex->is_alive && c->suspicion_mult > 0) {
+	if (ex != NULL && ex->is_alive && c->suspicion_mult > 0 &&
+	    suspect(c, ex) && c->meta[ex - c->ent].reported_dead) {
+		/* Another node found it dead, and now we cannot reach it
+		 * either: two independent failures, dead now. */
+		struct member m = *ex;
+		char why[200];
+
+		snprintf(why, sizeof(why), "%.80s; and %.100s",
+			 c->meta[ex - c->ent].why,
+			 reason != NULL ? reason : "our exchange failed");
+		m.is_alive = false;
+		m.timestamp = now;
+		put(c, ex, &m, why, &ev);
+	} else if (ex != NULL && ex->is_alive && c->suspicion_mult > 0) {
 		suspect_set(c, ex, reason != NULL ? reason : "exchange failed",
 			    now, &ev);
 	} else if (ex != NULL && ex->is_alive) {

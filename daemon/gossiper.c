@@ -751,6 +751,8 @@ run_probe_jobs(struct gossiper *g, const struct gossipd_config *cfg)
 		}
 		if (!cluster_is_suspect(g->d->cluster, &jobs[i].target))
 			continue;
+		/* Try it ourselves too, telling it it is suspected. */
+		gossip_with(g, cfg, &jobs[i].target, true, NULL);
 		k = cluster_pick_helpers(g->d->cluster, &jobs[i].target,
 					 &g->rng, helpers,
 					 (size_t)cfg->gossip_indirect_checks);

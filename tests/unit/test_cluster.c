@@ -884,6 +884,10 @@ relayed_death_confirms_suspicion_or_starts_one(void **state)
 	assert_true(entry(c, "127.0.0.4", 2113).is_alive);
 	assert_true(cluster_is_suspect(c, &t4));
 	assert_int_equal(count_events(CE_DEAD, "127.0.0.4:2113"), 0);
+	/* Reported dead, and our own exchange fails too: dead now. */
+	cluster_exchange_failed(c, &t4, "connect: refused", T0 + 3 * SEC);
+	assert_false(entry(c, "127.0.0.4", 2113).is_alive);
+	assert_int_equal(count_events(CE_DEAD, "127.0.0.4:2113"), 1);
 	cluster_free(c);
 }
 
