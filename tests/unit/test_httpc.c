@@ -773,6 +773,80 @@ test_timeout_on_silent_peer(void **state)
 	srv_stop(&s);
 }
 
+/*
+ * Two requests in flight on one client, stepped by the caller's poll:
+ * the one to an answering peer finishes while the one to a silent peer
+ * still waits (no request holds up another); one request per peer at a
+ * time; extra header lines are checked.
+ */
+static void
+test_ops_run_side_by_side(void **state)
+{
+	static const struct step hang[] = {{S_HANG, NULL}};
+	static const struct step ok[] = {{S_REPLY, OK_JSON}};
+	struct srv s1, s2;
+	struct httpc *c = plain_client(0);
+	struct httpc_op *silent, *fast, *again;
+	struct httpc_response resp;
+	char err[256] = "";
+	int done_fast = 0, done_silent = 0, silent_open_when_fast_done = 0;
+
+	(void)state;
+	srv_start(&s1, hang, 1, 0);
+	srv_run(&s1);
+	srv_start(&s2, ok, 1, 0);
+	srv_run(&s2);
+	assert_null(httpc_op_start(c, "127.0.0.1", s2.port, "GET", "/", NULL,
+				   "X-A: 1\r\nX-B: 2", NULL, 0, 1000, err,
+				   sizeof err));
+	assert_string_equal(err, "invalid extra header lines");
+	silent = httpc_op_start(c, "127.0.0.1", s1.port, "POST", "/gossip",
+				"application/json", "X-A: 1\r\n", "{}", 2, 1500,
+				err, sizeof err);
+	assert_non_null(silent);
+	again = httpc_op_start(c, "127.0.0.1", s1.port, "GET", "/", NULL, NULL,
+			       NULL, 0, 1000, err, sizeof err);
+	assert_null(again);
+	assert_non_null(strstr(err, "already in flight"));
+	fast = httpc_op_start(c, "127.0.0.1", s2.port, "GET", "/gossip", NULL,
+			      NULL, NULL, 0, 1500, err, sizeof err);
+	assert_non_null(fast);
+	for (int turn = 0; turn < 10000 && !(done_fast && done_silent);
+	     turn++) {
+		struct pollfd pfd[2];
+		short ev;
+		int fd, n = 0;
+
+		if (!done_silent) {
+			if (httpc_op_step(silent, &fd, &ev) == 1)
+				done_silent = 1;
+			else if (fd >= 0)
+				pfd[n++] = (struct pollfd){fd, ev, 0};
+		}
+		if (!done_fast) {
+			if (httpc_op_step(fast, &fd, &ev) == 1) {
+				done_fast = 1;
+				silent_open_when_fast_done = !done_silent;
+			} else if (fd >= 0) {
+				pfd[n++] = (struct pollfd){fd, ev, 0};
+			}
+		}
+		(void)poll(pfd, (nfds_t)n, 10);
+	}
+	assert_true(done_fast && done_silent);
+	assert_true(silent_open_when_fast_done);
+	assert_int_equal(httpc_op_finish(fast, &resp, err, sizeof err),
+			 HTTPC_OK);
+	assert_int_equal(resp.status, 200);
+	httpc_response_free(&resp);
+	assert_int_equal(httpc_op_finish(silent, &resp, err, sizeof err),
+			 HTTPC_ERR_TIMEOUT);
+	assert_non_null(strstr(err, "timed out after 1500 ms"));
+	httpc_free(c);
+	srv_stop(&s1);
+	srv_stop(&s2);
+}
+
 static void
 test_slow_response_hits_deadline(void **state)
 {
@@ -1312,6 +1386,7 @@ main(void)
 	    cmocka_unit_test(test_no_retry_on_fresh_connection),
 	    cmocka_unit_test(test_connection_close_is_honoured),
 	    cmocka_unit_test(test_timeout_on_silent_peer),
+	    cmocka_unit_test(test_ops_run_side_by_side),
 	    cmocka_unit_test(test_slow_response_hits_deadline),
 	    cmocka_unit_test(test_connection_refused),
 	    cmocka_unit_test(test_body_over_limit_on_the_wire),
