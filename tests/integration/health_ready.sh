@@ -5,7 +5,8 @@
 # shows the peer's last success, round-trip time and certificate expiry,
 # /metrics the same labelled by member; once the peer stops, the last
 # error and its reason. /members/health follows /metrics' access rule.
-# A single node (ClusterSize 1) is ready at once.
+# A single node (ClusterSize 1) is ready at once, and not ready any more
+# once its node certificate has expired (while still live).
 source "$GOSSIPD_SRC/tests/lib.sh"
 t_init
 
@@ -79,4 +80,19 @@ wait_serving s "http://127.0.0.1:$ps"
 assert_eq 200 "$(http_code "http://127.0.0.1:$ps/health/ready")" "single node ready"
 assert_eq 200 "$(http_code "http://127.0.0.1:$ps/members/health")" "members/health open by default"
 assert_eq 200 "$(http_code "http://127.0.0.1:$ps/health/ready" -I)" "HEAD /health/ready"
+
+# Valid credentials: a node certificate that expires while the node runs
+# makes it not ready (it stays live).
+until_ts=$(date -u -d '+4 seconds' +%Y%m%d%H%M%S)
+"$GOSSIPD_BIN" cert create-node -ca-certificate "$pki/ca/ca.crt" -ca-key "$pki/ca/ca.key" \
+	-out "$T_DIR/short" -ip-addresses 127.0.0.1 -not-after "$until_ts" >/dev/null ||
+	t_fail "short-lived certificate"
+pe=$(free_port)
+start_node e --certificate-file "$T_DIR/short/node.crt" \
+	--certificate-private-key-file "$T_DIR/short/node.key" \
+	--trusted-root-certificates-path "$pki/ca/ca.crt" --node-port "$pe" --cluster-size 1
+wait_serving e "https://127.0.0.1:$pe" 10 -k
+assert_eq 200 "$(http_code "https://127.0.0.1:$pe/health/ready" -k)" "ready while the certificate is valid"
+expired() { [ "$(curl -sk --max-time 5 "https://127.0.0.1:$pe/health/ready")" = '{"ready":false,"reason":"the node certificate has expired"}' ]; }
+wait_for 15 expired || t_fail "not 503 after the certificate expired: $(curl -sk "https://127.0.0.1:$pe/health/ready")"
 t_pass
