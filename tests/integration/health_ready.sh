@@ -95,4 +95,5 @@ wait_serving e "https://127.0.0.1:$pe" 10 -k
 assert_eq 200 "$(http_code "https://127.0.0.1:$pe/health/ready" -k)" "ready while the certificate is valid"
 expired() { [ "$(curl -sk --max-time 5 "https://127.0.0.1:$pe/health/ready")" = '{"ready":false,"reason":"the node certificate has expired"}' ]; }
 wait_for 15 expired || t_fail "not 503 after the certificate expired: $(curl -sk "https://127.0.0.1:$pe/health/ready")"
+assert_eq 204 "$(http_code "https://127.0.0.1:$pe/health/live" -k)" "still live"
 t_pass
