@@ -5,6 +5,7 @@
 #include "grpc_client.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "gossip_pb.h"
 #include "h2_server.h"
 #include "httpc_conn.h"
+#include "num.h"
 #include "resolver.h"
 
 #define GOSSIP_READ "/event_store.client.gossip.Gossip/Read"
@@ -71,13 +73,17 @@ on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
 		valuelen = sizeof(v) - 1;
 	memcpy(v, value, valuelen);
 	v[valuelen] = '\0';
-	if (namelen == 7 && memcmp(name, ":status", 7) == 0)
-		k->http_status = atoi(v);
-	else if (namelen == 12 && memcmp(name, "content-type", 12) == 0)
+	/* numbers from the server go through the bounded parser: one that
+	 * is not a status counts as none (-1), never as 0 ("OK") */
+	if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
+		if (num_parse_int(v, 100, 599, &k->http_status) != NUM_OK)
+			k->http_status = -1;
+	} else if (namelen == 12 && memcmp(name, "content-type", 12) == 0)
 		k->grpc_type = strncasecmp(v, "application/grpc", 16) == 0;
-	else if (namelen == 11 && memcmp(name, "grpc-status", 11) == 0)
-		k->grpc_status = atoi(v);
-	else if (namelen == 12 && memcmp(name, "grpc-message", 12) == 0)
+	else if (namelen == 11 && memcmp(name, "grpc-status", 11) == 0) {
+		if (num_parse_int(v, 0, INT_MAX, &k->grpc_status) != NUM_OK)
+			k->grpc_status = -1;
+	} else if (namelen == 12 && memcmp(name, "grpc-message", 12) == 0)
 		snprintf(k->grpc_message, sizeof(k->grpc_message), "%s", v);
 	return 0;
 }

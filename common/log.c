@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "num.h"
 
 static _Atomic int cur_level = LL_INFO;
 static _Atomic int cur_format = LF_TEXT;
@@ -117,6 +120,24 @@ json_escape(char *buf, size_t len, size_t cap, const char *s)
  * variable but writes elsewhere must not prefix (sd_journal_stream_fd(3),
  * systemd.exec(5)). Decided once.
  */
+/* JOURNAL_STREAM is "DEVICE:INODE", both decimal (systemd.exec(5)). */
+static bool
+journal_stream(const char *js, long long *dev, long long *ino)
+{
+	char buf[64];
+	char *colon;
+
+	if (js == NULL || strlen(js) >= sizeof(buf))
+		return false;
+	memcpy(buf, js, strlen(js) + 1);
+	colon = strchr(buf, ':');
+	if (colon == NULL)
+		return false;
+	*colon = '\0';
+	return num_parse(buf, 0, LLONG_MAX, dev) == NUM_OK &&
+	       num_parse(colon + 1, 0, LLONG_MAX, ino) == NUM_OK;
+}
+
 static bool
 to_journal(void)
 {
@@ -125,13 +146,13 @@ to_journal(void)
 
 	if (v < 0) {
 		const char *js = getenv("JOURNAL_STREAM");
-		unsigned long long dev, ino;
+		long long dev, ino;
 		struct stat st;
 
-		v = js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+		v = journal_stream(js, &dev, &ino) &&
 		    fstat(STDERR_FILENO, &st) == 0 &&
-		    (unsigned long long)st.st_dev == dev &&
-		    (unsigned long long)st.st_ino == ino;
+		    (unsigned long long)st.st_dev == (unsigned long long)dev &&
+		    (unsigned long long)st.st_ino == (unsigned long long)ino;
 		atomic_store(&cached, v);
 	}
 	return v == 1;

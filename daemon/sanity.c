@@ -12,7 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
+#include "resolver.h"
+
+#define SANITY_DNS_MS 2000 /* NodeHostAdvertiseAs, at start */
 
 static bool
 is_wildcard(const char *ip)
@@ -61,21 +65,21 @@ static void
 check_advertised(const struct gossipd_config *cfg)
 {
 	const char *host = cfg->node_host_advertise_as;
-	struct addrinfo hints, *res = NULL, *ai;
+	struct addrinfo *res = NULL, *ai;
 	struct ifaddrs *ifs = NULL;
 	bool local = false;
-	int rc;
+	char why[320];
 
 	if (host == NULL || is_wildcard(host))
 		return;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0) {
+	/* the program's resolver, bounded: a silent name server must not
+	 * hold up the start */
+	if (resolver_addrinfo(host, cfg->node_port, 0,
+			      clock_mono_ms() + SANITY_DNS_MS, SANITY_DNS_MS,
+			      &res, why, sizeof(why)) != 0) {
 		log_warn("NodeHostAdvertiseAs %s does not resolve (%s): other "
 			 "members and clients will not reach this node by it",
-			 host, gai_strerror(rc));
+			 host, why);
 		return;
 	}
 	if (getifaddrs(&ifs) == 0) {
