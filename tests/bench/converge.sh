@@ -67,10 +67,31 @@ count_each() {
 	jq "$f" "${files[@]}" 2>/dev/null
 }
 
+# alive_each_is COUNT PORTS...: every node's gossipd_members_alive{alive="true"}
+# (entries alive, seed placeholders aside) is COUNT. Cheap: at N=50,
+# parsing every node's whole document with jq at each poll kept a CPU busy,
+# which is what the TLS daemons were short of; so the documents are read
+# only once the metrics agree.
+alive_each_is() {
+	local want=$1 args=() p
+	shift
+	for p in "$@"; do
+		rm -f "$T_DIR/m.$p"
+		[ ${#args[@]} -gt 0 ] && args+=(--next)
+		args+=(-s --max-time 5 --unix-socket "${sock_of[$p]}" -o "$T_DIR/m.$p" http://localhost/metrics)
+	done
+	curl --parallel --parallel-max 64 "${args[@]}" 2>/dev/null
+	for p in "$@"; do
+		awk -v w="$want" '$1 == "gossipd_members_alive{alive=\"true\"}" { f = ($2 == w) } END { exit !f }' \
+			"$T_DIR/m.$p" 2>/dev/null || return 1
+	done
+}
+
 # all_converged N PORTS...: every node lists N real members, all alive.
 all_converged() {
 	local n=$1 out
 	shift
+	alive_each_is "$n" "$@" || return 1
 	poll_all "$@"
 	out=$(count_each '[.members[] | select(.isAlive and .state != "Manager")] | length' "$@") || return 1
 	[ "$(echo "$out" | grep -cx "$n")" = "$#" ]
@@ -80,6 +101,7 @@ all_converged() {
 all_see_dead() {
 	local dead=$1 out
 	shift
+	alive_each_is "$#" "$@" || return 1
 	poll_all "$@"
 	out=$(count_each "[.members[] | select(.httpEndPointPort == $dead and (.isAlive | not))] | length" "$@") || return 1
 	[ "$(echo "$out" | grep -cx 1)" = "$#" ]
