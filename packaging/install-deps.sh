@@ -21,6 +21,8 @@ command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 # Robustness: hostile-client tests, the TLS audit, the valgrind script.
 pkgs+=(slowhttptest testssl.sh valgrind)
+# Benchmarks that count: callgrind (valgrind) and system calls (strace).
+pkgs+=(strace)
 # Fault scenarios (tests/netns.sh): packet loss and cut links in network
 # namespaces are nftables rules.
 pkgs+=(nftables)

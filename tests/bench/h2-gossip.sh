@@ -54,7 +54,9 @@ for mode in tls insecure; do
 	for try in 1 2 3; do
 		port=$(free_port)
 		rm -f "$T_DIR/g-$mode.log"
-		pin 0 "$GOSSIPD_BIN" start "${args[@]}" --node-port "$port" --workers 1 \
+		# taskset execs gossipd: $! is the daemon itself, stopped by its PID
+		# (through the pin function it was a subshell, and gossipd outlived it).
+		taskset -c 0 "$GOSSIPD_BIN" start "${args[@]}" --node-port "$port" --workers 1 \
 			--cluster-size 3 --gossip-seed "127.0.0.1:1,127.0.0.1:2" \
 			--admin-socket "$T_DIR/$mode.sock" --allow-root --max-connections-per-ip 1000 \
 			>"$T_DIR/g-$mode.log" 2>&1 &

@@ -33,7 +33,9 @@ done
 pa=$(free_port) pb=$(free_port) pc=$(free_port)
 seeds="127.0.0.1:$pb,127.0.0.1:$pc"
 for mode in silent garbage huge midclose close; do seeds="$seeds,127.0.0.1:${fport[$mode]}"; done
-gossip=(--cluster-size 3 --gossip-interval-ms 100 --gossip-timeout-ms 700)
+# A timeout that a loaded machine (or the ASan build) does not hit before a
+# bad peer shows its real fault: the huge body must be refused as such.
+gossip=(--cluster-size 3 --gossip-interval-ms 100 --gossip-timeout-ms 2000)
 start_node a --node-ip 127.0.0.1 --node-port "$pa" "${cert[@]}" "${gossip[@]}" --gossip-seed "$seeds"
 start_node b --node-ip 127.0.0.1 --node-port "$pb" "${cert[@]}" "${gossip[@]}" --gossip-seed "127.0.0.1:$pa"
 start_node c --node-ip 127.0.0.1 --node-port "$pc" "${gossip[@]}" --gossip-seed "127.0.0.1:$pa" \
