@@ -18,7 +18,7 @@ for lib in "mbed TLS 2." "libmicrohttpd $(pkg-config --modversion libmicrohttpd)
 done
 # --help: the subcommands (and where the options are).
 h=$("$GOSSIPD_BIN" --help)
-for sub in start status discover "member set|show" "cert create-ca|create-node|create-client|inspect|list" version; do
+for sub in start status discover "member set|show|remove" "cert create-ca|create-node|create-client|inspect|list" version; do
 	assert_contains "$h" "  $sub" "--help lists $sub"
 done
 assert_eq "$h" "$("$GOSSIPD_BIN" help)" "help and --help agree"
