@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -192,7 +193,10 @@ sockets_admin_open(const char *path, const struct admin_owner *o,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
-	old = umask(0177); /* the socket is born 0600 */
+	/* the socket is born with its final mode: nothing acts on the
+	 * path by mode after bind (a chmod by path would follow a
+	 * symlink swapped in by the daemon's user) */
+	old = umask((mode_t)(~o->mode & 0777));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		umask(old);
 		goto fail;
@@ -200,22 +204,25 @@ sockets_admin_open(const char *path, const struct admin_owner *o,
 	umask(old);
 	/* the daemon's own user (after the privilege drop) owns it, and
 	 * the directory made for it, so that it can also remove it at
-	 * stop; AdminSocketGroup opens it to a group */
+	 * stop; AdminSocketGroup opens it to a group. The directory may
+	 * already belong to that user, who could swap the socket for a
+	 * symlink: never follow one */
 	if ((o->uid != (uid_t)-1 || o->gid != (gid_t)-1) &&
-	    chown(path, o->uid, o->gid) != 0)
+	    fchownat(AT_FDCWD, path, o->uid, o->gid, AT_SYMLINK_NOFOLLOW) != 0)
 		goto fail;
 	if (made_dir && o->uid != (uid_t)-1) {
 		char dir[sizeof(sa.sun_path)];
 
 		snprintf(dir, sizeof(dir), "%s", path);
 		*strrchr(dir, '/') = '\0';
-		if (chown(dir, o->uid, (gid_t)-1) != 0)
+		if (fchownat(AT_FDCWD, dir, o->uid, (gid_t)-1,
+			     AT_SYMLINK_NOFOLLOW) != 0)
 			log_warn(
 			    "AdminSocket: cannot give %s to the daemon's "
 			    "user: %s (the socket may stay behind at stop)",
 			    dir, strerror(errno));
 	}
-	if (chmod(path, o->mode) != 0 || listen(fd, 64) != 0)
+	if (listen(fd, 64) != 0)
 		goto fail;
 	*path_out = strdup(path);
 	log_info("admin socket at %s (mode %04o)", path, (unsigned)o->mode);
