@@ -121,7 +121,7 @@ audit_member(const char *who, const struct member *before,
 	     const struct member *after)
 {
 	char what[768] = "";
-	size_t n = 0;
+	size_t n = 0, counters_from, counters_to;
 
 	if (before->state != after->state)
 		append(what, sizeof(what), &n, "state %s -> %s",
@@ -132,10 +132,12 @@ audit_member(const char *who, const struct member *before,
 		       after->is_read_only_replica ? "true" : "false");
 	DIFF_I64(node_priority, "nodePriority");
 	DIFF_I64(epoch_number, "epochNumber");
+	counters_from = n;
 	DIFF_I64(epoch_position, "epochPosition");
 	DIFF_I64(writer_checkpoint, "writerCheckpoint");
 	DIFF_I64(chaser_checkpoint, "chaserCheckpoint");
 	DIFF_I64(last_commit_position, "lastCommitPosition");
+	counters_to = n;
 	if (strcmp(before->advertise_host_to_client_as,
 		   after->advertise_host_to_client_as) != 0)
 		append(what, sizeof(what), &n, "advertiseHostToClientAs \"%s\"",
@@ -143,6 +145,13 @@ audit_member(const char *who, const struct member *before,
 	DIFF_I64(advertise_http_port_to_client_as,
 		 "advertiseHttpPortToClientAs");
 	DIFF_I64(advertise_tcp_port_to_client_as, "advertiseTcpPortToClientAs");
-	log_info("audit: %s: PUT /admin/member: %s", who,
-		 what[0] != '\0' ? what : "no change");
+	/* a change of state, priority, epoch or advertised address is at
+	 * warn (kept at LogLevel warn, like the reload audit); a report
+	 * that only moves the positions and checkpoints (a database sends
+	 * one every few seconds) or changes nothing stays at info */
+	if (counters_from > 0 || n > counters_to)
+		log_warn("audit: %s: PUT /admin/member: %s", who, what);
+	else
+		log_info("audit: %s: PUT /admin/member: %s", who,
+			 what[0] != '\0' ? what : "no change");
 }

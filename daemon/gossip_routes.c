@@ -362,7 +362,7 @@ route_admin_member_remove(struct request *r)
 	switch (cluster_remove(r->d->cluster, &t, force, ticks_now())) {
 	case CR_REMOVED:
 		audit_who(r, who, sizeof(who));
-		log_info("audit: %s: POST /admin/member/remove: member %s:%d "
+		log_warn("audit: %s: POST /admin/member/remove: member %s:%d "
 			 "removed%s",
 			 who, t.host, t.port, force ? " (forced)" : "");
 		snprintf(msg, sizeof(msg), "{\"removed\":\"%s:%d\"}", t.host,
