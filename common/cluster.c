@@ -335,6 +335,7 @@ put(struct cluster *c, struct member *slot, const struct member *m,
 		if (e != NULL)
 			snprintf(e->reason, sizeof(e->reason), "%s", why);
 		c->meta[slot - c->ent].suspect_since = 0;
+		c->meta[slot - c->ent].reported_dead = false;
 	}
 	*slot = *m;
 	c->dirty = true;
@@ -435,6 +436,8 @@ suspect_set(struct cluster *c, struct member *slot, const char *why,
 	if (!slot->is_alive || suspect(c, slot))
 		return;
 	c->meta[slot - c->ent].suspect_since = now > 0 ? now : 1;
+	/* Every suspicion starts clean: relayed_liveness sets it after. */
+	c->meta[slot - c->ent].reported_dead = false;
 	snprintf(c->meta[slot - c->ent].why, sizeof(c->meta[0].why), "%.119s",
 		 why);
 	e = ev_add(ev, CE_SUSPECT, slot);

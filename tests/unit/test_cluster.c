@@ -891,6 +891,49 @@ relayed_death_confirms_suspicion_or_starts_one(void **state)
 	cluster_free(c);
 }
 
+/* A member that died on a relayed report and came back starts its next
+ * suspicion clean: one failed exchange is only suspicion, dead after the
+ * timeout, not at once on the old report. */
+static void
+death_report_does_not_outlive_the_death(void **state)
+{
+	struct cluster *c = table_susp();
+	struct cluster_target t = {"127.0.0.2", 2113};
+	struct member m = mk("127.0.0.2", 2113, MS_FOLLOWER, 1, 1, T0);
+	struct cluster_doc own = doc_of("127.0.0.2", 2113, &m, 1);
+	struct member r;
+
+	(void)state;
+	relay(c, m);
+	/* Another node says dead, our exchange fails too: dead. */
+	r = m;
+	r.is_alive = false;
+	r.timestamp = T0 + SEC;
+	relay(c, r);
+	assert_true(cluster_is_suspect(c, &t));
+	cluster_exchange_failed(c, &t, "timed out", T0 + 2 * SEC);
+	assert_false(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(count_events(CE_DEAD, "127.0.0.2:2113"), 1);
+	/* It comes back: its own entry. */
+	m.timestamp = T0 + 10 * SEC;
+	cluster_merge(c, &own, NULL, T0 + 10 * SEC);
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_false(cluster_is_suspect(c, &t));
+	/* One failed exchange: suspect only, until the timeout (5 s). */
+	cluster_exchange_failed(c, &t, "timed out", T0 + 20 * SEC);
+	assert_true(cluster_is_suspect(c, &t));
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	cluster_exchange_failed(c, &t, "timed out", T0 + 21 * SEC);
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	cluster_expire(c, T0 + 25 * SEC - 1);
+	assert_true(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(count_events(CE_DEAD, "127.0.0.2:2113"), 1);
+	cluster_expire(c, T0 + 25 * SEC);
+	assert_false(entry(c, "127.0.0.2", 2113).is_alive);
+	assert_int_equal(count_events(CE_DEAD, "127.0.0.2:2113"), 2);
+	cluster_free(c);
+}
+
 static void
 helpers_are_alive_members_other_than_the_suspect(void **state)
 {
@@ -1033,6 +1076,7 @@ main(void)
 	    cmocka_unit_test(
 		suspect_cleared_by_exchange_own_entry_or_newer_copy),
 	    cmocka_unit_test(relayed_death_confirms_suspicion_or_starts_one),
+	    cmocka_unit_test(death_report_does_not_outlive_the_death),
 	    cmocka_unit_test(helpers_are_alive_members_other_than_the_suspect),
 	    cmocka_unit_test(removal_sticks_against_relayed_copies),
 	    cmocka_unit_test(full_table_makes_room_with_dead_entries),
