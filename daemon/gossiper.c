@@ -372,9 +372,19 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 	if (x->kind == XK_ASK) {
 		/* Only the asking is judged here; the probe's outcome comes
 		 * back as gossip. */
+		char key[CLUSTER_ENDPOINT_MAX + 8];
+
 		if (hrc == HTTPC_ERR_NOT_NODE)
 			log_not_node(t, err);
-		else if (hrc != HTTPC_OK || resp.status != 202)
+		else if (hrc == HTTPC_OK &&
+			 (resp.status == 401 || resp.status == 403)) {
+			snprintf(key, sizeof(key), "probe %s:%d", t->host,
+				 t->port);
+			if (gossip_log_once_a_minute(key))
+				log_warn("asking %s:%d to probe: refused "
+					 "(HTTP %d)",
+					 t->host, t->port, resp.status);
+		} else if (hrc != HTTPC_OK || resp.status != 202)
 			log_debug("asking %s:%d to probe: %s", t->host, t->port,
 				  hrc != HTTPC_OK ? err : "not accepted");
 		metrics_probe(hrc == HTTPC_OK && resp.status == 202
@@ -439,9 +449,9 @@ exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
 
 /*
  * Keeps x's epoll registration in step with what its request waits for.
- * Called right after each step, before any other socket is made, so a
- * number reused by a new socket is always told apart (a closed socket
- * leaves epoll by itself: MOD then fails and ADD follows).
+ * Called right after each step, before any other socket is made, so the
+ * number is x's own (a closed socket leaves epoll by itself: MOD then
+ * fails with ENOENT and ADD follows).
  */
 static void
 xchg_watch(struct gossiper *g, struct xchg *x, int fd, short ev)
@@ -458,8 +468,9 @@ xchg_watch(struct gossiper *g, struct xchg *x, int fd, short ev)
 	memset(&e, 0, sizeof(e));
 	e.events = ev == POLLIN ? EPOLLIN : EPOLLOUT;
 	e.data.ptr = x;
-	if (x->reg_fd == fd && x->reg_ev == ev)
-		return;
+	/* Always MOD, even for the same number and event: a failed connect
+	 * closes its socket and the next address's socket may reuse the
+	 * number within one step (ENOENT then, and ADD follows). */
 	if (x->reg_fd == fd && epoll_ctl(g->ep, EPOLL_CTL_MOD, fd, &e) == 0) {
 		x->reg_ev = ev;
 		return;
@@ -524,7 +535,11 @@ suspects_header(struct gossiper *g, const struct cluster_target *also,
 {
 	struct cluster_target sus[GOSSIP_SUSPECTS_MAX];
 	size_t n = cluster_suspects(g->d->cluster, sus, GOSSIP_SUSPECTS_MAX);
-	size_t off = 0;
+	/* The value at most GOSSIP_SUSPECTS_HEADER_MAX, or the receiver
+	 * ignores it whole: name plus value plus CRLF plus NUL. */
+	size_t cap = sizeof(GOSSIP_SUSPECTS_HEADER ": ") - 1 +
+		     GOSSIP_SUSPECTS_HEADER_MAX + 3;
+	size_t slen = len < cap ? len : cap, off = 0;
 	bool listed = false;
 
 	buf[0] = '\0';
@@ -538,12 +553,12 @@ suspects_header(struct gossiper *g, const struct cluster_target *also,
 	}
 	for (size_t i = 0; i < n; i++) {
 		int w =
-		    snprintf(buf + off, len - off, "%s%s%s%s:%d",
+		    snprintf(buf + off, slen - off, "%s%s%s%s:%d",
 			     i == 0 ? GOSSIP_SUSPECTS_HEADER ": " : ",",
 			     strchr(sus[i].host, ':') ? "[" : "", sus[i].host,
 			     strchr(sus[i].host, ':') ? "]" : "", sus[i].port);
 
-		if (w < 0 || (size_t)w >= len - off - 2) {
+		if (w < 0 || (size_t)w >= slen - off - 2) {
 			buf[off] = '\0'; /* the rest does not fit: left out */
 			break;
 		}
@@ -651,7 +666,7 @@ gossip_with(struct gossiper *g, const struct gossipd_config *cfg,
 	    const struct cluster_target *report_to)
 {
 	char headers[GOSSIP_SUSPECTS_HEADER_MAX + GOSSIP_REMOVED_HEADER_MAX +
-		     64],
+		     HTTPC_CLUSTER_ID_MAX + 128],
 	    err[512];
 	struct shared_buf *doc;
 	struct xchg *x;
@@ -692,7 +707,8 @@ ask_probe(struct gossiper *g, const struct gossipd_config *cfg,
 {
 	struct member self;
 	char body[2 * CLUSTER_ENDPOINT_MAX + 64], me[CLUSTER_ENDPOINT_MAX],
-	    them[CLUSTER_ENDPOINT_MAX], err[512];
+	    them[CLUSTER_ENDPOINT_MAX], err[512],
+	    hdr[HTTPC_CLUSTER_ID_MAX + 64] = "";
 	struct xchg *x;
 
 	if (in_flight(g, helper) || (x = free_slot(g)) == NULL)
@@ -710,10 +726,11 @@ ask_probe(struct gossiper *g, const struct gossipd_config *cfg,
 	x->t0_us = clock_mono_us();
 	x->reg_fd = -1;
 	x->reg_ev = 0;
+	cluster_id_header(cfg, hdr, sizeof(hdr)); /* refused (403) without */
 	x->op = httpc_op_start(g->hc, helper->host, helper->port, "POST",
-			       "/gossip/probe", "application/json", NULL, body,
-			       strlen(body), cfg->gossip_timeout_ms, err,
-			       sizeof(err));
+			       "/gossip/probe", "application/json",
+			       hdr[0] != '\0' ? hdr : NULL, body, strlen(body),
+			       cfg->gossip_timeout_ms, err, sizeof(err));
 	if (x->op == NULL) {
 		log_debug("asking %s:%d to probe: %s", helper->host,
 			  helper->port, err);
@@ -1204,19 +1221,19 @@ gossiper_leave(struct gossiper *g, int budget_ms)
 static bool
 queue_job(struct gossiper *g, const struct probe_job *j)
 {
-	bool ok;
+	bool ok, dup = false;
 
 	pthread_mutex_lock(&g->mu);
-	ok = g->npq < PROBE_QUEUE;
-	for (size_t i = 0; ok && i < g->npq; i++)
-		if (g->pq[i].ask == j->ask &&
-		    g->pq[i].target.port == j->target.port &&
-		    strcasecmp(g->pq[i].target.host, j->target.host) == 0)
-			break; /* the same job queued already: one does */
-	if (ok)
+	for (size_t i = 0; !dup && i < g->npq; i++)
+		dup = g->pq[i].ask == j->ask &&
+		      g->pq[i].target.port == j->target.port &&
+		      strcasecmp(g->pq[i].target.host, j->target.host) == 0;
+	/* the same job queued already: one does, and it counts as queued */
+	ok = dup || g->npq < PROBE_QUEUE;
+	if (ok && !dup)
 		g->pq[g->npq++] = *j;
 	pthread_mutex_unlock(&g->mu);
-	if (ok)
+	if (ok && !dup)
 		wake(g);
 	return ok;
 }

@@ -3,7 +3,8 @@
 # less than the suspicion timeout is suspected, probed through the other
 # member, and never listed dead by anyone; the same member killed with
 # kill -9 is seen dead by both others within GossipTimeoutMs + the
-# suspicion timeout + one interval.
+# suspicion timeout + one interval. The nodes have a ClusterId, so the
+# probe requests (POST /gossip/probe) must carry it to be accepted.
 source "$GOSSIPD_SRC/tests/lib.sh"
 t_init
 
@@ -20,7 +21,7 @@ p1=$(free_port) p2=$(free_port) p3=$(free_port)
 seeds="127.0.0.1:$p1,127.0.0.2:$p2,127.0.0.3:$p3"
 # Suspicion timeout: max(4000, 4 * max(1, log10(3)) * 200) = 4000 ms.
 iv=200 to=1000 susp=4000
-common=(--insecure --cluster-size 3 --gossip-seed "$seeds"
+common=(--insecure --cluster-size 3 --cluster-id susp --gossip-seed "$seeds"
 	--gossip-interval-ms $iv --gossip-timeout-ms $to
 	--gossip-suspicion-min-ms $susp)
 start_node n1 "${common[@]}" --node-ip 127.0.0.1 --node-port "$p1"
@@ -65,8 +66,12 @@ done
 wait_for 10 grep -qE "member $ep3: suspect → alive" "$T_DIR/n1.log" "$T_DIR/n2.log" ||
 	t_fail "no suspect → alive line"
 asked=$(( $(metric "$u1" 'gossipd_gossip_probes_total{event="asked"}') + $(metric "$u2" 'gossipd_gossip_probes_total{event="asked"}') ))
-[ "$asked" -ge 1 ] || t_fail "no indirect probe was asked for"
-t_log "SIGSTOP 2 s: suspected, $asked probe ask(s) accepted, never dead"
+[ "$asked" -ge 1 ] || t_fail "no indirect probe was asked for (or refused)"
+for n in n1 n2; do
+	[ "$(log_count $n "to probe: refused")" = 0 ] || t_fail "$n: a probe ask was refused"
+done
+failed=$(( $(metric "$u1" 'gossipd_gossip_probes_total{event="ask_failed"}') + $(metric "$u2" 'gossipd_gossip_probes_total{event="ask_failed"}') ))
+t_log "SIGSTOP 2 s: suspected, $asked probe ask(s) accepted ($failed failed), never dead"
 
 # kill -9: dead on both others within timeout + suspicion + interval.
 kill -KILL "$PID_n3"
