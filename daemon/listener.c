@@ -319,14 +319,17 @@ loop_timeout(struct worker *w)
 }
 
 /* A CRL of the current set turned stale (and stale refuses all): a new
- * generation makes every worker check its open connections again. */
+ * generation makes every worker check its open connections again, and
+ * the next CRL of the set to turn stale is armed. A reload in between
+ * stores its own moment (and bumps the generation itself). */
 static void
 stale_check(struct listener *l)
 {
 	long long at = atomic_load(&l->crl_stale_at);
 
 	if (at == 0 || time(NULL) <= at ||
-	    !atomic_compare_exchange_strong(&l->crl_stale_at, &at, 0))
+	    !atomic_compare_exchange_strong(
+		&l->crl_stale_at, &at, (long long)tls_server_crl_stale_next(l)))
 		return;
 	atomic_store(&l->stale_gen, atomic_fetch_add(&l->tls_gen, 1) + 1);
 }

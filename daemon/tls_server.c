@@ -307,6 +307,16 @@ tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 	return 0;
 }
 
+time_t
+tls_server_crl_stale_next(struct listener *l)
+{
+	struct tls_server *s = tls_server_get(l);
+	time_t at = s != NULL ? crl_stale_at(s->creds) : 0;
+
+	tls_server_unref(s);
+	return at;
+}
+
 struct tls_server *
 tls_server_get(struct listener *l)
 {

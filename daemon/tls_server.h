@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 struct listener;
 struct tls_creds;
@@ -36,6 +37,10 @@ int tls_server_update(struct listener *l, struct tls_creds *creds, char *err,
 		      size_t errlen);
 /* The current configuration with a reference (NULL when insecure). */
 struct tls_server *tls_server_get(struct listener *l);
+/* With CertificateRevocationListStaleRefusesAll, the next moment after
+ * now a CRL of the current set turns stale (0: none to come, or
+ * insecure). */
+time_t tls_server_crl_stale_next(struct listener *l);
 /* Drops a reference; frees with the last. Accepts NULL. */
 void tls_server_unref(struct tls_server *s);
 /* Drops the listener's reference and the random generator at exit. */

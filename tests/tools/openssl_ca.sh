@@ -2,7 +2,8 @@
 # independent PKI, not "gossipd cert"), with revocation and CRLs through
 # "openssl ca". Sourced by the tests after tests/lib.sh.
 #
-#   oca_init DIR                    EC root CA in DIR (ca.crt, ca.key)
+#   oca_init DIR [TAG]              EC root CA in DIR (ca.crt, ca.key); TAG
+#                                   in its name tells two roots apart
 #   oca_node DIR NAME CN IP [END]   node certificate DIR/NAME.crt/.key
 #                                   (IP SAN, digitalSignature +
 #                                   keyAgreement, serverAuth + clientAuth);
@@ -42,7 +43,7 @@ commonName = supplied
 CNF
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$dir/ca.key" -out "$dir/ca.crt" -days 3 \
-		-subj "/CN=oca test root $$" \
+		-subj "/CN=oca test root $$${2:+ $2}" \
 		-addext basicConstraints=critical,CA:TRUE \
 		-addext keyUsage=critical,keyCertSign,cRLSign \
 		-addext subjectKeyIdentifier=hash >>"$dir/openssl.out" 2>&1 ||
