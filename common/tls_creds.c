@@ -167,9 +167,37 @@ tls_creds_unref(struct tls_creds *c)
 		creds_free(c);
 }
 
-int
-tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
-		      char *err, size_t errlen)
+/* A leaf alone that no root signed: verified again together with the CA
+ * of the set that issued it (an intermediate of the own chain), in full
+ * against the roots. Returns the new result, or ret when there is none
+ * to try. */
+static int
+verify_with_issuer(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
+		   uint32_t *flags, int ret)
+{
+	const mbedtls_x509_crt *ca = tls_creds_find_issuer(c, leaf);
+	struct tls_creds_vrfy v;
+	mbedtls_x509_crt pair;
+
+	if (ca == NULL)
+		return ret;
+	mbedtls_x509_crt_init(&pair);
+	if (mbedtls_x509_crt_parse_der(&pair, leaf->raw.p, leaf->raw.len) ==
+		0 &&
+	    mbedtls_x509_crt_parse_der(&pair, ca->raw.p, ca->raw.len) == 0) {
+		*flags = 0;
+		tls_creds_vrfy_init(&v, c);
+		ret = mbedtls_x509_crt_verify(
+		    &pair, (mbedtls_x509_crt *)&c->trusted, NULL, NULL, flags,
+		    tls_creds_vrfy_cb, &v);
+	}
+	mbedtls_x509_crt_free(&pair);
+	return ret;
+}
+
+static int
+verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer, bool resumed,
+	    char *err, size_t errlen)
 {
 	uint32_t flags = 0;
 	struct tls_creds_vrfy v;
@@ -190,6 +218,9 @@ tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 	ret =
 	    mbedtls_x509_crt_verify(peer, (mbedtls_x509_crt *)&c->trusted, NULL,
 				    NULL, &flags, tls_creds_vrfy_cb, &v);
+	if (resumed && ret != 0 && peer->next == NULL &&
+	    (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0)
+		ret = verify_with_issuer(c, peer, &flags, ret);
 	if (ret == 0)
 		return 0;
 	if (flags != 0)
@@ -199,4 +230,18 @@ tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s", why);
 	return -1;
+}
+
+int
+tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
+		      char *err, size_t errlen)
+{
+	return verify_peer(c, peer, false, err, errlen);
+}
+
+int
+tls_creds_verify_resumed(const struct tls_creds *c, mbedtls_x509_crt *peer,
+			 char *err, size_t errlen)
+{
+	return verify_peer(c, peer, true, err, errlen);
 }

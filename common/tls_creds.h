@@ -97,6 +97,18 @@ void tls_creds_unref(struct tls_creds *c);
  */
 int tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 			  char *err, size_t errlen);
+/*
+ * The same for the peer of a connection already open, at a re-check: a
+ * leaf alone (what a resumed session keeps) that no root signed is
+ * verified again together with the CA of the set that issued it (an
+ * intermediate of the own chain), in full against the roots.
+ */
+int tls_creds_verify_resumed(const struct tls_creds *c, mbedtls_x509_crt *peer,
+			     char *err, size_t errlen);
+/* The CA among the trusted roots and the own chain's CAs that signed
+ * crt (name and signature), or NULL. */
+const mbedtls_x509_crt *tls_creds_find_issuer(const struct tls_creds *c,
+					      const mbedtls_x509_crt *crt);
 
 /*
  * Revocation, in one place for every verification (inbound and outbound

@@ -158,9 +158,8 @@ tls_creds_crl_stale(const struct tls_creds_crl *crl, time_t now)
 	return crl->next_update != 0 && crl->next_update <= now;
 }
 
-/* The CA among the known ones that signed crt, or NULL. */
-static const mbedtls_x509_crt *
-find_issuer(const struct tls_creds *c, const mbedtls_x509_crt *crt)
+const mbedtls_x509_crt *
+tls_creds_find_issuer(const struct tls_creds *c, const mbedtls_x509_crt *crt)
 {
 	FOR_EACH_CA(c, ca)
 	{
@@ -187,7 +186,7 @@ tls_creds_crl_flags(const struct tls_creds *c, const mbedtls_x509_crt *crt,
 		if (!same_buf(&b->signer->subject_raw, &crt->issuer_raw))
 			continue;
 		if (issuer == NULL && !looked) {
-			issuer = find_issuer(c, crt);
+			issuer = tls_creds_find_issuer(c, crt);
 			looked = true;
 		}
 		/* the issuer's key is the CRL signer's key */

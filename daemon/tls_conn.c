@@ -340,8 +340,8 @@ tls_conn_recheck(struct conn *c, char *why, size_t len)
 	    (cur = tls_server_get(c->w->l)) == NULL)
 		return 0; /* anonymous stays anonymous */
 	/* mbedTLS takes the chain as non-const; it only reads it */
-	if (tls_creds_verify_peer(cur->creds, (mbedtls_x509_crt *)peer, why,
-				  len) != 0) {
+	if (tls_creds_verify_resumed(cur->creds, (mbedtls_x509_crt *)peer, why,
+				     len) != 0) {
 		ci->identity = ID_ANONYMOUS;
 		rc = -1;
 	} else {

@@ -857,6 +857,31 @@ test_verify_peer(void **state)
 	}
 	assert_int_equal(tls_creds_verify_peer(c, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, "no certificate");
+	/* at a re-check, a leaf alone (a resumed session) is verified with
+	 * the intermediate of the own chain that issued it; a revoked or
+	 * expired leaf stays refused */
+	static const struct peer_case resumed[] = {
+	    {{"node1.crt", NULL}, NULL},
+	    {{"node2.crt", NULL}, NULL},
+	    {{"expired.crt", NULL}, "certificate has expired"},
+	    {{"revoked.crt", NULL}, "certificate has been revoked"},
+	};
+	for (size_t i = 0; i < sizeof(resumed) / sizeof(resumed[0]); i++) {
+		mbedtls_x509_crt peer;
+		mbedtls_x509_crt_init(&peer);
+		assert_int_equal(
+		    mbedtls_x509_crt_parse_file(&peer, F(resumed[i].files[0])),
+		    0);
+		int ret = tls_creds_verify_resumed(c, &peer, err, sizeof(err));
+		mbedtls_x509_crt_free(&peer);
+		if (resumed[i].reason == NULL && ret != 0)
+			fail_msg("resumed %s refused: %s", resumed[i].files[0],
+				 err);
+		if (resumed[i].reason != NULL &&
+		    (ret != -1 || strcmp(err, resumed[i].reason) != 0))
+			fail_msg("resumed %s: got %d \"%s\"",
+				 resumed[i].files[0], ret, err);
+	}
 	tls_creds_unref(c);
 }
 
