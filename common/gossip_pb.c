@@ -213,3 +213,31 @@ gossip_pb_decode(const uint8_t *buf, size_t len, size_t max_members,
 		cluster_doc_free(doc);
 	return ret;
 }
+
+static const char *const grpc_status_names[GOSSIP_PB_GRPC_STATUSES] = {
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+};
+
+const char *
+gossip_pb_grpc_status_name(int code)
+{
+	if (code < 0 || code >= GOSSIP_PB_GRPC_STATUSES)
+		return NULL;
+	return grpc_status_names[code];
+}

@@ -15,6 +15,16 @@
 /* The 5-byte gRPC message prefix: compressed flag, 4-byte length. */
 #define GRPC_PREFIX_LEN 5
 
+/* The number of gRPC status codes (0 OK .. 16 UNAUTHENTICATED). */
+#define GOSSIP_PB_GRPC_STATUSES 17
+
+/*
+ * The name of gRPC status code (as in the gRPC specification: "OK",
+ * "UNIMPLEMENTED", ...), a static string; NULL for a code outside
+ * 0..GOSSIP_PB_GRPC_STATUSES-1.
+ */
+const char *gossip_pb_grpc_status_name(int code);
+
 /*
  * Encodes doc's members as a ClusterInfo message with the gRPC prefix in
  * front (ready to send as one DATA payload). Each member's http_end_point

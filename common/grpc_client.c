@@ -22,26 +22,6 @@
 
 #define GOSSIP_READ "/event_store.client.gossip.Gossip/Read"
 
-static const char *const grpc_names[] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
-
 struct call {
 	int32_t stream;
 	bool done;
@@ -315,8 +295,10 @@ interpret(const struct call *k, size_t max_members, struct cluster_doc *doc,
 		return -1;
 	}
 	if (k->grpc_status != 0) {
+		const char *name = gossip_pb_grpc_status_name(k->grpc_status);
+
 		snprintf(err, errlen, "status %d (%s)%s%s", k->grpc_status,
-			 k->grpc_status < 17 ? grpc_names[k->grpc_status] : "?",
+			 name != NULL ? name : "?",
 			 k->grpc_message[0] != '\0' ? ": " : "",
 			 k->grpc_message);
 		return -1;

@@ -9,6 +9,7 @@
 #include "metrics.h"
 
 #include "cluster.h"
+#include "gossip_pb.h"
 #include "peer_health.h"
 
 #include <dirent.h>
@@ -50,26 +51,7 @@ static atomic_ulong refusals[N_REFUSALS];
 /* [protocol][class], class 1..5: 1xx..5xx */
 static atomic_ulong requests_by_class[2][6];
 static const char *const proto_names[] = {"http/1.1", "h2"};
-static const char *const grpc_names[] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
-#define N_GRPC (sizeof(grpc_names) / sizeof(grpc_names[0]))
+#define N_GRPC GOSSIP_PB_GRPC_STATUSES
 static atomic_ulong grpc_by_status[N_GRPC];
 static atomic_ulong gossip_rounds;
 static atomic_ulong exchanges_ok;
@@ -331,7 +313,8 @@ render_connections(struct out *o)
 	     "gRPC calls answered (over HTTP/2), by gRPC status.");
 	for (i = 0; i < N_GRPC; i++)
 		emit(o, "gossipd_grpc_requests_total{status=\"%s\"} %lu\n",
-		     grpc_names[i], load(&grpc_by_status[i]));
+		     gossip_pb_grpc_status_name((int)i),
+		     load(&grpc_by_status[i]));
 }
 
 static void

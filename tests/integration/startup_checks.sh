@@ -24,6 +24,10 @@ p2=$(free_port)
 start_node a --insecure --node-port "$p2" --node-host-advertise-as 10.255.255.1
 wait_serving a "http://127.0.0.1:$p2"
 wait_log a "warn +NodeHostAdvertiseAs 10\.255\.255\.1 resolves to no address of this machine"
+# a advertises an address off this machine: it is stopped before b starts,
+# so that b never learns (and never dials) a member at that address; b's
+# seed is only a loopback placeholder.
+stop_node a >/dev/null
 p3=$(free_port)
 start_node b --insecure --node-port "$p3" --node-host-advertise-as 127.0.0.1 --cluster-size 2 \
 	--gossip-seed "127.0.0.1:$p2"

@@ -974,10 +974,10 @@ removal_sticks_against_relayed_copies(void **state)
 	/* Alive: only with force. Unknown: refused. */
 	assert_int_equal(cluster_remove(c, &t, false, T0), CR_ALIVE);
 	assert_true(has_entry(c, "127.0.0.2", 2113));
-	assert_int_equal(cluster_remove(c,
-					&(struct cluster_target){"10.0.0.9", 1},
-					true, T0),
-			 CR_UNKNOWN);
+	assert_int_equal(
+	    cluster_remove(c, &(struct cluster_target){"127.0.0.9", 1}, true,
+			   T0),
+	    CR_UNKNOWN);
 	cluster_exchange_failed(c, &t, "refused", T0); /* dead: no suspicion */
 	nevents = 0;
 	assert_int_equal(cluster_remove(c, &t, false, T0 + SEC), CR_REMOVED);

@@ -61,7 +61,7 @@ encode_decode(void **state)
 
 	(void)state;
 	fill(&ms[0], "11111111-2222-4333-8444-555555555555", MS_LEADER,
-	     "10.0.0.1", 2113);
+	     "127.0.0.1", 2113);
 	fill(&ms[1], "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", MS_FOLLOWER,
 	     "node2.example", 2114);
 	fill(&ms[2], "00000000-0000-0000-0000-000000000001", MS_SHUTDOWN, "::1",
@@ -117,7 +117,7 @@ decode_refusals(void **state)
 	assert_int_equal(gossip_pb_decode(buf, n, 8, &out, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "http_end_point"));
-	ep.address = "10.0.0.1";
+	ep.address = "127.0.0.1";
 	ep.port = 70000;
 	m.http_end_point = &ep;
 	n = event_store__client__gossip__cluster_info__pack(&ci, buf);
@@ -173,13 +173,29 @@ grpc_messages(void **state)
 	assert_true(strlen(out) < 6);
 }
 
+/* Status names are the gRPC specification's, by code; nothing outside. */
+static void
+grpc_status_names(void **state)
+{
+	(void)state;
+	assert_string_equal(gossip_pb_grpc_status_name(0), "OK");
+	assert_string_equal(gossip_pb_grpc_status_name(4), "DEADLINE_EXCEEDED");
+	assert_string_equal(gossip_pb_grpc_status_name(12), "UNIMPLEMENTED");
+	assert_string_equal(gossip_pb_grpc_status_name(16), "UNAUTHENTICATED");
+	assert_null(gossip_pb_grpc_status_name(-1));
+	assert_null(gossip_pb_grpc_status_name(GOSSIP_PB_GRPC_STATUSES));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(guid_halves),     cmocka_unit_test(encode_decode),
-	    cmocka_unit_test(decode_refusals), cmocka_unit_test(grpc_timeouts),
+	    cmocka_unit_test(guid_halves),
+	    cmocka_unit_test(encode_decode),
+	    cmocka_unit_test(decode_refusals),
+	    cmocka_unit_test(grpc_timeouts),
 	    cmocka_unit_test(grpc_messages),
+	    cmocka_unit_test(grpc_status_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
