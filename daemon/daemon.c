@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "audit.h"
 #include "commands.h"
@@ -31,6 +30,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "sanity.h"
+#include "sdnotify.h"
 #include "version.h"
 #include "tls_server.h"
 #include "clock.h"
@@ -44,14 +44,22 @@
 static time_t crl_next_check;
 #define EXPIRY_WARN_S (30 * 24 * 3600)
 
+/*
+ * Tells the service manager (NOTIFY_SOCKET, when it set one) the daemon's
+ * state. A failure is logged once, not at every watchdog ping: the
+ * manager then sees the daemon as it would without notifications.
+ */
 static void
 notify_systemd(const char *state)
 {
-#ifdef HAVE_SYSTEMD
-	sd_notify(0, state);
-#else
-	(void)state;
-#endif
+	static atomic_bool warned;
+	char err[256];
+
+	if (sdnotify_send(getenv("NOTIFY_SOCKET"), state, err, sizeof(err)) <
+		0 &&
+	    !atomic_exchange(&warned, true))
+		log_warn("cannot notify the service manager (%s): %s", state,
+			 err);
 }
 
 struct tls_creds *
@@ -347,13 +355,18 @@ crl_check_now(struct gossipd *d)
 static int
 watchdog_interval_ms(void)
 {
-#ifdef HAVE_SYSTEMD
-	uint64_t usec = 0;
+	uint64_t usec = 0, ms;
+	char err[256];
+	int r =
+	    sdnotify_watchdog(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+			      getpid(), &usec, err, sizeof(err));
 
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
-		return usec / 2000 > 0 ? (int)(usec / 2000) : 1;
-#endif
-	return 0;
+	if (r < 0)
+		log_warn("the systemd watchdog is not pinged: %s", err);
+	if (r <= 0)
+		return 0;
+	ms = usec / 2000;
+	return ms == 0 ? 1 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
 /* Waits for signals; returns when asked to stop. Pings the systemd

@@ -13,9 +13,6 @@
 #include <nghttp2/nghttp2.h>
 #include <protobuf-c/protobuf-c.h>
 #include <yaml.h>
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #ifndef GOSSIPD_BUILD_TYPE
 #define GOSSIPD_BUILD_TYPE "unknown"
@@ -40,14 +37,9 @@ version_print(FILE *out)
 	mbedtls_version_get_string_full(mbed);
 	fprintf(out, "gossipd %s\n", GOSSIPD_VERSION);
 	fprintf(out,
-		"build: %s, compiler %s, systemd %s, fortify %s, "
-		"sanitizers %s\n",
+		"build: %s, compiler %s, systemd yes (notify, watchdog), "
+		"fortify %s, sanitizers %s\n",
 		GOSSIPD_BUILD_TYPE, __VERSION__,
-#ifdef HAVE_SYSTEMD
-		"yes (notify, watchdog)",
-#else
-		"no",
-#endif
 #ifdef _FORTIFY_SOURCE
 		"yes",
 #else

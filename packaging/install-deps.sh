@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git clang clang-format
 	libclang-rt-14-dev libmicrohttpd-dev libmbedtls-dev libcjson-dev
-	libyaml-dev libcmocka-dev node-llhttp libsystemd-dev curl openssl
+	libyaml-dev libcmocka-dev node-llhttp curl openssl
 	iproute2 procps psmisc jq util-linux nginx-light)
 # Packaging: the .deb (cpack needs dpkg-shlibdeps from dpkg-dev, and file),
 # its checks (lintian, man, systemd-analyze, systemd-tmpfiles) and the YAML

@@ -30,6 +30,8 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for dep in adduser libc6 libmicrohttpd12 libmbedtls14 libcjson1 libyaml-0-2; do
 	assert_contains "$depends" "$dep" "Depends"
 done
+# systemd's notification protocol is built in (common/sdnotify.c).
+assert_not_contains "$depends" "libsystemd" "Depends"
 
 # 2. Contents: owner root, and the paths and modes that matter.
 dpkg-deb -c "$deb" >"$T_DIR/contents"

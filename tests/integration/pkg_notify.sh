@@ -3,7 +3,8 @@
 # (as systemd sets it), the daemon sends READY=1 only once it serves,
 # RELOADING=1 then READY=1 around a SIGHUP reload, and STOPPING=1 on
 # SIGTERM; and if the unit sets WatchdogSec=, WATCHDOG=1 at least every
-# half interval (as WATCHDOG_USEC asks).
+# half interval (as WATCHDOG_USEC asks). A NOTIFY_SOCKET or WATCHDOG_USEC
+# it cannot use is one warning each, and the daemon serves all the same.
 . "$(dirname "$0")/../lib.sh"
 t_init
 
@@ -86,6 +87,33 @@ fi
 
 assert_eq 0 "$(stop_node n1 10)" "exit status after SIGTERM"
 grep -qx 'STOPPING=1' "$msgs" || t_fail "no STOPPING=1 on SIGTERM"
+
+# A NOTIFY_SOCKET of another form and a WATCHDOG_USEC that is not a number:
+# the daemon serves all the same, says so once (not at every notification)
+# and sends nothing to the real socket; docs/operations.md explains both.
+lines_before=$(wc -l <"$msgs")
+port2=$(free_port)
+export NOTIFY_SOCKET=relative/notify.sock WATCHDOG_USEC=30s
+start_node n2 --config "$T_DIR/empty.conf" --node-port "$port2" \
+	--certificate-file "$T_DIR/pki/node/node.crt" \
+	--certificate-private-key-file "$T_DIR/pki/node/node.key" \
+	--trusted-root-certificates-path "$T_DIR/pki/ca/ca.crt"
+unset NOTIFY_SOCKET WATCHDOG_USEC
+wait_serving n2 "https://127.0.0.1:$port2" 20 --cacert "$T_DIR/pki/ca/ca.crt"
+kill -HUP "$PID_n2"
+wait_log n2 "configuration reloaded"
+for fragment in "cannot notify the service manager (READY=1): NOTIFY_SOCKET is neither a path" \
+	"the systemd watchdog is not pinged: WATCHDOG_USEC=30s: not a number"; do
+	assert_eq 1 "$(grep -cF -- "$fragment" "$T_DIR/n2.log")" "log lines: $fragment"
+	doc=${fragment%%(*}
+	doc=${doc%%:*}
+	grep -qF -- "\`$doc" "$GOSSIPD_SRC/docs/operations.md" ||
+		t_fail "docs/operations.md does not explain: $doc"
+done
+# RELOADING=1 and READY=1 of the reload failed too: still one line.
+assert_eq 1 "$(log_count n2 'cannot notify')" "warnings about NOTIFY_SOCKET"
+assert_eq 0 "$(stop_node n2 10)" "exit status after SIGTERM (n2)"
+assert_eq "$lines_before" "$(wc -l <"$msgs")" "datagrams from the node with a bad NOTIFY_SOCKET"
 touch "$T_DIR/notify.stop"
 t_log "notifications: $(sort "$msgs" | uniq -c | tr -s ' \n' ' ')"
 t_pass
