@@ -793,6 +793,34 @@ suspicion_timeout_scales_with_cluster_size(void **state)
 	cluster_free(c);
 }
 
+/* The log10 of the scale is exact at powers of ten and agrees with libm's
+ * elsewhere to the tick: 4 * log10(N) s for N = 20, 50, 101 entries. */
+static void
+suspicion_timeout_follows_log10_between_powers_of_ten(void **state)
+{
+	static const struct {
+		int entries;
+		ticks_t want; /* 4 * log10(entries) * 10^7, truncated (libm) */
+	} cases[] = {
+	    {20, 52041199},  /* 4 * 1.3010299956639813 */
+	    {50, 67958800},  /* 4 * 1.6989700043360187 */
+	    {101, 80172854}, /* 4 * 2.0043213737826426 */
+	};
+	char ip[32];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct cluster *c = table_susp();
+
+		for (int i = 0; i < cases[k].entries - 1; i++) {
+			snprintf(ip, sizeof(ip), "127.0.1.%d", i + 1);
+			relay(c, mk(ip, 2113, MS_FOLLOWER, 1, 1, T0));
+		}
+		assert_int_equal(cluster_suspicion_timeout(c), cases[k].want);
+		cluster_free(c);
+	}
+}
+
 /* A reload's new parameters apply to the live table (cluster_set_params):
  * the suspicion timeout follows the new minimum and interval. */
 static void
@@ -1073,6 +1101,8 @@ main(void)
 	    cmocka_unit_test(
 		failed_exchange_makes_suspect_then_dead_after_timeout),
 	    cmocka_unit_test(suspicion_timeout_scales_with_cluster_size),
+	    cmocka_unit_test(
+		suspicion_timeout_follows_log10_between_powers_of_ten),
 	    cmocka_unit_test(
 		suspect_cleared_by_exchange_own_entry_or_newer_copy),
 	    cmocka_unit_test(relayed_death_confirms_suspicion_or_starts_one),
