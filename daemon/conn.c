@@ -1,11 +1,14 @@
 /*
  * conn: one client connection and its byte pump.
  *
- * The client socket (TLS or plain) and our end of a socketpair are both
- * registered edge-triggered in the worker's epoll. On any event the pump
- * tries every direction until none makes progress: that way no edge is
- * ever lost, whichever side was blocked. libmicrohttpd owns the other end
- * of the pair and sees a plain HTTP stream.
+ * An HTTP/1.1 connection starts in the fast lane (h1_fast.c), which
+ * answers plain reads of the document itself; at its first other request
+ * (at once for the admin socket) it gets a socketpair: the client socket
+ * (TLS or plain) and our end of the pair are both registered
+ * edge-triggered in the worker's epoll. On any event the pump tries every
+ * direction until none makes progress: that way no edge is ever lost,
+ * whichever side was blocked. libmicrohttpd owns the other end of the
+ * pair and sees a plain HTTP stream.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "h1_fast.h"
 #include "h2_conn.h"
 #include "h2_server.h"
 #include "log.h"
@@ -91,6 +95,7 @@ hand_off(struct conn *c)
 		return -1;
 	}
 	c->handed_off = true;
+	c->w->mhd_due = true;
 	if (!c->is_admin)
 		c->await_since_ms = clock_mono_ms();
 	c->info->refs++;
@@ -200,7 +205,7 @@ conn_reap(struct worker *w)
 		conn_info_unref(c->info);
 		if (c->in.data != w->scratch)
 			free(c->in.data); /* bytes held at close */
-		if (c->out.data != w->scratch)
+		if (c->out.data != w->scratch && c->out.data != w->fast_out)
 			free(c->out.data);
 		free(c);
 	}
@@ -347,7 +352,10 @@ pump_in_turn(struct conn *c)
 	if (c->client_eof && b->start == b->end && !c->pair_shut) {
 		shutdown(c->pfd, SHUT_WR); /* pass the half-close on */
 		c->pair_shut = true;
+		c->w->mhd_due = true;
 	}
+	if (sent)
+		c->w->mhd_due = true; /* MHD_run this turn, not the next */
 	return full && sent ? PUMP_AGAIN : PUMP_DONE;
 }
 
@@ -502,8 +510,10 @@ sniff(struct conn *c)
 	if (n <= 0)
 		return -1;
 	c->sniffing = false;
-	if (memcmp(buf, H2_PREFACE, (size_t)n) != 0)
-		return hand_off(c) == 0 ? 1 : -1;
+	if (memcmp(buf, H2_PREFACE, (size_t)n) != 0) {
+		h1_fast_start(c);
+		return 1;
+	}
 	if (n < H2_PREFACE_LEN) {
 		/* so far, the preface: RequestTimeoutMs still runs */
 		c->sniffing = true;
@@ -512,6 +522,8 @@ sniff(struct conn *c)
 	return h2_start(c) == 0 ? 1 : -1;
 }
 
+static void pump_both(struct conn *c, bool want_in, bool want_out);
+
 /* The TLS handshake is done: h2 when ALPN chose it, else HTTP/1.1. */
 static int
 after_handshake(struct conn *c)
@@ -519,10 +531,19 @@ after_handshake(struct conn *c)
 	c->deadline_ms = 0;
 	if (tls_conn_alpn_h2(c))
 		return h2_start(c);
-	return hand_off(c);
+	h1_fast_start(c);
+	return 0;
 }
 
-static void pump_both(struct conn *c, bool want_in, bool want_out);
+int
+conn_to_mhd(struct conn *c)
+{
+	if (hand_off(c) != 0)
+		return -1;
+	c->await_since_ms = 0; /* a request is in c->in */
+	pump_both(c, true, true);
+	return 0;
+}
 
 void
 conn_pump(struct conn *c)
@@ -567,6 +588,10 @@ conn_pump(struct conn *c)
 	}
 	if (c->h2 != NULL) {
 		h2_conn_pump(c);
+		return;
+	}
+	if (c->fast) {
+		h1_fast_pump(c);
 		return;
 	}
 	pump_both(c, true, true);
@@ -744,6 +769,15 @@ conn_sweep(struct conn *c, int64_t now)
 	}
 	if (c->w->stopping && !c->handed_off) {
 		conn_close(c); /* a handshake has nothing in flight */
+		return;
+	}
+	if (c->fast && cfg->idle_timeout_sec > 0 && conn_idle(c) &&
+	    now - c->active_ms > (int64_t)cfg->idle_timeout_sec * 1000) {
+		/* IdleTimeoutSec, as libmicrohttpd applies it once it has
+		 * the connection */
+		log_debug("connection from %s closed: idle for %d s",
+			  c->info->peer_addr, cfg->idle_timeout_sec);
+		conn_close(c);
 		return;
 	}
 	check_rights(c);

@@ -488,7 +488,7 @@ gossipd_free(struct gossipd *d)
 	pthread_mutex_destroy(&d->reload_lock);
 }
 
-/* Each connection costs three descriptors (client socket, both ends of
+/* A connection costs up to three descriptors (client socket, both ends of
  * the socketpair): raise the soft limit to the hard one, and say so when
  * even that is short of what MaxConnections needs. */
 static void

@@ -6,6 +6,8 @@
  */
 #include "grpc_service.h"
 
+#include "routes.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "client_view.h"
 #include "gossip_pb.h"
 #include "log.h"
+#include "routes.h"
 #include "shared.pb-c.h"
 
 #define DENIED_LOGS_PER_S 10
@@ -80,9 +83,7 @@ gossip_read(struct gossipd *d, const struct conn_info *ci,
 {
 	/* the rule of GET /gossip */
 	const struct gossipd_config *cfg = gossipd_cfg_get(d);
-	const struct access_switches sw = {
-	    .gossip_requires_client_cert = cfg->gossip_requires_client_cert,
-	};
+	const struct access_switches sw = routes_access_switches(cfg);
 
 	/* the identity now: a certificate past its notAfter no longer
 	 * counts, as for GET /gossip */

@@ -291,16 +291,19 @@ dispatch(struct worker *w, struct epoll_event *e)
 		accept_ready(w, w->l->afd, true);
 		break;
 	case EV_WAKE:
+		w->mhd_due = true; /* connections to resume, or stop */
 		worker_woken(w);
 		break;
 	case EV_MHD:
-		break; /* MHD_run follows every turn */
+		w->mhd_due = true;
+		break;
 	case EV_CLIENT:
 		conn_event((struct conn *)((char *)ev -
 					   offsetof(struct conn, ev_client)),
 			   false, e->events);
 		break;
 	case EV_PAIR:
+		w->mhd_due = true;
 		conn_event((struct conn *)((char *)ev -
 					   offsetof(struct conn, ev_pair)),
 			   true, e->events);
@@ -368,7 +371,10 @@ worker_main(void *arg)
 		}
 		for (i = 0; i < n; i++)
 			dispatch(w, &evs[i]);
-		mhd_glue_run(w);
+		if (w->mhd_due || w->stopping || mhd_glue_timeout(w, 1) == 0) {
+			w->mhd_due = false;
+			mhd_glue_run(w);
+		}
 		now = clock_mono_ms();
 		if (now - w->last_sweep_ms >= SWEEP_INTERVAL_MS || w->stopping)
 			sweep(w, now);

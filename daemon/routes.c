@@ -291,17 +291,22 @@ find_route(struct req_ctx *c)
 	return NULL;
 }
 
+struct access_switches
+routes_access_switches(const struct gossipd_config *cfg)
+{
+	return (struct access_switches){
+	    .gossip_requires_client_cert = cfg->gossip_requires_client_cert,
+	    .metrics_requires_node = cfg->metrics_requires_node,
+	    .admin_over_https = cfg->admin_over_https,
+	    .metrics_requires_client_cert = cfg->metrics_requires_client_cert,
+	};
+}
+
 /* Applies the route's identity rule: 0 to go on, else the status. */
 static unsigned
 auth_check(const struct request *r, enum access_rule rule)
 {
-	const struct access_switches sw = {
-	    .gossip_requires_client_cert = r->cfg->gossip_requires_client_cert,
-	    .metrics_requires_node = r->cfg->metrics_requires_node,
-	    .admin_over_https = r->cfg->admin_over_https,
-	    .metrics_requires_client_cert =
-		r->cfg->metrics_requires_client_cert,
-	};
+	const struct access_switches sw = routes_access_switches(r->cfg);
 
 	switch (access_check(rule, r->identity, &sw)) {
 	case ACCESS_OK:

@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <stddef.h>
 
+#include "access.h"
 #include "gossipd.h"
 #include "node_auth.h"
 #include "shared_buf.h"
@@ -42,6 +43,9 @@ struct request {
 };
 
 typedef enum MHD_Result (*route_fn)(struct request *r);
+
+/* The options that the identity rules (access.h) read. */
+struct access_switches routes_access_switches(const struct gossipd_config *cfg);
 
 /* Answers with a copy of body. */
 enum MHD_Result respond_bytes(struct request *r, unsigned status,

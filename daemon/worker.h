@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "conn_info.h"
 #include "gossipd.h"
@@ -71,7 +72,11 @@ struct conn {
 	bool closed;	      /* on the dead list, awaiting free */
 	bool pair_quiet;      /* during conn_event: MHD's end has not
 			       * closed, so a short read drains the pair */
-	int64_t deadline_ms;  /* handshake deadline, 0 once established */
+	bool fast;	      /* served by the fast lane (h1_fast.c): no
+			       * socketpair, libmicrohttpd not involved yet */
+	/* the fast lane: when the client last sent bytes (IdleTimeoutSec) */
+	int64_t active_ms;
+	int64_t deadline_ms; /* handshake deadline, 0 once established */
 	/* handed to MHD, no request byte yet: since when (0: not waiting);
 	 * RequestTimeoutMs applies, not IdleTimeoutSec */
 	int64_t await_since_ms;
@@ -119,6 +124,11 @@ struct worker {
 	int reserve_fd; /* /dev/null, given up to shed a connection at EMFILE */
 	bool has_listen, has_admin;
 	struct MHD_Daemon *mhd;
+	/* libmicrohttpd has something to do this turn: its epoll fd, a
+	 * resume, bytes or an end given to it on a pair. A turn with
+	 * nothing for it (the fast lane's, say) skips MHD_run, unless its
+	 * own timeout says it is due (listener.c) */
+	bool mhd_due;
 	pthread_t thread;
 	bool started;
 	bool stopping;
@@ -136,6 +146,11 @@ struct worker {
 	/* TLS read-ahead: one read of the client socket takes a whole
 	 * record (and what follows it) for mbedTLS (tls_conn.c) */
 	char tls_ra[TLS_RA_BYTES];
+	/* the fast lane's answer while it is written (h1_fast.c), and the
+	 * Date header of the second date_sec */
+	char fast_out[CONN_BUF];
+	time_t date_sec;
+	char date[32];
 	struct ratelimit refusal_log; /* refusal lines: 10 a second */
 	/* refusal lines per peer address and reason: one per window, the
 	 * rest summarised by the sweep when the window ends */
@@ -175,6 +190,10 @@ ssize_t conn_client_recv(struct conn *c, char *buf, size_t len);
 ssize_t conn_client_send(struct conn *c, const char *buf, size_t len);
 /* Moves bytes every way they can go; may close the connection. */
 void conn_pump(struct conn *c);
+/* Gives a fast-lane connection to libmicrohttpd with the bytes c->in
+ * holds (the first request the lane does not answer, and what follows);
+ * c->out must be empty. Returns 0, or -1 (the caller closes). */
+int conn_to_mhd(struct conn *c);
 /* The same for an epoll event on the client socket or on the pair: only
  * the directions that event can move. */
 void conn_event(struct conn *c, bool from_pair, uint32_t events);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # memory.sh: resident memory of an idle daemon, and per idle TLS
 # connection at 1,000 and 10,000 open connections (or as many as the
-# machine's open-file limit allows: each TLS connection holds three
-# descriptors in the daemon, its socket and both ends of its socketpair).
+# machine's open-file limit allows: a connection that has only read the
+# document holds one descriptor in the daemon, its socket, as the fast
+# lane serves it; one that libmicrohttpd serves would hold three).
 #
 # usage: memory.sh [--counts "1000 10000"] [--smoke]
 set -u
@@ -28,7 +29,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 printf '%12s %12s %14s %16s\n' connections rss_kb delta_kb per_conn_bytes
 for want in $counts; do
 	n=$want
-	cap=$(((fdmax - 200) / 3))
+	cap=$((fdmax - 200))
 	[ "$n" -gt "$cap" ] && n=$((cap / 100 * 100))
 	port=$(free_port)
 	start_node "m$want" --node-ip 127.0.0.1 --node-port "$port" \
@@ -67,5 +68,5 @@ for want in $counts; do
 	kill -TERM "$pid"
 	wait_exit "$pid" 10 >/dev/null || t_fail "daemon did not stop"
 done
-echo "(open-file limit here: $fdmax; 3 descriptors per TLS connection in the daemon)"
+echo "(open-file limit here: $fdmax; 1 descriptor per TLS connection of the fast lane in the daemon)"
 t_pass
