@@ -608,6 +608,16 @@ httpc_op_step(struct httpc_op *op, int *fd, short *events)
 	}
 }
 
+/* p's kept-alive connection is closed: its server would not pass a new
+ * handshake now (why). */
+static void
+closed_untrusted(const struct httpc *c, const struct httpc_peer *p,
+		 const char *why)
+{
+	if (c->on_closed != NULL)
+		c->on_closed(c->on_closed_ctx, p->name, why);
+}
+
 struct httpc_op *
 httpc_op_start(struct httpc *c, const char *host, int port, const char *method,
 	       const char *path, const char *content_type, const char *headers,
@@ -616,6 +626,7 @@ httpc_op_start(struct httpc *c, const char *host, int port, const char *method,
 {
 	struct httpc_peer want, *p;
 	struct httpc_op *op;
+	char why[320] = "";
 
 	memset(&want, 0, sizeof want);
 	c->last_errno = 0;
@@ -658,10 +669,12 @@ httpc_op_start(struct httpc *c, const char *host, int port, const char *method,
 	op->timeout_ms = timeout_ms;
 	op->deadline = clock_mono_ms() + timeout_ms;
 	if (p->fd >= 0 && clock_mono_ms() - p->idle_since <= c->max_idle_ms &&
-	    httpc_conn_idle_ok(p)) {
+	    httpc_conn_idle_ok(c, p, why, sizeof why)) {
 		op->reused = 1;
 		op->st = ST_WRITE;
 	} else {
+		if (p->fd >= 0 && why[0] != '\0')
+			closed_untrusted(c, p, why);
 		httpc_conn_close(p);
 		op_resolve(op);
 	}
@@ -783,6 +796,8 @@ httpc_new(const struct httpc_config *cfg, char *err, size_t errlen)
 	mbedtls_x509_crt_init(&c->cert);
 	mbedtls_pk_init(&c->key);
 	c->max_body = cfg->max_body ? cfg->max_body : HTTPC_MAX_BODY_DEFAULT;
+	c->on_closed = cfg->on_closed;
+	c->on_closed_ctx = cfg->on_closed_ctx;
 	c->max_idle_ms =
 	    cfg->max_idle_ms > 0 ? cfg->max_idle_ms : HTTPC_MAX_IDLE_MS_DEFAULT;
 	if (cfg->unix_socket != NULL) {
@@ -936,7 +951,7 @@ void
 httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 {
 	mbedtls_ssl_config *conf;
-	char err[256];
+	char err[300];
 	int slot;
 
 	if (c == NULL || c->plain || creds == NULL || creds == c->creds)
@@ -959,8 +974,13 @@ httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 		if (p->tls && p->fd >= 0 &&
 		    !httpc_peer_still_trusted(
 			creds, mbedtls_ssl_get_peer_cert(&p->ssl), p->host, err,
-			sizeof err))
+			sizeof err)) {
+			strncat(err, " (reload)", sizeof err - strlen(err) - 1);
+			closed_untrusted(c, p, err);
 			httpc_conn_close(p);
+		}
+		p->crl_stale_seen =
+		    httpc_conn_crl_stale_count(creds, time(NULL));
 		if (p->have_session &&
 		    !httpc_peer_still_trusted(creds, p->session.peer_cert,
 					      p->host, err, sizeof err))

@@ -82,6 +82,16 @@ struct httpc_config {
 	 * At most HTTPC_UNIX_PATH_MAX bytes. NULL: TCP.
 	 */
 	const char *unix_socket;
+	/*
+	 * Told of each kept-alive connection closed because its server
+	 * would no longer pass a new handshake (its certificate expired, a
+	 * CRL turned stale with stale refuses all, a reload that revokes or
+	 * no longer trusts it): peer "host:port", why in certflags words
+	 * (" (reload)" after a reload's). NULL: nobody is told. Called from
+	 * the thread of requests.
+	 */
+	void (*on_closed)(void *ctx, const char *peer, const char *why);
+	void *on_closed_ctx;
 };
 
 #define HTTPC_UNIX_PATH_MAX 107

@@ -423,6 +423,7 @@ httpc_conn_tls_step(struct httpc *c, struct httpc_peer *p, short *events,
 		return -1;
 	}
 	session_keep(p);
+	p->crl_stale_seen = httpc_conn_crl_stale_count(c->creds, time(NULL));
 	if (p->resumed)
 		c->handshakes_resumed++;
 	else
@@ -441,24 +442,56 @@ httpc_conn_peer_not_after(struct httpc_peer *p)
 	return crt != NULL ? (long long)tls_creds_x509_time(&crt->valid_to) : 0;
 }
 
+int
+httpc_conn_crl_stale_count(const struct tls_creds *creds, time_t now)
+{
+	int n = 0;
+
+	for (int i = 0;
+	     creds != NULL && creds->crl_stale_refuses_all && i < creds->n_crls;
+	     i++)
+		n += tls_creds_crl_stale(&creds->crls[i], now);
+	return n;
+}
+
 /*
  * Is a kept-alive connection still fit for a request? A server that
  * closed it (or sent anything unasked, such as a TLS alert) makes the
- * socket readable.
+ * socket readable. Its server is judged again as a new handshake would
+ * judge it when its certificate has expired meanwhile, or when a CRL
+ * turned stale (stale refuses all: as the inbound side re-checks its
+ * open connections then, tls_creds_verify_resumed on the chain the
+ * server presented, whose issuers' CRLs are the ones that matter).
  */
 int
-httpc_conn_idle_ok(struct httpc_peer *p)
+httpc_conn_idle_ok(const struct httpc *c, struct httpc_peer *p, char *why,
+		   size_t whylen)
 {
 	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
 	const mbedtls_x509_crt *crt;
+	int stale;
 
+	why[0] = '\0';
 	if (p->tls && mbedtls_ssl_get_bytes_avail(&p->ssl) > 0)
 		return 0;
+	crt = p->tls ? mbedtls_ssl_get_peer_cert(&p->ssl) : NULL;
 	/* the server's certificate expired while the connection was kept:
 	 * not reused, a new handshake judges the server again */
-	if (p->tls && (crt = mbedtls_ssl_get_peer_cert(&p->ssl)) != NULL &&
-	    mbedtls_x509_time_is_past(&crt->valid_to))
+	if (crt != NULL && mbedtls_x509_time_is_past(&crt->valid_to)) {
+		snprintf(why, whylen, "%s",
+			 certflags_reason(MBEDTLS_X509_BADCERT_EXPIRED));
 		return 0;
+	}
+	stale = httpc_conn_crl_stale_count(c->creds, time(NULL));
+	if (crt != NULL && c->verify && stale > p->crl_stale_seen) {
+		p->crl_stale_seen = stale;
+		/* mbedTLS takes the chain as non-const; it only reads it */
+		if (tls_creds_verify_resumed(c->creds, (mbedtls_x509_crt *)crt,
+					     why, whylen) != 0) {
+			httpc_conn_session_drop(p);
+			return 0;
+		}
+	}
 	return poll(&pfd, 1, 0) == 0;
 }
 

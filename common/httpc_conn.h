@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <netdb.h>
 
@@ -43,6 +44,9 @@ struct httpc_peer {
 	unsigned long last_use;	    /* client clock, for eviction */
 	int64_t idle_since;	    /* ms: end of the last exchange */
 	int busy;		    /* a request is in flight on it */
+	/* stale CRLs of the client's set (stale refuses all) the live
+	 * connection's server was last judged under */
+	int crl_stale_seen;
 };
 
 struct httpc {
@@ -70,6 +74,8 @@ struct httpc {
 	unsigned long clock;
 	unsigned long handshakes_full;	  /* completed, since httpc_new */
 	unsigned long handshakes_resumed; /* of which resumed a session */
+	void (*on_closed)(void *ctx, const char *peer, const char *why);
+	void *on_closed_ctx;
 };
 
 enum io_result { IO_OK = 0, IO_EOF = 1, IO_FAIL = -1, IO_WANT = 2 };
@@ -127,8 +133,21 @@ void httpc_conn_close(struct httpc_peer *p);
 /* Forgets p's saved TLS session. */
 void httpc_conn_session_drop(struct httpc_peer *p);
 
-/* May p's kept-alive connection carry a request (not closed, no data)? */
-int httpc_conn_idle_ok(struct httpc_peer *p);
+/*
+ * May p's kept-alive connection carry a request? Not when the server
+ * closed it or sent anything unasked, nor when its server would not pass
+ * a new handshake now: its certificate expired, or (stale refuses all) a
+ * CRL of the set turned stale since it was last judged and its chain no
+ * longer verifies; then why holds the reason (certflags words) and the
+ * saved session is forgotten. Returns 1 fit, 0 not (why "" when the
+ * reason is no news).
+ */
+int httpc_conn_idle_ok(const struct httpc *c, struct httpc_peer *p, char *why,
+		       size_t whylen);
+
+/* How many CRLs of creds are past their nextUpdate at now, when a stale
+ * CRL refuses all (0 otherwise, or without creds). */
+int httpc_conn_crl_stale_count(const struct tls_creds *creds, time_t now);
 
 /*
  * Writes buf from *off on as far as the socket takes it: IO_OK when all

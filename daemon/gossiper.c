@@ -331,6 +331,17 @@ log_not_node(const struct cluster_target *t, const char *err)
 			 "connection to %s denied: %s", ep, reason);
 }
 
+/* A pooled connection closed because its server would not pass a new
+ * handshake now (httpc's on_closed): one line, in the words of the
+ * inbound side's "connection from A:P closed: <reason>". */
+static void
+log_closed(void *ctx, const char *peer, const char *why)
+{
+	(void)ctx;
+	log_fmsg(LL_WARN, &(struct log_fields){.peer = peer, .reason = why},
+		 "connection to %s closed: %s", peer, why);
+}
+
 /* The end of an exchange with x->t: merge the answer, or count why not. */
 static void
 exchange_done(struct gossiper *g, const struct gossipd_config *cfg,
@@ -1159,6 +1170,7 @@ gossiper_start(struct gossipd *d, char *err, size_t errlen)
 	memset(&hcfg, 0, sizeof(hcfg));
 	hcfg.creds = gossipd_creds_get(d); /* NULL when insecure: plain */
 	hcfg.max_body = (size_t)cfg->max_body_bytes;
+	hcfg.on_closed = log_closed;
 	g->hc = httpc_new(&hcfg, herr, sizeof(herr));
 	tls_creds_unref(hcfg.creds); /* the client holds its own */
 	if (g->hc == NULL) {
