@@ -771,11 +771,12 @@ conn_sweep(struct conn *c, int64_t now)
 		conn_close(c); /* a handshake has nothing in flight */
 		return;
 	}
-	if (c->fast && cfg->idle_timeout_sec > 0 && conn_idle(c) &&
+	if (c->fast && cfg->idle_timeout_sec > 0 &&
 	    now - c->active_ms > (int64_t)cfg->idle_timeout_sec * 1000) {
 		/* IdleTimeoutSec, as libmicrohttpd applies it once it has
-		 * the connection */
-		log_debug("connection from %s closed: idle for %d s",
+		 * the connection: no byte moved either way for that long,
+		 * idle, or with answers the client does not read */
+		log_debug("connection from %s closed: nothing moved for %d s",
 			  c->info->peer_addr, cfg->idle_timeout_sec);
 		conn_close(c);
 		return;

@@ -144,6 +144,7 @@ flush(struct conn *c)
 		if (n <= 0)
 			return -1;
 		b->start += (size_t)n;
+		c->active_ms = clock_mono_ms(); /* a slow reader moves too */
 	}
 	if (iobuf_keep(b, c->w->fast_out, CONN_BUF) != 0)
 		return -1;

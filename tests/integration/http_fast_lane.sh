@@ -6,14 +6,15 @@
 # libmicrohttpd (a socketpair appears then, not before), in order after
 # pipelined answers; refusals, 406 and 401 stay the route's; a request
 # split across records is answered; requests are counted in the metrics;
-# IdleTimeoutSec closes an idle connection of the lane.
+# IdleTimeoutSec closes an idle connection of the lane, and one whose
+# answers are not read.
 source "$GOSSIPD_SRC/tests/lib.sh"
 t_init
 py=$(python_with ssl json)
 make_pki "$T_DIR"
 serve_on_free_port n1 https $(tls_args "$T_DIR") --node-ip 127.0.0.1 \
 	--cluster-id lane --gossip-requires-client-cert --idle-timeout-sec 2 \
-	--log-level debug
+	--request-timeout-ms 60000 --log-level debug
 
 "$py" - "$port" "$T_DIR" "$PID_n1" <<'EOF' || t_fail "fast lane checks failed"
 import json, os, socket, ssl, sys, time
@@ -160,7 +161,29 @@ except (ConnectionResetError, ssl.SSLError):
     left = b""
 if left != b"" or time.monotonic() - t0 > 14:
     fail("idle connection not closed: %r" % left)
-print("ok: lane answers as libmicrohttpd, %d sockets at base" % base)
+e.close()
+
+# F: a client that sends requests and reads none of the answers: once the
+# daemon cannot send, it stops reading, and IdleTimeoutSec (2 s) closes
+# the connection (its socket leaves the daemon), whatever requests wait
+# unanswered (RequestTimeoutMs is 60 s here).
+f = connect()
+f.settimeout(0.5)
+sent = 0
+try:
+    for _ in range(20000):
+        f.sendall(GET * 50)
+        sent += 50
+except (socket.timeout, ssl.SSLError, OSError):
+    pass
+if sent >= 20000 * 50:
+    fail("the daemon read a million requests without its answers being read")
+deadline = time.monotonic() + 20
+while sockets() > base and time.monotonic() < deadline:
+    time.sleep(0.1)
+if sockets() > base:
+    fail("a connection whose answers are not read is still open after 20 s (%d requests sent)" % sent)
+print("ok: lane answers as libmicrohttpd, %d sockets at base; %d unread requests closed" % (base, sent))
 EOF
 assert_contains "$(cat "$T_DIR/n1.log")" "denied: no client certificate was presented" \
 	"the anonymous request is refused with the route's log line"
