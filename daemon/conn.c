@@ -237,6 +237,23 @@ conn_client_send(struct conn *c, const char *buf, size_t len)
 	return errno == EAGAIN || errno == EINTR ? IO_AGAIN : IO_ERR;
 }
 
+ssize_t
+conn_send_held(struct conn *c, struct iobuf *b)
+{
+	size_t was = b->start;
+	ssize_t n;
+
+	while (b->start < b->end) {
+		n = conn_client_send(c, b->data + b->start, b->end - b->start);
+		if (n == IO_AGAIN)
+			break;
+		if (n <= 0)
+			return -1;
+		b->start += (size_t)n;
+	}
+	return (ssize_t)(b->start - was);
+}
+
 /*
  * What a pump direction returns: PUMP_AGAIN when it must run once more
  * (it stopped reading because its buffer was full and has made room since:
@@ -403,15 +420,10 @@ pump_out_turn(struct conn *c)
 		if ((size_t)n < want && c->pair_quiet)
 			break;
 	}
-	while (b->start < b->end) {
-		n = conn_client_send(c, b->data + b->start, b->end - b->start);
-		if (n == IO_AGAIN)
-			break;
-		if (n <= 0)
-			return -1;
-		b->start += (size_t)n;
-		sent = true;
-	}
+	n = conn_send_held(c, b);
+	if (n < 0)
+		return -1;
+	sent = n > 0;
 	return full && sent ? PUMP_AGAIN : PUMP_DONE;
 }
 

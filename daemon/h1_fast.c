@@ -135,17 +135,12 @@ static int
 flush(struct conn *c)
 {
 	struct iobuf *b = &c->out;
-	ssize_t n;
+	ssize_t n = conn_send_held(c, b);
 
-	while (b->start < b->end) {
-		n = conn_client_send(c, b->data + b->start, b->end - b->start);
-		if (n == IO_AGAIN)
-			break;
-		if (n <= 0)
-			return -1;
-		b->start += (size_t)n;
+	if (n < 0)
+		return -1;
+	if (n > 0)
 		c->active_ms = clock_mono_ms(); /* a slow reader moves too */
-	}
 	if (iobuf_keep(b, c->w->fast_out, CONN_BUF) != 0)
 		return -1;
 	return b->data != NULL ? 1 : 0;

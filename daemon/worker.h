@@ -188,6 +188,9 @@ int conn_accepted(struct worker *w, int cfd, const struct sockaddr *sa,
 #define IO_ERR	 (-2)
 ssize_t conn_client_recv(struct conn *c, char *buf, size_t len);
 ssize_t conn_client_send(struct conn *c, const char *buf, size_t len);
+/* Sends what b holds to the client until it is sent or the client takes
+ * no more now: the bytes sent, or -1 on an error. */
+ssize_t conn_send_held(struct conn *c, struct iobuf *b);
 /* Moves bytes every way they can go; may close the connection. */
 void conn_pump(struct conn *c);
 /* Gives a fast-lane connection to libmicrohttpd with the bytes c->in
