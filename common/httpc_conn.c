@@ -402,9 +402,13 @@ httpc_conn_tls_step(struct httpc *c, struct httpc_peer *p, short *events,
 	 * pass rule 1 (validity now, the current CRL, trust) as a full
 	 * handshake would; if not, the session is forgotten and the next
 	 * connection makes a full handshake, which refuses it. */
+	/* the verified path's earliest notAfter, the root's included: the
+	 * connection is not reused past it (httpc_conn_idle_ok) */
+	p->path_not_after =
+	    c->verify && c->creds != NULL ? p->vrfy.not_after : 0;
 	if (c->verify && c->creds != NULL && resumed_now(p) &&
-	    tls_creds_verify_saved(c->creds, (mbedtls_x509_crt *)peer_cert, why,
-				   sizeof why) != 0) {
+	    tls_creds_verify_saved(c->creds, (mbedtls_x509_crt *)peer_cert,
+				   &p->path_not_after, why, sizeof why) != 0) {
 		httpc_conn_session_drop(p);
 		snprintf(err, errlen, "%s: saved session not resumed: %s", what,
 			 why);
@@ -475,9 +479,12 @@ httpc_conn_idle_ok(const struct httpc *c, struct httpc_peer *p, char *why,
 	if (p->tls && mbedtls_ssl_get_bytes_avail(&p->ssl) > 0)
 		return 0;
 	crt = p->tls ? mbedtls_ssl_get_peer_cert(&p->ssl) : NULL;
-	/* the server's certificate expired while the connection was kept:
-	 * not reused, a new handshake judges the server again */
-	if (crt != NULL && mbedtls_x509_time_is_past(&crt->valid_to)) {
+	/* the server's certificate, or a CA of its path up to the root,
+	 * expired while the connection was kept: not reused, a new
+	 * handshake judges the server again */
+	if (crt != NULL &&
+	    (mbedtls_x509_time_is_past(&crt->valid_to) ||
+	     (p->path_not_after != 0 && p->path_not_after < time(NULL)))) {
 		snprintf(why, whylen, "%s",
 			 certflags_reason(MBEDTLS_X509_BADCERT_EXPIRED));
 		return 0;

@@ -47,6 +47,9 @@ struct httpc_peer {
 	/* stale CRLs of the client's set (stale refuses all) the live
 	 * connection's server was last judged under */
 	int crl_stale_seen;
+	/* the earliest notAfter of the live connection's verified path (the
+	 * server's certificate up to the trusted root), 0: not known */
+	time_t path_not_after;
 };
 
 struct httpc {

@@ -146,6 +146,9 @@ struct tls_creds_vrfy {
 	const struct tls_creds *creds;
 	const mbedtls_x509_crt *parent;
 	int depth;
+	/* the earliest notAfter of the chain stepped through: after a
+	 * verification, of its path, the trusted root's included */
+	time_t not_after;
 };
 
 void tls_creds_vrfy_init(struct tls_creds_vrfy *v, const struct tls_creds *c);
@@ -160,20 +163,38 @@ int tls_creds_vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth,
  * keeps the peer's leaf only: flags are those of verifying it against the
  * roots (with the CRLs); when it does not chain alone
  * (MBEDTLS_X509_BADCERT_NOT_TRUSTED: an intermediate signed it), that flag
- * gives way to its own validity now and the CRL of its issuer, found among
- * the roots and the own chain by name and signature. Returns the flags.
+ * gives way to tls_creds_path_flags: the path up to a root through the CAs
+ * of the set, each with its dates and its CRL, as a full handshake would
+ * check them; then *not_after (when not NULL) is the path's earliest
+ * notAfter, the root's included (otherwise it is left alone: the
+ * verification that gave flags went leaf -> root, and knows it). Returns
+ * the flags.
  */
 uint32_t tls_creds_leaf_alone_flags(const struct tls_creds *c,
 				    const mbedtls_x509_crt *leaf,
-				    uint32_t flags);
+				    uint32_t flags, time_t *not_after);
+
+/*
+ * The path from leaf up to a trusted root through the CAs of the set (the
+ * roots and the own chain's CAs, each found by name and signature): the
+ * validity of every certificate on it (the root's included) and the CRL
+ * of each one's issuer at now (tls_creds_crl_flags).
+ * MBEDTLS_X509_BADCERT_NOT_TRUSTED when no root is reached (an issuer the
+ * set does not hold). *not_after (when not NULL): the earliest notAfter
+ * on the path. Returns the flags.
+ */
+uint32_t tls_creds_path_flags(const struct tls_creds *c,
+			      const mbedtls_x509_crt *leaf, time_t now,
+			      time_t *not_after);
 
 /*
  * May a saved session with this peer certificate be resumed now? Verifies
  * it (tls_creds_leaf_alone_flags). Returns 0, or -1 with the reason in
- * err (certflags words).
+ * err (certflags words). *not_after (when not NULL): the earliest
+ * notAfter of its path, the root's included.
  */
 int tls_creds_verify_saved(const struct tls_creds *c, mbedtls_x509_crt *leaf,
-			   char *err, size_t errlen);
+			   time_t *not_after, char *err, size_t errlen);
 
 /* An X.509 time (UTC) as time_t. */
 time_t tls_creds_x509_time(const mbedtls_x509_time *t);

@@ -207,6 +207,7 @@ tls_creds_vrfy_init(struct tls_creds_vrfy *v, const struct tls_creds *c)
 	v->creds = c;
 	v->parent = NULL;
 	v->depth = -1;
+	v->not_after = 0;
 }
 
 void
@@ -215,11 +216,17 @@ tls_creds_vrfy_step(struct tls_creds_vrfy *v, const mbedtls_x509_crt *crt,
 {
 	/* mbedTLS goes from the top of the chain down to depth 0: a depth
 	 * not below the last one starts another chain */
-	if (v->depth < 0 || depth >= v->depth)
+	time_t to = tls_creds_x509_time(&crt->valid_to);
+
+	if (v->depth < 0 || depth >= v->depth) {
 		v->parent = NULL;
+		v->not_after = 0;
+	}
 	if (v->parent != NULL)
 		*flags |=
 		    tls_creds_crl_flags(v->creds, crt, v->parent, time(NULL));
+	if (v->not_after == 0 || to < v->not_after)
+		v->not_after = to;
 	v->parent = crt;
 	v->depth = depth;
 }
@@ -231,24 +238,68 @@ tls_creds_vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	return 0;
 }
 
+/* Is ca one of the set's trusted roots (the list itself, not a copy)? */
+static bool
+is_root(const struct tls_creds *c, const mbedtls_x509_crt *ca)
+{
+	for (const mbedtls_x509_crt *r = &c->trusted; r != NULL && r->raw.p;
+	     r = r->next)
+		if (r == ca)
+			return true;
+	return false;
+}
+
+/* A path longer than this (leaf, CAs, root) is not followed. */
+#define PATH_MAX_CAS 8
+
+uint32_t
+tls_creds_path_flags(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
+		     time_t now, time_t *not_after)
+{
+	const mbedtls_x509_crt *crt = leaf, *issuer;
+	uint32_t flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+	time_t min = 0;
+
+	for (int i = 0; i <= PATH_MAX_CAS && crt != NULL; i++) {
+		time_t to = tls_creds_x509_time(&crt->valid_to);
+
+		/* notAfter is the last second it is valid */
+		if (to < now)
+			flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+		if (tls_creds_x509_time(&crt->valid_from) > now)
+			flags |= MBEDTLS_X509_BADCERT_FUTURE;
+		if (min == 0 || to < min)
+			min = to;
+		if (crt != leaf && is_root(c, crt)) {
+			/* a trust anchor: its own dates count, nothing above */
+			flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+			break;
+		}
+		issuer = tls_creds_find_issuer(c, crt);
+		if (issuer != NULL)
+			flags |= tls_creds_crl_flags(c, crt, issuer, now);
+		crt = issuer;
+	}
+	if (not_after != NULL)
+		*not_after = min;
+	return flags;
+}
+
 uint32_t
 tls_creds_leaf_alone_flags(const struct tls_creds *c,
-			   const mbedtls_x509_crt *leaf, uint32_t flags)
+			   const mbedtls_x509_crt *leaf, uint32_t flags,
+			   time_t *not_after)
 {
 	if (!(flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED))
 		return flags;
 	flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-	if (mbedtls_x509_time_is_past(&leaf->valid_to))
-		flags |= MBEDTLS_X509_BADCERT_EXPIRED;
-	if (mbedtls_x509_time_is_future(&leaf->valid_from))
-		flags |= MBEDTLS_X509_BADCERT_FUTURE;
-	/* its issuer found by name and signature */
-	return flags | tls_creds_crl_flags(c, leaf, NULL, time(NULL));
+	/* its issuers found by name and signature, up to a root */
+	return flags | tls_creds_path_flags(c, leaf, time(NULL), not_after);
 }
 
 int
 tls_creds_verify_saved(const struct tls_creds *c, mbedtls_x509_crt *leaf,
-		       char *err, size_t errlen)
+		       time_t *not_after, char *err, size_t errlen)
 {
 	struct tls_creds_vrfy v;
 	uint32_t flags = 0;
@@ -257,7 +308,9 @@ tls_creds_verify_saved(const struct tls_creds *c, mbedtls_x509_crt *leaf,
 	/* mbedTLS takes the roots as non-const; it only reads them */
 	mbedtls_x509_crt_verify(leaf, (mbedtls_x509_crt *)&c->trusted, NULL,
 				NULL, &flags, tls_creds_vrfy_cb, &v);
-	flags = tls_creds_leaf_alone_flags(c, leaf, flags);
+	flags = tls_creds_leaf_alone_flags(c, leaf, flags, &v.not_after);
+	if (not_after != NULL)
+		*not_after = v.not_after;
 	if (flags != 0 && err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s", certflags_reason(flags));
 	return flags == 0 ? 0 : -1;

@@ -120,7 +120,7 @@ slot_of(struct tls_chain_cache *cc, const unsigned char key[32])
 
 uint32_t
 tls_chain_cache_verify(struct tls_chain_cache *cc, const struct tls_creds *c,
-		       mbedtls_x509_crt *chain, bool *hit)
+		       mbedtls_x509_crt *chain, bool *hit, time_t *not_after)
 {
 	unsigned char key[32];
 	time_t now = time(NULL);
@@ -131,6 +131,7 @@ tls_chain_cache_verify(struct tls_chain_cache *cc, const struct tls_creds *c,
 	int ret;
 
 	*hit = false;
+	*not_after = 0;
 	if (keyed) {
 		pthread_mutex_lock(&cc->lock);
 		if (cc->slots != NULL) {
@@ -138,6 +139,8 @@ tls_chain_cache_verify(struct tls_chain_cache *cc, const struct tls_creds *c,
 			*hit = s->used &&
 			       memcmp(s->key, key, sizeof(key)) == 0 &&
 			       now >= s->not_before && now <= s->not_after;
+			if (*hit)
+				*not_after = s->not_after;
 		}
 		pthread_mutex_unlock(&cc->lock);
 		if (*hit && !stale_refuses(c, now))
@@ -150,8 +153,11 @@ tls_chain_cache_verify(struct tls_chain_cache *cc, const struct tls_creds *c,
 				      NULL, NULL, &flags, walk_cb, &w);
 	if (ret != 0 && flags == 0)
 		flags = MBEDTLS_X509_BADCERT_OTHER; /* failed, not refused */
-	if (flags != 0 || !keyed)
+	if (flags != 0)
 		return flags;
+	*not_after = w.not_after;
+	if (!keyed)
+		return 0;
 	pthread_mutex_lock(&cc->lock);
 	if (cc->slots == NULL)
 		cc->slots = calloc(CHAIN_CACHE_SLOTS, sizeof(*cc->slots));

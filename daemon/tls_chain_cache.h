@@ -20,6 +20,7 @@
 #include <mbedtls/x509_crt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 struct tls_creds;
 struct tls_chain_cache;
@@ -29,12 +30,15 @@ void tls_chain_cache_free(struct tls_chain_cache *cc);
 
 /*
  * The verification flags of chain (the leaf first, as received) against
- * c's trusted roots and CRLs now: 0 when it verifies. From the cache when
- * this chain verified before (*hit then true); otherwise verified, and
- * remembered when it passes. Safe from many threads.
+ * c's trusted roots and CRLs now: 0 when it verifies, and then *not_after
+ * is the verified path's earliest notAfter, the trusted root's included
+ * (0 when it does not verify). From the cache when this chain verified
+ * before (*hit then true); otherwise verified, and remembered when it
+ * passes. Safe from many threads.
  */
 uint32_t tls_chain_cache_verify(struct tls_chain_cache *cc,
 				const struct tls_creds *c,
-				mbedtls_x509_crt *chain, bool *hit);
+				mbedtls_x509_crt *chain, bool *hit,
+				time_t *not_after);
 
 #endif

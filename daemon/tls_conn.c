@@ -38,6 +38,9 @@ struct tls_session {
 	 * empty then, and new bytes bring a new event (edge-triggered) */
 	bool drained;
 	bool resumed;
+	/* the earliest notAfter of the verified path, the trusted root's
+	 * included (0: not known) */
+	time_t path_not_after;
 };
 
 static int
@@ -135,8 +138,8 @@ verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	*flags = 0;
 	if (depth != 0)
 		return 0;
-	*flags =
-	    tls_chain_cache_verify(t->srv->chains, t->srv->creds, crt, &hit);
+	*flags = tls_chain_cache_verify(t->srv->chains, t->srv->creds, crt,
+					&hit, &t->path_not_after);
 	if (hit)
 		log_debug("connection from %s: client certificate chain "
 			  "verified before under these credentials (cache)",
@@ -248,7 +251,7 @@ handshake_failed(struct tls_session *t, int ret)
 			   peer, why);
 }
 
-/* The earliest notAfter of a chain, as a time_t (UTC). */
+/* The earliest notAfter of a chain as presented, as a time_t (UTC). */
 static time_t
 chain_not_after(const mbedtls_x509_crt *crt)
 {
@@ -276,7 +279,11 @@ set_identity(struct tls_session *t)
 	}
 	if (node_auth_subject_cn(peer, ci->peer_cn, sizeof(ci->peer_cn)) != 0)
 		ci->peer_cn[0] = '\0';
-	ci->not_after = chain_not_after(peer);
+	/* the verified path's, the root's included (a resumed session's as
+	 * judged at resumption: its leaf and the CAs of the set above it);
+	 * the presented chain's when not known */
+	ci->not_after =
+	    t->path_not_after != 0 ? t->path_not_after : chain_not_after(peer);
 	ci->identity = node_auth_client_verdict(
 	    peer, t->srv->creds->reserved_cn, ci->why_not_node,
 	    sizeof(ci->why_not_node));
@@ -307,8 +314,10 @@ tls_conn_handshake(struct conn *c)
 			  c->info->peer_addr);
 		return -1;
 	}
-	if (tls_server_resumed())
+	if (tls_server_resumed()) {
 		t->resumed = true;
+		t->path_not_after = tls_server_resumed_not_after();
+	}
 	if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
 	    ret == MBEDTLS_ERR_SSL_WANT_WRITE)
 		return 0;

@@ -66,32 +66,42 @@ struct tls_rng {
 /* Set while a handshake step runs on this thread, by the session
  * lookups below: that is how a resumed handshake is told apart. */
 static __thread bool resumed_now;
+/* and the earliest notAfter of the resumed peer's path, its root's
+ * included (0: anonymous) */
+static __thread time_t resumed_not_after;
 
 /*
  * May a session restored from the cache or a ticket be resumed now? A
  * resumed handshake skips certificate verification, so its peer
  * certificate must pass again what a full handshake would check at this
- * moment: its validity period and the current CRL (a CRL past its
- * nextUpdate included). A saved session keeps the leaf only: when it does
- * not chain to a root alone (an intermediate CA signed it), its dates and
- * the CRL of its issuer are checked directly. Roots cannot have changed:
- * every credential set has its own cache and ticket key.
+ * moment: the validity of every certificate of its path, the root's
+ * included, and the current CRLs (a CRL past its nextUpdate included). A
+ * saved session keeps the leaf only: when it does not chain to a root
+ * alone (an intermediate CA signed it), its path is followed through the
+ * CAs of the set (tls_creds_leaf_alone_flags: each one's dates and its
+ * issuer's CRL); an issuer the set does not hold refuses the resumption
+ * (a full handshake follows). Roots cannot have changed: every credential
+ * set has its own cache and ticket key. *not_after: the path's earliest
+ * notAfter, which the connection keeps (see set_identity).
  */
 static bool
-session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess)
+session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess,
+		   time_t *not_after)
 {
 	mbedtls_x509_crt *leaf = sess->peer_cert;
 	struct tls_creds *c = s->creds;
 	uint32_t flags;
 	bool hit;
 
+	*not_after = 0;
 	if (leaf == NULL || leaf->raw.p == NULL)
 		return true; /* anonymous: nothing to restore */
 	/* As in a full handshake (CRLs by tls_creds_crl_flags); a leaf that
 	 * verified before under this set, alone, is found in the chain
-	 * cache with its validity window checked: no signature again. */
-	flags = tls_chain_cache_verify(s->chains, c, leaf, &hit);
-	flags = tls_creds_leaf_alone_flags(c, leaf, flags);
+	 * cache with its path's validity window checked: no signature
+	 * again. */
+	flags = tls_chain_cache_verify(s->chains, c, leaf, &hit, not_after);
+	flags = tls_creds_leaf_alone_flags(c, leaf, flags, not_after);
 	flags = tls_conn_refusing_flags(flags);
 	if (flags != 0)
 		log_debug("a saved TLS session is not resumed: %s (a full "
@@ -105,12 +115,14 @@ cache_get(void *ctx, mbedtls_ssl_session *session)
 {
 	struct tls_server *s = ctx;
 	int ret = mbedtls_ssl_cache_get(&s->cache, session);
+	time_t na;
 
 	if (ret != 0)
 		return ret;
-	if (!session_admissible(s, session))
+	if (!session_admissible(s, session, &na))
 		return 1; /* not found, as mbedtls_ssl_cache_get says */
 	resumed_now = true;
+	resumed_not_after = na;
 	return 0;
 }
 
@@ -139,12 +151,14 @@ ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *buf,
 {
 	struct tls_server *s = ctx;
 	int ret = mbedtls_ssl_ticket_parse(&s->ticket, session, buf, len);
+	time_t na;
 
 	if (ret != 0)
 		return ret;
-	if (!session_admissible(s, session))
+	if (!session_admissible(s, session, &na))
 		return MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED;
 	resumed_now = true;
+	resumed_not_after = na;
 	return 0;
 }
 
@@ -152,12 +166,19 @@ void
 tls_server_resumed_reset(void)
 {
 	resumed_now = false;
+	resumed_not_after = 0;
 }
 
 bool
 tls_server_resumed(void)
 {
 	return resumed_now;
+}
+
+time_t
+tls_server_resumed_not_after(void)
+{
+	return resumed_not_after;
 }
 
 static struct tls_rng *

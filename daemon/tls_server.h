@@ -50,5 +50,8 @@ void tls_server_release(struct listener *l);
  * handshake steps run on this thread since the last reset. */
 void tls_server_resumed_reset(void);
 bool tls_server_resumed(void);
+/* The resumed session's peer path's earliest notAfter, its root's
+ * included, as judged at resumption (0: none resumed, or anonymous). */
+time_t tls_server_resumed_not_after(void);
 
 #endif

@@ -8,6 +8,10 @@
 #                                   (IP SAN, digitalSignature +
 #                                   keyAgreement, serverAuth + clientAuth);
 #                                   END: notAfter as YYYYMMDDHHMMSSZ
+#   oca_int DIR NAME [END]          intermediate CA DIR/NAME.crt/.key signed
+#                                   by the root (END: notAfter as
+#                                   YYYYMMDDHHMMSSZ); ossl_node (tests/lib.sh)
+#                                   with CA NAME makes certificates it signs
 #   oca_serve NODE DIR NAME ARGS... starts node NODE on 127.0.0.1 and a free
 #                                   port ($port) with DIR/NAME's certificate,
 #                                   DIR's root and reserved CN *.cluster.test
@@ -61,6 +65,24 @@ oca_node() {
 		"authorityKeyIdentifier=keyid" >"$dir/$name.ext"
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$dir/$name.key" -out "$dir/$name.csr" -subj "/CN=$cn" \
+		>>"$dir/openssl.out" 2>&1 || t_fail "openssl: request $name"
+	openssl ca -batch -notext -config "$dir/ca.cnf" -in "$dir/$name.csr" \
+		-out "$dir/$name.crt" -extfile "$dir/$name.ext" "${when[@]}" \
+		>>"$dir/openssl.out" 2>&1 ||
+		t_fail "openssl ca: $name: $(tail -n 3 "$dir/openssl.out")"
+	chmod 600 "$dir/$name.key"
+}
+
+oca_int() {
+	local dir=$1 name=$2 end=${3:-}
+	local when=()
+	[ -n "$end" ] && when=(-enddate "$end")
+	printf '%s\n' basicConstraints=critical,CA:TRUE \
+		keyUsage=critical,keyCertSign,cRLSign subjectKeyIdentifier=hash \
+		authorityKeyIdentifier=keyid >"$dir/$name.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$dir/$name.key" -out "$dir/$name.csr" \
+		-subj "/CN=oca test intermediate $name $$" \
 		>>"$dir/openssl.out" 2>&1 || t_fail "openssl: request $name"
 	openssl ca -batch -notext -config "$dir/ca.cnf" -in "$dir/$name.csr" \
 		-out "$dir/$name.crt" -extfile "$dir/$name.ext" "${when[@]}" \

@@ -907,7 +907,8 @@ test_verify_saved(void **state)
 		mbedtls_x509_crt leaf;
 
 		load_crt(&leaf, cases[i].files[0]);
-		int ret = tls_creds_verify_saved(c, &leaf, err, sizeof(err));
+		int ret =
+		    tls_creds_verify_saved(c, &leaf, NULL, err, sizeof(err));
 		mbedtls_x509_crt_free(&leaf);
 		if (cases[i].reason == NULL && ret != 0)
 			fail_msg("%s refused: %s", cases[i].files[0], err);
@@ -916,6 +917,74 @@ test_verify_saved(void **state)
 			fail_msg("%s: got %d \"%s\"", cases[i].files[0], ret,
 				 err);
 	}
+	tls_creds_unref(c);
+}
+
+static time_t
+not_after_of(const char *name)
+{
+	mbedtls_x509_crt crt;
+	time_t t;
+
+	load_crt(&crt, name);
+	t = tls_creds_x509_time(&crt.valid_to);
+	mbedtls_x509_crt_free(&crt);
+	return t;
+}
+
+/* A lone leaf's path up to the root through the CAs of the set: every
+ * certificate's dates count (an intermediate that expires before the
+ * leaf refuses it then), and the path's earliest notAfter, the root's
+ * included, is what a resumed connection keeps. */
+static void
+test_saved_path(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	time_t now = time(NULL), na = 0;
+	time_t leaf_end = not_after_of("shortleaf.crt");
+	time_t int_end = not_after_of("shortint.crt");
+	mbedtls_x509_crt leaf;
+	char err[256];
+
+	(void)state;
+	assert_true(int_end < leaf_end);
+	cfg.certificate_file = F("shortleaf-bundle.pem");
+	cfg.private_key_file = F("shortleaf.key");
+	struct tls_creds *c = load_ok(&cfg, now, NULL);
+	load_crt(&leaf, "shortleaf.crt");
+	/* resumable now; the path ends with the intermediate */
+	assert_int_equal(
+	    tls_creds_verify_saved(c, &leaf, &na, err, sizeof(err)), 0);
+	assert_int_equal(na, int_end);
+	assert_int_equal(tls_creds_path_flags(c, &leaf, now, &na), 0);
+	assert_int_equal(na, int_end);
+	/* the intermediate's last second, and the one after: the leaf is
+	 * still valid then, its path is not */
+	assert_int_equal(tls_creds_path_flags(c, &leaf, int_end, NULL), 0);
+	assert_int_equal(tls_creds_path_flags(c, &leaf, int_end + 1, NULL),
+			 MBEDTLS_X509_BADCERT_EXPIRED);
+	assert_true(int_end + 1 <= leaf_end);
+	/* not yet valid: before the path's latest notBefore */
+	assert_int_equal(tls_creds_path_flags(c, &leaf, 0, NULL) &
+			     MBEDTLS_X509_BADCERT_FUTURE,
+			 MBEDTLS_X509_BADCERT_FUTURE);
+	mbedtls_x509_crt_free(&leaf);
+	/* a leaf the set holds no issuer of: no path, not resumed */
+	load_crt(&leaf, "node1.crt");
+	assert_int_equal(tls_creds_path_flags(c, &leaf, now, NULL),
+			 MBEDTLS_X509_BADCERT_NOT_TRUSTED);
+	assert_int_equal(
+	    tls_creds_verify_saved(c, &leaf, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "certificate is not signed by a trusted CA");
+	mbedtls_x509_crt_free(&leaf);
+	/* a leaf the root signed: the root's notAfter is on its path */
+	load_crt(&leaf, "node2.crt");
+	assert_int_equal(
+	    tls_creds_verify_saved(c, &leaf, &na, err, sizeof(err)), 0);
+	assert_int_equal(na, not_after_of("node2.crt") < not_after_of("ca.crt")
+				 ? not_after_of("node2.crt")
+				 : not_after_of("ca.crt"));
+	mbedtls_x509_crt_free(&leaf);
 	tls_creds_unref(c);
 }
 
@@ -961,6 +1030,7 @@ main(void)
 	    cmocka_unit_test(test_crl_same_name_rotation),
 	    cmocka_unit_test(test_crl_stale_policy),
 	    cmocka_unit_test(test_verify_saved),
+	    cmocka_unit_test(test_saved_path),
 	    cmocka_unit_test(test_certificate_file_errors),
 	    cmocka_unit_test(test_verify_peer),
 	    cmocka_unit_test(test_refcount),
