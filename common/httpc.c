@@ -897,9 +897,13 @@ httpc_peer_still_trusted(const struct tls_creds *creds,
 		snprintf(why, whylen, "no server certificate");
 		return false;
 	}
-	/* mbedTLS takes the chain as non-const; it only reads it */
-	if (tls_creds_verify_peer(creds, (mbedtls_x509_crt *)crt, why,
-				  whylen) != 0)
+	/* mbedTLS takes the chain as non-const; it only reads it. A resumed
+	 * connection or a saved session keeps the leaf alone: one an
+	 * intermediate signed is verified with the issuer the set holds, in
+	 * full against the roots (tls_creds_verify_resumed), not refused as
+	 * "not signed by a trusted CA" at every reload. */
+	if (tls_creds_verify_resumed(creds, (mbedtls_x509_crt *)crt, why,
+				     whylen) != 0)
 		return false;
 	return node_auth_peer_verdict(crt, creds->reserved_cn, host, why,
 				      whylen) == ID_NODE;

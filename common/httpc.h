@@ -136,7 +136,8 @@ void httpc_set_max_body(struct httpc *c, size_t max_body);
 /*
  * Would a new handshake accept crt, the server certificate of a pooled
  * connection or saved session to host, under creds: its chain and the CRL
- * (tls_creds_verify_peer), the node verdict and the SAN of host
+ * (tls_creds_verify_resumed: a leaf kept alone, as by a resumed session,
+ * with the issuer the set holds), the node verdict and the SAN of host
  * (node_auth_peer_verdict)? When not, the reason is in why.
  */
 bool httpc_peer_still_trusted(const struct tls_creds *creds,

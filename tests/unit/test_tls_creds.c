@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "httpc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -988,6 +989,37 @@ test_saved_path(void **state)
 	tls_creds_unref(c);
 }
 
+/* The client's re-check of a pooled connection or saved session at a
+ * reload: a leaf kept alone (a resumed session) that an intermediate of
+ * the set signed passes like its whole chain; expiry, a SAN not of the
+ * host dialled still refuse. */
+static void
+test_outbound_still_trusted(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	mbedtls_x509_crt crt;
+	char why[256];
+
+	(void)state;
+	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	load_crt(&crt, "node1.crt");
+	assert_true(
+	    httpc_peer_still_trusted(c, &crt, "127.0.0.1", why, sizeof(why)));
+	assert_false(
+	    httpc_peer_still_trusted(c, &crt, "127.0.0.9", why, sizeof(why)));
+	mbedtls_x509_crt_free(&crt);
+	load_crt(&crt, "node1-bundle.pem");
+	assert_true(
+	    httpc_peer_still_trusted(c, &crt, "127.0.0.1", why, sizeof(why)));
+	mbedtls_x509_crt_free(&crt);
+	load_crt(&crt, "expired.crt");
+	assert_false(
+	    httpc_peer_still_trusted(c, &crt, "127.0.0.1", why, sizeof(why)));
+	assert_string_equal(why, "certificate has expired");
+	mbedtls_x509_crt_free(&crt);
+	tls_creds_unref(c);
+}
+
 static void
 test_refcount(void **state)
 {
@@ -1031,6 +1063,7 @@ main(void)
 	    cmocka_unit_test(test_crl_stale_policy),
 	    cmocka_unit_test(test_verify_saved),
 	    cmocka_unit_test(test_saved_path),
+	    cmocka_unit_test(test_outbound_still_trusted),
 	    cmocka_unit_test(test_certificate_file_errors),
 	    cmocka_unit_test(test_verify_peer),
 	    cmocka_unit_test(test_refcount),
