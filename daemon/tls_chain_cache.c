@@ -45,16 +45,26 @@ tls_chain_cache_free(struct tls_chain_cache *cc)
 	free(cc);
 }
 
-/* Every certificate's DER, each after its length. */
+/* No certificate's DER is this long: the length that starts the key of a
+ * leaf kept alone, whose path the set completed (tls_chain_cache_saved),
+ * so that it never names a chain as presented. */
+static const unsigned char ALONE_MARK[4] = {0xff, 0xff, 0xff, 0xff};
+
+/* Every certificate's DER, each after its length; alone: the first one
+ * only, after ALONE_MARK. */
 static int
-chain_key(const mbedtls_x509_crt *crt, unsigned char key[32])
+chain_key(const mbedtls_x509_crt *crt, bool alone, unsigned char key[32])
 {
 	mbedtls_sha256_context h;
 	int ret;
 
 	mbedtls_sha256_init(&h);
 	ret = mbedtls_sha256_starts_ret(&h, 0);
-	for (; ret == 0 && crt != NULL && crt->raw.p != NULL; crt = crt->next) {
+	if (ret == 0 && alone)
+		ret = mbedtls_sha256_update_ret(&h, ALONE_MARK,
+						sizeof(ALONE_MARK));
+	for (; ret == 0 && crt != NULL && crt->raw.p != NULL;
+	     crt = alone ? NULL : crt->next) {
 		unsigned char len[4] = {
 		    (unsigned char)(crt->raw.len >> 24),
 		    (unsigned char)(crt->raw.len >> 16),
@@ -118,34 +128,64 @@ slot_of(struct tls_chain_cache *cc, const unsigned char key[32])
 	return &cc->slots[idx];
 }
 
+/* Is key's entry there, with now in its window? Its notAfter then. */
+static bool
+lookup(struct tls_chain_cache *cc, const unsigned char key[32], time_t now,
+       time_t *not_after)
+{
+	bool hit = false;
+	struct slot *s;
+
+	pthread_mutex_lock(&cc->lock);
+	if (cc->slots != NULL) {
+		s = slot_of(cc, key);
+		hit = s->used && memcmp(s->key, key, 32) == 0 &&
+		      now >= s->not_before && now <= s->not_after;
+		if (hit)
+			*not_after = s->not_after;
+	}
+	pthread_mutex_unlock(&cc->lock);
+	return hit;
+}
+
+static void
+store(struct tls_chain_cache *cc, const unsigned char key[32],
+      time_t not_before, time_t not_after)
+{
+	struct slot *s;
+
+	pthread_mutex_lock(&cc->lock);
+	if (cc->slots == NULL)
+		cc->slots = calloc(CHAIN_CACHE_SLOTS, sizeof(*cc->slots));
+	if (cc->slots != NULL) {
+		s = slot_of(cc, key);
+		memcpy(s->key, key, 32);
+		s->not_before = not_before;
+		s->not_after = not_after;
+		s->used = true;
+	}
+	pthread_mutex_unlock(&cc->lock);
+}
+
 uint32_t
 tls_chain_cache_verify(struct tls_chain_cache *cc, const struct tls_creds *c,
 		       mbedtls_x509_crt *chain, bool *hit, time_t *not_after)
 {
 	unsigned char key[32];
 	time_t now = time(NULL);
-	bool keyed = cc != NULL && chain_key(chain, key) == 0;
+	bool keyed = cc != NULL && chain_key(chain, false, key) == 0;
 	struct walk w = {.not_before = 0, .not_after = 0};
 	uint32_t flags = 0;
-	struct slot *s;
 	int ret;
 
 	*hit = false;
 	*not_after = 0;
-	if (keyed) {
-		pthread_mutex_lock(&cc->lock);
-		if (cc->slots != NULL) {
-			s = slot_of(cc, key);
-			*hit = s->used &&
-			       memcmp(s->key, key, sizeof(key)) == 0 &&
-			       now >= s->not_before && now <= s->not_after;
-			if (*hit)
-				*not_after = s->not_after;
-		}
-		pthread_mutex_unlock(&cc->lock);
-		if (*hit && !stale_refuses(c, now))
+	if (keyed && lookup(cc, key, now, not_after)) {
+		if (!stale_refuses(c, now)) {
+			*hit = true;
 			return 0;
-		*hit = false;
+		}
+		*not_after = 0;
 	}
 	/* mbedTLS takes the trust list as non-const; it only reads it */
 	tls_creds_vrfy_init(&w.v, c);
@@ -156,18 +196,31 @@ tls_chain_cache_verify(struct tls_chain_cache *cc, const struct tls_creds *c,
 	if (flags != 0)
 		return flags;
 	*not_after = w.not_after;
-	if (!keyed)
-		return 0;
-	pthread_mutex_lock(&cc->lock);
-	if (cc->slots == NULL)
-		cc->slots = calloc(CHAIN_CACHE_SLOTS, sizeof(*cc->slots));
-	if (cc->slots != NULL) {
-		s = slot_of(cc, key);
-		memcpy(s->key, key, sizeof(key));
-		s->not_before = w.not_before;
-		s->not_after = w.not_after;
-		s->used = true;
-	}
-	pthread_mutex_unlock(&cc->lock);
+	if (keyed)
+		store(cc, key, w.not_before, w.not_after);
 	return 0;
+}
+
+uint32_t
+tls_chain_cache_saved(struct tls_chain_cache *cc, const struct tls_creds *c,
+		      const mbedtls_x509_crt *leaf, uint32_t flags,
+		      time_t *not_after)
+{
+	unsigned char key[32];
+	time_t now = time(NULL), na = 0;
+	bool keyed;
+
+	if (!(flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED))
+		return flags;
+	keyed = cc != NULL && chain_key(leaf, true, key) == 0;
+	if (keyed && lookup(cc, key, now, &na) && !stale_refuses(c, now)) {
+		*not_after = na;
+		return flags & ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+	}
+	flags = tls_creds_leaf_alone_flags(c, leaf, flags, not_after);
+	/* the path held at now (every certificate's notBefore included):
+	 * its window runs from now to its earliest notAfter */
+	if (flags == 0 && keyed)
+		store(cc, key, now, *not_after);
+	return flags;
 }

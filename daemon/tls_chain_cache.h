@@ -41,4 +41,21 @@ uint32_t tls_chain_cache_verify(struct tls_chain_cache *cc,
 				mbedtls_x509_crt *chain, bool *hit,
 				time_t *not_after);
 
+/*
+ * For a saved session's leaf kept alone: flags are those of verifying it
+ * alone (tls_chain_cache_verify); when they say only that it does not
+ * chain to a root by itself (an intermediate signed it), its path up to a
+ * root through the CAs of the set is judged (tls_creds_leaf_alone_flags:
+ * every certificate's dates, each issuer's CRL), and *not_after is the
+ * path's earliest notAfter. A path that passed is remembered, apart from
+ * every presented chain, with its window from that moment to that
+ * notAfter, so that the signatures along it are not verified again at
+ * each resumption (not while a CRL is stale under
+ * CertificateRevocationListStaleRefusesAll). Returns the flags.
+ */
+uint32_t tls_chain_cache_saved(struct tls_chain_cache *cc,
+			       const struct tls_creds *c,
+			       const mbedtls_x509_crt *leaf, uint32_t flags,
+			       time_t *not_after);
+
 #endif

@@ -78,9 +78,10 @@ static __thread time_t resumed_not_after;
  * included, and the current CRLs (a CRL past its nextUpdate included). A
  * saved session keeps the leaf only: when it does not chain to a root
  * alone (an intermediate CA signed it), its path is followed through the
- * CAs of the set (tls_creds_leaf_alone_flags: each one's dates and its
- * issuer's CRL); an issuer the set does not hold refuses the resumption
- * (a full handshake follows). Roots cannot have changed: every credential
+ * CAs of the set (tls_chain_cache_saved, tls_creds_leaf_alone_flags: each
+ * one's dates and its issuer's CRL; remembered while it holds); an issuer
+ * the set does not hold refuses the resumption (a full handshake
+ * follows). Roots cannot have changed: every credential
  * set has its own cache and ticket key. *not_after: the path's earliest
  * notAfter, which the connection keeps (see set_identity).
  */
@@ -101,7 +102,7 @@ session_admissible(const struct tls_server *s, const mbedtls_ssl_session *sess,
 	 * cache with its path's validity window checked: no signature
 	 * again. */
 	flags = tls_chain_cache_verify(s->chains, c, leaf, &hit, not_after);
-	flags = tls_creds_leaf_alone_flags(c, leaf, flags, not_after);
+	flags = tls_chain_cache_saved(s->chains, c, leaf, flags, not_after);
 	flags = tls_conn_refusing_flags(flags);
 	if (flags != 0)
 		log_debug("a saved TLS session is not resumed: %s (a full "
