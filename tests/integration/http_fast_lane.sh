@@ -78,8 +78,17 @@ def metric_2xx():
             return int(line.split()[-1])
     fail("no 2xx counter in /metrics")
 
+def settle(want, secs=10):
+    # the daemon closes a connection once it sees the client's end
+    deadline = time.monotonic() + secs
+    while sockets() != want and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return sockets() == want
+
 base = sockets()
 m0 = metric_2xx()
+if not settle(base):
+    fail("the /metrics connection is still open in the daemon")
 
 # A: the lane, then libmicrohttpd on the same connection.
 a = connect()
