@@ -891,7 +891,7 @@ httpc_close_idle(struct httpc *c)
 bool
 httpc_peer_still_trusted(const struct tls_creds *creds,
 			 const mbedtls_x509_crt *crt, const char *host,
-			 char *why, size_t whylen)
+			 time_t *not_after, char *why, size_t whylen)
 {
 	if (crt == NULL || crt->raw.p == NULL) {
 		snprintf(why, whylen, "no server certificate");
@@ -902,8 +902,8 @@ httpc_peer_still_trusted(const struct tls_creds *creds,
 	 * intermediate signed is verified with the issuer the set holds, in
 	 * full against the roots (tls_creds_verify_resumed), not refused as
 	 * "not signed by a trusted CA" at every reload. */
-	if (tls_creds_verify_resumed(creds, (mbedtls_x509_crt *)crt, why,
-				     whylen) != 0)
+	if (tls_creds_verify_resumed(creds, (mbedtls_x509_crt *)crt, not_after,
+				     why, whylen) != 0)
 		return false;
 	return node_auth_peer_verdict(crt, creds->reserved_cn, host, why,
 				      whylen) == ID_NODE;
@@ -977,8 +977,8 @@ httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 			continue;
 		if (p->tls && p->fd >= 0 &&
 		    !httpc_peer_still_trusted(
-			creds, mbedtls_ssl_get_peer_cert(&p->ssl), p->host, err,
-			sizeof err)) {
+			creds, mbedtls_ssl_get_peer_cert(&p->ssl), p->host,
+			&p->path_not_after, err, sizeof err)) {
 			strncat(err, " (reload)", sizeof err - strlen(err) - 1);
 			closed_untrusted(c, p, err);
 			httpc_conn_close(p);
@@ -987,7 +987,7 @@ httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 		    httpc_conn_crl_stale_count(creds, time(NULL));
 		if (p->have_session &&
 		    !httpc_peer_still_trusted(creds, p->session.peer_cert,
-					      p->host, err, sizeof err))
+					      p->host, NULL, err, sizeof err))
 			httpc_conn_session_drop(p);
 	}
 	/* the connections kept still use the old configuration */

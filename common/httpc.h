@@ -138,11 +138,13 @@ void httpc_set_max_body(struct httpc *c, size_t max_body);
  * connection or saved session to host, under creds: its chain and the CRL
  * (tls_creds_verify_resumed: a leaf kept alone, as by a resumed session,
  * with the issuer the set holds), the node verdict and the SAN of host
- * (node_auth_peer_verdict)? When not, the reason is in why.
+ * (node_auth_peer_verdict)? When not, the reason is in why. *not_after
+ * (when not NULL, and the chain passes): the earliest notAfter of its
+ * path under creds, the root's included.
  */
 bool httpc_peer_still_trusted(const struct tls_creds *creds,
 			      const mbedtls_x509_crt *crt, const char *host,
-			      char *why, size_t whylen);
+			      time_t *not_after, char *why, size_t whylen);
 
 /*
  * Sends one request to host:port (host: a name, an IPv4 or an IPv6

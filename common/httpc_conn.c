@@ -494,7 +494,7 @@ httpc_conn_idle_ok(const struct httpc *c, struct httpc_peer *p, char *why,
 		p->crl_stale_seen = stale;
 		/* mbedTLS takes the chain as non-const; it only reads it */
 		if (tls_creds_verify_resumed(c->creds, (mbedtls_x509_crt *)crt,
-					     why, whylen) != 0) {
+					     NULL, why, whylen) != 0) {
 			httpc_conn_session_drop(p);
 			return 0;
 		}

@@ -173,10 +173,9 @@ tls_creds_unref(struct tls_creds *c)
  * to try. */
 static int
 verify_with_issuer(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
-		   uint32_t *flags, int ret)
+		   uint32_t *flags, struct tls_creds_vrfy *v, int ret)
 {
 	const mbedtls_x509_crt *ca = tls_creds_find_issuer(c, leaf);
-	struct tls_creds_vrfy v;
 	mbedtls_x509_crt pair;
 
 	if (ca == NULL)
@@ -186,10 +185,10 @@ verify_with_issuer(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
 		0 &&
 	    mbedtls_x509_crt_parse_der(&pair, ca->raw.p, ca->raw.len) == 0) {
 		*flags = 0;
-		tls_creds_vrfy_init(&v, c);
+		tls_creds_vrfy_init(v, c);
 		ret = mbedtls_x509_crt_verify(
 		    &pair, (mbedtls_x509_crt *)&c->trusted, NULL, NULL, flags,
-		    tls_creds_vrfy_cb, &v);
+		    tls_creds_vrfy_cb, v);
 	}
 	mbedtls_x509_crt_free(&pair);
 	return ret;
@@ -197,7 +196,7 @@ verify_with_issuer(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
 
 static int
 verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer, bool resumed,
-	    char *err, size_t errlen)
+	    time_t *not_after, char *err, size_t errlen)
 {
 	uint32_t flags = 0;
 	struct tls_creds_vrfy v;
@@ -220,9 +219,13 @@ verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer, bool resumed,
 				    NULL, &flags, tls_creds_vrfy_cb, &v);
 	if (resumed && ret != 0 && peer->next == NULL &&
 	    (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0)
-		ret = verify_with_issuer(c, peer, &flags, ret);
-	if (ret == 0)
+		ret = verify_with_issuer(c, peer, &flags, &v, ret);
+	if (ret == 0) {
+		/* the verified path's, the root's included */
+		if (not_after != NULL)
+			*not_after = v.not_after;
 		return 0;
+	}
 	if (flags != 0)
 		snprintf(why, sizeof(why), "%s", certflags_reason(flags));
 	else
@@ -236,12 +239,12 @@ int
 tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 		      char *err, size_t errlen)
 {
-	return verify_peer(c, peer, false, err, errlen);
+	return verify_peer(c, peer, false, NULL, err, errlen);
 }
 
 int
 tls_creds_verify_resumed(const struct tls_creds *c, mbedtls_x509_crt *peer,
-			 char *err, size_t errlen)
+			 time_t *not_after, char *err, size_t errlen)
 {
-	return verify_peer(c, peer, true, err, errlen);
+	return verify_peer(c, peer, true, not_after, err, errlen);
 }

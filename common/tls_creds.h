@@ -101,10 +101,12 @@ int tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
  * The same for the peer of a connection already open, at a re-check: a
  * leaf alone (what a resumed session keeps) that no root signed is
  * verified again together with the CA of the set that issued it (an
- * intermediate of the own chain), in full against the roots.
+ * intermediate of the own chain), in full against the roots. When it
+ * passes, *not_after (when not NULL) is the verified path's earliest
+ * notAfter, the root's included.
  */
 int tls_creds_verify_resumed(const struct tls_creds *c, mbedtls_x509_crt *peer,
-			     char *err, size_t errlen);
+			     time_t *not_after, char *err, size_t errlen);
 /* The CA among the trusted roots and the own chain's CAs that signed
  * crt (name and signature), or NULL. */
 const mbedtls_x509_crt *tls_creds_find_issuer(const struct tls_creds *c,

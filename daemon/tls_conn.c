@@ -339,6 +339,7 @@ tls_conn_recheck(struct conn *c, char *why, size_t len)
 	struct conn_info *ci = c->info;
 	struct tls_server *cur;
 	enum node_identity was = ci->identity, id;
+	time_t na = 0;
 	int rc = 0;
 
 	if (t == NULL || c->cred_gen == gen)
@@ -349,11 +350,13 @@ tls_conn_recheck(struct conn *c, char *why, size_t len)
 	    (cur = tls_server_get(c->w->l)) == NULL)
 		return 0; /* anonymous stays anonymous */
 	/* mbedTLS takes the chain as non-const; it only reads it */
-	if (tls_creds_verify_resumed(cur->creds, (mbedtls_x509_crt *)peer, why,
-				     len) != 0) {
+	if (tls_creds_verify_resumed(cur->creds, (mbedtls_x509_crt *)peer, &na,
+				     why, len) != 0) {
 		ci->identity = ID_ANONYMOUS;
 		rc = -1;
 	} else {
+		/* the path under the new set (its roots' dates) */
+		ci->not_after = na;
 		id = node_auth_client_verdict(peer, cur->creds->reserved_cn,
 					      ci->why_not_node,
 					      sizeof(ci->why_not_node));

@@ -873,7 +873,8 @@ test_verify_peer(void **state)
 		assert_int_equal(
 		    mbedtls_x509_crt_parse_file(&peer, F(resumed[i].files[0])),
 		    0);
-		int ret = tls_creds_verify_resumed(c, &peer, err, sizeof(err));
+		int ret =
+		    tls_creds_verify_resumed(c, &peer, NULL, err, sizeof(err));
 		mbedtls_x509_crt_free(&peer);
 		if (resumed[i].reason == NULL && ret != 0)
 			fail_msg("resumed %s refused: %s", resumed[i].files[0],
@@ -1002,19 +1003,27 @@ test_outbound_still_trusted(void **state)
 
 	(void)state;
 	struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+	time_t na = 0, want = not_after_of("node1.crt");
+
+	if (not_after_of("int.crt") < want)
+		want = not_after_of("int.crt");
+	if (not_after_of("ca.crt") < want)
+		want = not_after_of("ca.crt");
 	load_crt(&crt, "node1.crt");
-	assert_true(
-	    httpc_peer_still_trusted(c, &crt, "127.0.0.1", why, sizeof(why)));
-	assert_false(
-	    httpc_peer_still_trusted(c, &crt, "127.0.0.9", why, sizeof(why)));
+	/* its path's end, the intermediate's and the root's included */
+	assert_true(httpc_peer_still_trusted(c, &crt, "127.0.0.1", &na, why,
+					     sizeof(why)));
+	assert_int_equal(na, want);
+	assert_false(httpc_peer_still_trusted(c, &crt, "127.0.0.9", NULL, why,
+					      sizeof(why)));
 	mbedtls_x509_crt_free(&crt);
 	load_crt(&crt, "node1-bundle.pem");
-	assert_true(
-	    httpc_peer_still_trusted(c, &crt, "127.0.0.1", why, sizeof(why)));
+	assert_true(httpc_peer_still_trusted(c, &crt, "127.0.0.1", NULL, why,
+					     sizeof(why)));
 	mbedtls_x509_crt_free(&crt);
 	load_crt(&crt, "expired.crt");
-	assert_false(
-	    httpc_peer_still_trusted(c, &crt, "127.0.0.1", why, sizeof(why)));
+	assert_false(httpc_peer_still_trusted(c, &crt, "127.0.0.1", NULL, why,
+					      sizeof(why)));
 	assert_string_equal(why, "certificate has expired");
 	mbedtls_x509_crt_free(&crt);
 	tls_creds_unref(c);
