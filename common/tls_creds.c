@@ -167,30 +167,39 @@ tls_creds_unref(struct tls_creds *c)
 		creds_free(c);
 }
 
-/* A leaf alone that no root signed: verified again together with the CA
- * of the set that issued it (an intermediate of the own chain), in full
- * against the roots. Returns the new result, or ret when there is none
- * to try. */
+/* A path longer than this (leaf, CAs of the set) is not built. */
+#define RESUMED_MAX_CAS 8
+
+/* A leaf alone that no root signed: verified again together with the CAs
+ * of the set above it (the intermediates of the own chain, each found by
+ * name and signature, up to one a root signed), in full against the
+ * roots. Returns the new result, or ret when there is none to try. */
 static int
 verify_with_issuer(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
 		   uint32_t *flags, struct tls_creds_vrfy *v, int ret)
 {
-	const mbedtls_x509_crt *ca = tls_creds_find_issuer(c, leaf);
-	mbedtls_x509_crt pair;
+	const mbedtls_x509_crt *cur = leaf, *ca;
+	mbedtls_x509_crt path;
+	int n = 0, err;
 
-	if (ca == NULL)
-		return ret;
-	mbedtls_x509_crt_init(&pair);
-	if (mbedtls_x509_crt_parse_der(&pair, leaf->raw.p, leaf->raw.len) ==
-		0 &&
-	    mbedtls_x509_crt_parse_der(&pair, ca->raw.p, ca->raw.len) == 0) {
+	mbedtls_x509_crt_init(&path);
+	err = mbedtls_x509_crt_parse_der(&path, leaf->raw.p, leaf->raw.len);
+	/* up to a CA that signed itself (a root: the verification finds it
+	 * among the trusted ones) */
+	while (err == 0 && n < RESUMED_MAX_CAS &&
+	       (ca = tls_creds_find_issuer(c, cur)) != NULL && ca != cur) {
+		err = mbedtls_x509_crt_parse_der(&path, ca->raw.p, ca->raw.len);
+		cur = ca;
+		n++;
+	}
+	if (err == 0 && n > 0) {
 		*flags = 0;
 		tls_creds_vrfy_init(v, c);
 		ret = mbedtls_x509_crt_verify(
-		    &pair, (mbedtls_x509_crt *)&c->trusted, NULL, NULL, flags,
+		    &path, (mbedtls_x509_crt *)&c->trusted, NULL, NULL, flags,
 		    tls_creds_vrfy_cb, v);
 	}
-	mbedtls_x509_crt_free(&pair);
+	mbedtls_x509_crt_free(&path);
 	return ret;
 }
 

@@ -100,8 +100,9 @@ int tls_creds_verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer,
 /*
  * The same for the peer of a connection already open, at a re-check: a
  * leaf alone (what a resumed session keeps) that no root signed is
- * verified again together with the CA of the set that issued it (an
- * intermediate of the own chain), in full against the roots. When it
+ * verified again together with the CAs of the set above it (the
+ * intermediates of the own chain, up to one a root signed), in full
+ * against the roots. When it
  * passes, *not_after (when not NULL) is the verified path's earliest
  * notAfter, the root's included.
  */
