@@ -990,6 +990,38 @@ test_saved_path(void **state)
 	tls_creds_unref(c);
 }
 
+/* Strict mode: a stale CRL of the root refuses a saved session whose lone
+ * leaf an intermediate signed (the CRL covers the intermediate, above the
+ * leaf); by default it does not. */
+static void
+test_saved_root_crl_stale(void **state)
+{
+	struct tls_creds_config cfg = base_cfg();
+	mbedtls_x509_crt leaf;
+	char err[256];
+
+	(void)state;
+	cfg.crl_file = F("stalecrl.pem");
+	load_crt(&leaf, "node1.crt");
+	for (int strict = 0; strict < 2; strict++) {
+		cfg.crl_stale_refuses_all = strict;
+		struct tls_creds *c = load_ok(&cfg, time(NULL), NULL);
+		int ret =
+		    tls_creds_verify_saved(c, &leaf, NULL, err, sizeof(err));
+
+		if (strict) {
+			assert_int_equal(ret, -1);
+			assert_string_equal(
+			    err,
+			    "the CRL of its issuer is past its next update");
+		} else {
+			assert_int_equal(ret, 0);
+		}
+		tls_creds_unref(c);
+	}
+	mbedtls_x509_crt_free(&leaf);
+}
+
 /* The client's re-check of a pooled connection or saved session at a
  * reload: a leaf kept alone (a resumed session) that an intermediate of
  * the set signed passes like its whole chain; expiry, a SAN not of the
@@ -1073,6 +1105,7 @@ main(void)
 	    cmocka_unit_test(test_verify_saved),
 	    cmocka_unit_test(test_saved_path),
 	    cmocka_unit_test(test_outbound_still_trusted),
+	    cmocka_unit_test(test_saved_root_crl_stale),
 	    cmocka_unit_test(test_certificate_file_errors),
 	    cmocka_unit_test(test_verify_peer),
 	    cmocka_unit_test(test_refcount),
