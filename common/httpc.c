@@ -975,6 +975,9 @@ httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 
 		if (p == NULL)
 			continue;
+		/* counted before the judgement, as at a handshake */
+		p->crl_stale_seen =
+		    httpc_conn_crl_stale_count(creds, time(NULL));
 		if (p->tls && p->fd >= 0 &&
 		    !httpc_peer_still_trusted(
 			creds, mbedtls_ssl_get_peer_cert(&p->ssl), p->host,
@@ -983,8 +986,6 @@ httpc_set_creds(struct httpc *c, struct tls_creds *creds)
 			closed_untrusted(c, p, err);
 			httpc_conn_close(p);
 		}
-		p->crl_stale_seen =
-		    httpc_conn_crl_stale_count(creds, time(NULL));
 		if (p->have_session &&
 		    !httpc_peer_still_trusted(creds, p->session.peer_cert,
 					      p->host, NULL, err, sizeof err))

@@ -110,8 +110,10 @@ struct httpc_response {
 	char cluster_id[HTTPC_CLUSTER_ID_MAX + 1]; /* the server's
 						    Gossip-Cluster-Id header,
 						    or "" */
-	long long peer_not_after; /* TLS: the server certificate's notAfter
-				     (Unix time); 0 over plain HTTP */
+	long long peer_not_after; /* TLS: the earliest notAfter of the
+				     server's verified path, its certificate,
+				     an intermediate or the root (Unix time);
+				     0 over plain HTTP */
 };
 
 /* Returns a new client, or NULL with a reason in err. Free with httpc_free. */

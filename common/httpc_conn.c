@@ -330,6 +330,10 @@ httpc_conn_tls_start(struct httpc *c, struct httpc_peer *p, char *err,
 		tls_creds_vrfy_init(&p->vrfy, c->creds);
 		mbedtls_ssl_set_verify(&p->ssl, tls_verify_cb, &p->vrfy);
 	}
+	/* counted before the server is judged: a CRL that turns stale
+	 * during the handshake is judged again at the first reuse (counted
+	 * after, it would never be) */
+	p->crl_stale_seen = httpc_conn_crl_stale_count(c->creds, time(NULL));
 	if (p->have_session && mbedtls_ssl_set_session(&p->ssl, &p->session))
 		httpc_conn_session_drop(p);
 	return 0;
@@ -427,7 +431,6 @@ httpc_conn_tls_step(struct httpc *c, struct httpc_peer *p, short *events,
 		return -1;
 	}
 	session_keep(p);
-	p->crl_stale_seen = httpc_conn_crl_stale_count(c->creds, time(NULL));
 	if (p->resumed)
 		c->handshakes_resumed++;
 	else
@@ -443,7 +446,15 @@ httpc_conn_peer_not_after(struct httpc_peer *p)
 	if (!p->tls || p->fd < 0)
 		return 0;
 	crt = mbedtls_ssl_get_peer_cert(&p->ssl);
-	return crt != NULL ? (long long)tls_creds_x509_time(&crt->valid_to) : 0;
+	if (crt == NULL)
+		return 0;
+	/* when the connection's rights end: the earliest notAfter of the
+	 * path it was judged on (an intermediate, the root), else the
+	 * leaf's */
+	if (p->path_not_after > 0 &&
+	    p->path_not_after < (long long)tls_creds_x509_time(&crt->valid_to))
+		return (long long)p->path_not_after;
+	return (long long)tls_creds_x509_time(&crt->valid_to);
 }
 
 int

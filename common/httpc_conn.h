@@ -83,8 +83,9 @@ struct httpc {
 
 enum io_result { IO_OK = 0, IO_EOF = 1, IO_FAIL = -1, IO_WANT = 2 };
 
-/* The notAfter of the certificate the peer presented on its live TLS
- * connection (Unix time), or 0. */
+/* When the live TLS connection's rights end (Unix time), or 0: the
+ * earliest notAfter of the path the peer was judged on (its certificate,
+ * an intermediate, the root). */
 long long httpc_conn_peer_not_after(struct httpc_peer *p);
 
 /* "what: timed out after N ms" into err; returns -1. */
