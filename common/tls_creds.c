@@ -173,10 +173,12 @@ tls_creds_unref(struct tls_creds *c)
 /* A leaf alone that no root signed: verified again together with the CAs
  * of the set above it (the intermediates of the own chain, each found by
  * name and signature, up to one a root signed), in full against the
- * roots. Returns the new result, or ret when there is none to try. */
+ * roots. Returns the new result, or ret when the set holds no CA that
+ * issued the leaf (*none set then). */
 static int
 verify_with_issuer(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
-		   uint32_t *flags, struct tls_creds_vrfy *v, int ret)
+		   uint32_t *flags, struct tls_creds_vrfy *v, int ret,
+		   bool *none)
 {
 	const mbedtls_x509_crt *cur = leaf, *ca;
 	mbedtls_x509_crt path;
@@ -192,6 +194,7 @@ verify_with_issuer(const struct tls_creds *c, const mbedtls_x509_crt *leaf,
 		cur = ca;
 		n++;
 	}
+	*none = err == 0 && n == 0;
 	if (err == 0 && n > 0) {
 		*flags = 0;
 		tls_creds_vrfy_init(v, c);
@@ -210,6 +213,7 @@ verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer, bool resumed,
 	uint32_t flags = 0;
 	struct tls_creds_vrfy v;
 	char why[160];
+	bool no_issuer = false;
 	int ret;
 
 	if (err != NULL && errlen > 0)
@@ -228,14 +232,21 @@ verify_peer(const struct tls_creds *c, mbedtls_x509_crt *peer, bool resumed,
 				    NULL, &flags, tls_creds_vrfy_cb, &v);
 	if (resumed && ret != 0 && peer->next == NULL &&
 	    (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0)
-		ret = verify_with_issuer(c, peer, &flags, &v, ret);
+		ret = verify_with_issuer(c, peer, &flags, &v, ret, &no_issuer);
 	if (ret == 0) {
 		/* the verified path's, the root's included */
 		if (not_after != NULL)
 			*not_after = v.not_after;
 		return 0;
 	}
-	if (flags != 0)
+	if (no_issuer)
+		/* it was verified when the session began, with the chain the
+		 * peer sent then; only the leaf was kept, and these
+		 * credentials hold no CA that issued it */
+		snprintf(why, sizeof(why),
+			 "resumed session: these credentials hold no CA that "
+			 "issued its certificate (a full handshake decides)");
+	else if (flags != 0)
 		snprintf(why, sizeof(why), "%s", certflags_reason(flags));
 	else
 		mbed_err_text(ret, why, sizeof(why));

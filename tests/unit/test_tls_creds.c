@@ -866,6 +866,10 @@ test_verify_peer(void **state)
 	    {{"node2.crt", NULL}, NULL},
 	    {{"expired.crt", NULL}, "certificate has expired"},
 	    {{"revoked.crt", NULL}, "certificate has been revoked"},
+	    /* its intermediate is not in this set: not "untrusted" */
+	    {{"shortleaf.crt", NULL},
+	     "resumed session: these credentials hold no CA that issued its "
+	     "certificate (a full handshake decides)"},
 	};
 	for (size_t i = 0; i < sizeof(resumed) / sizeof(resumed[0]); i++) {
 		mbedtls_x509_crt peer;
