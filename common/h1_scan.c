@@ -1,6 +1,7 @@
 /*
- * h1_scan: see h1_scan.h. llhttp parses; the callbacks only look at the
- * target and at the few headers that change the answer to a plain read.
+ * h1_scan: see h1_scan.h. The request line is compared byte for byte;
+ * llhttp parses the rest, and the callbacks only look at the few headers
+ * that change the answer to a plain read.
  * A scan starts from the request's first byte every time (a request
  * split across reads is scanned again whole when the rest arrives), so
  * nothing is kept between calls.
