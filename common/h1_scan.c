@@ -9,7 +9,6 @@
 #include "h1_scan.h"
 
 #include <llhttp.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -108,11 +107,31 @@ on_headers_complete(llhttp_t *p)
 	return 0;
 }
 
-/* Can buf (len bytes) start with line? */
+/* Can buf (len bytes) start with the n bytes of part, found at *off?
+ * Moves *off past part. */
 static bool
-may_start(const char *buf, size_t len, const char *line, size_t n)
+may_continue(const char *buf, size_t len, size_t *off, const char *part,
+	     size_t n)
 {
-	return memcmp(buf, line, len < n ? len : n) == 0;
+	size_t at = *off;
+
+	*off += n;
+	if (at >= len)
+		return true;
+	return memcmp(buf + at, part, len - at < n ? len - at : n) == 0;
+}
+
+/* Can buf start with "METHOD PATH HTTP/1.1" and CRLF? */
+static bool
+may_start(const char *buf, size_t len, const char *method, const char *path)
+{
+	static const char version[] = " HTTP/1.1\r\n";
+	size_t off = 0;
+
+	return may_continue(buf, len, &off, method, strlen(method)) &&
+	       may_continue(buf, len, &off, " ", 1) &&
+	       may_continue(buf, len, &off, path, strlen(path)) &&
+	       may_continue(buf, len, &off, version, sizeof(version) - 1);
 }
 
 static int
@@ -129,20 +148,15 @@ h1_scan(const char *buf, size_t len, const char *path, struct h1_request *rq)
 	llhttp_t p;
 	struct scan s;
 	size_t n = len < H1_SCAN_MAX ? len : H1_SCAN_MAX;
-	char get[64], head[64];
-	int gn = snprintf(get, sizeof(get), "GET %s HTTP/1.1\r\n", path);
-	int hn = snprintf(head, sizeof(head), "HEAD %s HTTP/1.1\r\n", path);
 	llhttp_errno_t e;
 
 	memset(rq, 0, sizeof(*rq));
-	if (gn < 0 || hn < 0 || (size_t)hn >= sizeof(head))
-		return H1_SCAN_OTHER; /* a path of ours longer than 40 bytes */
 	/* The request line, byte for byte: what either parser would let
 	 * pass (a tab for a space, a bare LF) does not decide what the lane
 	 * answers; and a request line that is not a plain read's is known
 	 * at once. */
-	rq->head = may_start(buf, len, head, (size_t)hn) && len > 0;
-	if (!rq->head && !may_start(buf, len, get, (size_t)gn))
+	rq->head = len > 0 && may_start(buf, len, "HEAD", path);
+	if (!rq->head && !may_start(buf, len, "GET", path))
 		return H1_SCAN_OTHER;
 	memset(&s, 0, sizeof(s));
 	s.rq = rq;

@@ -4,6 +4,7 @@
 # leaf and the intermediate the set knows, so the connection stays and
 # keeps its node rights; no false "not signed by a trusted CA".
 source "$GOSSIPD_SRC/tests/lib.sh"
+. "$GOSSIPD_SRC/tests/tools/tls_resume.sh"
 command -v python3 >/dev/null 2>&1 || t_skip "python3 is not installed"
 t_init
 g() { "$GOSSIPD_BIN" cert "$@" >/dev/null || t_fail "gossipd cert $*"; }
@@ -23,21 +24,6 @@ start_node n1 --node-port "$port" --certificate-file "$d/n1/bundle.crt" \
 	--certificate-reserved-node-common-name '*.cluster.test'
 wait_serving n1 "https://127.0.0.1:$port" 10 --cacert "$d/root/ca.crt"
 
-python3 "$GOSSIPD_SRC/tests/tools/keepalive.py" --port "$port" \
-	--path /admin/member --ca "$d/root/ca.crt" --cert "$d/n2/bundle.crt" \
-	--key "$d/n2/node.key" --bind 127.0.0.2 --interval 0.2 --count 100 \
-	--resume --stop "$T_DIR/stop" >"$T_DIR/c.out" 2>"$T_DIR/c.err" &
-T_PIDS+=($!)
-wait_for 10 grep -q ' 200 1$' "$T_DIR/c.out" || t_fail "n2 not served as a node: $(tail -n 2 "$T_DIR/c.err")"
-grep -q '^# resumed 1 True$' "$T_DIR/c.err" || t_fail "the connection did not resume: $(cat "$T_DIR/c.err")"
-
-kill -HUP "$PID_n1"
-wait_log n1 "audit: SIGHUP .*: reload: options changed: none"
-n=$(wc -l <"$T_DIR/c.out")
-wait_for 10 bash -c "[ \$(wc -l <'$T_DIR/c.out') -ge $((n + 5)) ]" || t_fail "the client stopped"
-touch "$T_DIR/stop"
-assert_eq 0 "$(awk '$2 != "200" || $3 != 1' "$T_DIR/c.out" | wc -l)" \
-	"answers not 200 or on another connection across the reload"
-assert_eq 0 "$(log_count n1 'closed: ')" "connections closed by the reload"
+tr_survives_reload n1 "$port" "$d/root/ca.crt" "$d/n2/bundle.crt" "$d/n2/node.key"
 assert_eq 0 "$(stop_node n1 5)" "exit status"
 t_pass

@@ -8,6 +8,7 @@
 # trusted CA".
 . "$GOSSIPD_SRC/tests/lib.sh"
 . "$GOSSIPD_SRC/tests/tools/openssl_ca.sh"
+. "$GOSSIPD_SRC/tests/tools/tls_resume.sh"
 command -v openssl >/dev/null 2>&1 || t_skip "openssl is not installed"
 command -v python3 >/dev/null 2>&1 || t_skip "python3 is not installed"
 t_init
@@ -26,20 +27,5 @@ serve_on_free_port n1 https --node-ip 127.0.0.1 \
 	--trusted-root-certificates-path "$P/ca.crt" \
 	--certificate-reserved-node-common-name '*.cluster.test'
 
-python3 "$GOSSIPD_SRC/tests/tools/keepalive.py" --port "$port" \
-	--path /admin/member --ca "$P/ca.crt" --cert "$P/n2-chain.crt" \
-	--key "$P/n2.key" --bind 127.0.0.2 --interval 0.2 --count 100 \
-	--resume --stop "$T_DIR/stop" >"$T_DIR/c.out" 2>"$T_DIR/c.err" &
-T_PIDS+=($!)
-wait_for 10 grep -q ' 200 1$' "$T_DIR/c.out" || t_fail "n2 not served as a node: $(tail -n 2 "$T_DIR/c.err")"
-grep -q '^# resumed 1 True$' "$T_DIR/c.err" || t_fail "the connection did not resume: $(cat "$T_DIR/c.err")"
-
-kill -HUP "$PID_n1"
-wait_log n1 "audit: SIGHUP .*: reload: options changed: none"
-n=$(wc -l <"$T_DIR/c.out")
-wait_for 10 bash -c "[ \$(wc -l <'$T_DIR/c.out') -ge $((n + 5)) ]" || t_fail "the client stopped"
-touch "$T_DIR/stop"
-assert_eq 0 "$(awk '$2 != "200" || $3 != 1' "$T_DIR/c.out" | wc -l)" \
-	"answers not 200 or on another connection across the reload"
-assert_eq 0 "$(log_count n1 'closed: ')" "connections closed by the reload"
+tr_survives_reload n1 "$port" "$P/ca.crt" "$P/n2-chain.crt" "$P/n2.key"
 t_pass

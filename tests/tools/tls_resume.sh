@@ -10,6 +10,12 @@
 #   tr_resumes WHAT        both resume and are answered 200 (a node)
 #   tr_refused WHAT        neither resumes, nor is any request answered
 #                          (WHAT: when, for the messages)
+#   tr_survives_reload NAME PORT CA CERT KEY
+#                          a node client (CERT, KEY; from 127.0.0.2) on a
+#                          resumed keep-alive connection to NAME stays
+#                          served as a node, on that connection, across a
+#                          SIGHUP reload without changes, and NAME closes
+#                          no connection
 
 tr_sc() { # OUT ARGS...: one GET /admin/member, s_client's report in OUT
 	local out=$1
@@ -53,4 +59,27 @@ tr_refused() {
 			t_fail "a request on the $k session was answered $1: $(grep HTTP/ "$T_DIR/$k.2")"
 		fi
 	done
+}
+
+tr_survives_reload() {
+	local name=$1 port=$2 ca=$3 cert=$4 key=$5 pidvar n
+	pidvar="PID_$name"
+	python3 "$GOSSIPD_SRC/tests/tools/keepalive.py" --port "$port" \
+		--path /admin/member --ca "$ca" --cert "$cert" --key "$key" \
+		--bind 127.0.0.2 --interval 0.2 --count 100 --resume \
+		--stop "$T_DIR/stop" >"$T_DIR/c.out" 2>"$T_DIR/c.err" &
+	T_PIDS+=($!)
+	wait_for 10 grep -q ' 200 1$' "$T_DIR/c.out" ||
+		t_fail "the client not served as a node: $(tail -n 2 "$T_DIR/c.err")"
+	grep -q '^# resumed 1 True$' "$T_DIR/c.err" ||
+		t_fail "the connection did not resume: $(cat "$T_DIR/c.err")"
+	kill -HUP "${!pidvar}"
+	wait_log "$name" "audit: SIGHUP .*: reload: options changed: none"
+	n=$(wc -l <"$T_DIR/c.out")
+	wait_for 10 bash -c "[ \$(wc -l <'$T_DIR/c.out') -ge $((n + 5)) ]" ||
+		t_fail "the client stopped"
+	touch "$T_DIR/stop"
+	assert_eq 0 "$(awk '$2 != "200" || $3 != 1' "$T_DIR/c.out" | wc -l)" \
+		"answers not 200 or on another connection across the reload"
+	assert_eq 0 "$(log_count "$name" 'closed: ')" "connections closed by the reload"
 }
